@@ -1,0 +1,191 @@
+/**
+ * The one source of the D1 tables. Amounts are integers in minor units; timestamps are ISO 8601 UTC
+ * text (they sort lexically); ids are prefixed, time-sortable strings (workers/core/src/ids.ts).
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+
+// ── auth & users ────────────────────────────────────────────────────────────
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email"), // normalised lower case; null once erased
+    name: text("name"),
+    passwordHash: text("password_hash"), // "scrypt$N$r$p$salt$hash"; null once erased
+    role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
+    status: text("status", { enum: ["active", "suspended", "deleted"] }).notNull().default("active"),
+    locale: text("locale").notNull().default("en"),
+    timezone: text("timezone").notNull().default("UTC"),
+    baseCurrency: text("base_currency").notNull().default("EUR"),
+    taxResidence: text("tax_residence"),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at"),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [uniqueIndex("users_email").on(t.email)],
+);
+
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    familyId: text("family_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    clientId: text("client_id"),
+    scope: text("scope").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+    revokedAt: text("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("refresh_tokens_hash").on(t.tokenHash), index("refresh_tokens_family").on(t.familyId), index("refresh_tokens_user").on(t.userId)],
+);
+
+export const apiClients = sqliteTable(
+  "api_clients",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    name: text("name").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    scopes: text("scopes").notNull(), // space-separated
+    createdAt: createdAt(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("api_clients_user").on(t.userId)],
+);
+
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id"),
+    type: text("type").notNull(),
+    ip: text("ip"),
+    requestId: text("request_id"),
+    detail: text("detail"), // JSON, never secrets
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_events_user").on(t.userId, t.createdAt, t.id)],
+);
+
+// ── finance ─────────────────────────────────────────────────────────────────
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    name: text("name").notNull(),
+    type: text("type", { enum: ["checking", "savings", "credit_card", "cash", "investment", "loan"] }).notNull(),
+    currency: text("currency").notNull(),
+    overdraftLimit: integer("overdraft_limit"), // null = no limit
+    status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+    createdAt: createdAt(),
+    closedAt: text("closed_at"),
+  },
+  (t) => [index("accounts_user").on(t.userId, t.createdAt, t.id)],
+);
+
+export const categories = sqliteTable(
+  "categories",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    name: text("name").notNull(),
+    parent: text("parent").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("categories_user_name").on(t.userId, t.name)],
+);
+
+export const categoryRules = sqliteTable(
+  "category_rules",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    contains: text("contains").notNull(), // lower-cased substring of the description
+    category: text("category").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("category_rules_user").on(t.userId)],
+);
+
+export const budgets = sqliteTable(
+  "budgets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    category: text("category").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    period: text("period", { enum: ["month"] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("budgets_user").on(t.userId, t.createdAt, t.id)],
+);
+
+// ── ledger projection (written only by the AccountLedger outbox) ────────────
+export const entries = sqliteTable(
+  "entries",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    userId: text("user_id").notNull(),
+    version: integer("version").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    description: text("description").notNull(),
+    category: text("category").notNull(),
+    counterparty: text("counterparty"),
+    notes: text("notes"),
+    occurredAt: text("occurred_at").notNull(), // YYYY-MM-DD or date-time as given
+    occurredDate: text("occurred_date").notNull(), // YYYY-MM-DD, for date filters and reports
+    externalId: text("external_id"),
+    paymentId: text("payment_id"),
+    reversesId: text("reverses_id"),
+    importId: text("import_id"),
+    balanceAfter: integer("balance_after").notNull(),
+    hash: text("hash").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("entries_account_version").on(t.accountId, t.version),
+    index("entries_account_created").on(t.accountId, t.createdAt, t.id),
+    index("entries_user_date").on(t.userId, t.occurredDate),
+  ],
+);
+
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    destinationUserId: text("destination_user_id").notNull(),
+    sourceAccountId: text("source_account_id").notNull(),
+    destinationAccountId: text("destination_account_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    description: text("description"),
+    status: text("status", { enum: ["pending", "completed", "failed"] }).notNull(),
+    failureCode: text("failure_code"),
+    createdAt: text("created_at").notNull(),
+    completedAt: text("completed_at"),
+  },
+  (t) => [index("payments_user").on(t.userId, t.createdAt, t.id), index("payments_dest_user").on(t.destinationUserId, t.createdAt, t.id)],
+);
+
+export const imports = sqliteTable("imports", {
+  id: text("id").primaryKey(),
+  accountId: text("account_id").notNull(),
+  userId: text("user_id").notNull(),
+  format: text("format", { enum: ["csv", "ofx"] }).notNull(),
+  imported: integer("imported").notNull(),
+  duplicates: integer("duplicates").notNull(),
+  failed: integer("failed").notNull(),
+  errors: text("errors").notNull(), // JSON [{line, message}]
+  createdAt: createdAt(),
+});

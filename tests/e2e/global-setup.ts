@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+// @ts-expect-error plain ESM script shared with `npm run dev`
+import { startStack } from "../../scripts/stack.mjs";
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+
+/** A fresh stack per run: its own port and its own empty local state. */
+export default async function setup(project: TestProject) {
+  const state = mkdtempSync(path.join(tmpdir(), "ef-e2e-"));
+  const port = Number(process.env.E2E_PORT ?? (await freePort()));
+  const stack = await startStack({ port, persistTo: state, stdio: process.env.E2E_VERBOSE ? "inherit" : "ignore", vars: { ISSUER: `http://127.0.0.1:${port}` } });
+  project.provide("origin", stack.origin);
+  project.provide("persistTo", state);
+  return () => {
+    stack.stop();
+    rmSync(state, { recursive: true, force: true });
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    origin: string;
+    persistTo: string;
+  }
+}

@@ -1,0 +1,26 @@
+import { inject } from "vitest";
+
+export const origin = () => inject("origin");
+
+export async function call(path: string, init: RequestInit & { json?: unknown; token?: string } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.json !== undefined) headers.set("content-type", "application/json");
+  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
+  const res = await fetch(origin() + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+/** Asserts an RFC 9457 problem with the given status and code, and returns it. */
+export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, code: string) {
+  if (res.status !== status || res.body?.code !== code)
+    throw new Error(`expected ${status} ${code}, got ${res.status} ${res.text.slice(0, 300)}`);
+  if (res.headers.get("content-type") !== "application/problem+json") throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
+  for (const k of ["type", "title", "status", "detail", "code", "request_id"]) if (!(k in res.body)) throw new Error(`problem lacks ${k}`);
+  if (res.body.request_id !== res.headers.get("x-request-id")) throw new Error("request_id differs from X-Request-Id");
+  return res.body;
+}

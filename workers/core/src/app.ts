@@ -1,0 +1,174 @@
+import { OpenAPIHono, createRoute, z, type RouteConfig } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import type { ZodError } from "zod";
+import { ApiError, ERROR_CODES, problemResponse, type ErrorCode, type FieldError } from "./errors";
+import { requireScope, type Identity, type Scope } from "./identity";
+import { log } from "./log";
+import { observeRequest, renderSeries } from "./metrics";
+import { requestIdMiddleware } from "./request-id";
+
+export interface CoreEnv {
+  LOG_SAMPLE_RATE?: string;
+  CORS_ORIGINS?: string;
+}
+export interface CoreVariables {
+  requestId: string;
+  identity: Identity;
+}
+export type AppEnv<B = CoreEnv> = { Bindings: B; Variables: CoreVariables };
+
+export const MiB = 1024 * 1024;
+
+/** zod issues → `errors[]`; unknown keys become one error per key so the path names the field. */
+export function fieldErrors(error: ZodError): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    const base = issue.path.map(String);
+    if (issue.code === "unrecognized_keys")
+      return issue.keys.map((k) => ({ path: [...base, k].join("."), message: "unknown field" }));
+    return [{ path: base.join(".") || "(body)", message: issue.message }];
+  });
+}
+
+const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
+  400: "validation_failed",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+};
+
+export interface AppOptions {
+  /** Largest accepted request body; the gateway raises it for imports only. */
+  maxBody?: number | ((c: Context) => number);
+}
+
+/** Every worker is built here so errors, request ids, logs, metrics and headers behave the same everywhere. */
+export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: AppOptions = {}) {
+  const app = new OpenAPIHono<AppEnv<B>>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const inQuery = result.target === "query" || result.target === "param";
+      throw new ApiError(
+        "validation_failed",
+        inQuery ? "The query or path parameters are not valid." : "The request body is not valid.",
+        fieldErrors(result.error as unknown as ZodError),
+        inQuery ? 400 : 422,
+      );
+    },
+  });
+
+  app.use("*", requestIdMiddleware());
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    const ms = performance.now() - started;
+    const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
+    observeRequest(worker, c.req.method, route, c.res.status, ms);
+    const rate = Number(c.env?.LOG_SAMPLE_RATE ?? "1");
+    if (c.res.status >= 400 || Math.random() < rate)
+      log(c.res.status >= 500 ? "error" : c.res.status >= 400 ? "warn" : "info", {
+        request_id: c.get("requestId"),
+        worker,
+        method: c.req.method,
+        route,
+        status: c.res.status,
+        duration_ms: Math.round(ms * 100) / 100,
+      });
+  });
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  app.use("*", (c, next) =>
+    cors({
+      origin: (c.env?.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+      exposeHeaders: ["X-Request-Id", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+      maxAge: 600,
+    })(c, next),
+  );
+  app.use("*", (c, next) =>
+    bodyLimit({
+      maxSize: typeof options.maxBody === "function" ? options.maxBody(c) : (options.maxBody ?? MiB),
+      onError: () => {
+        throw new ApiError("payload_too_large", "The request body is larger than allowed.");
+      },
+    })(c, next),
+  );
+
+  app.get("/internal/metrics", (c) => c.text(renderSeries()));
+
+  app.notFound((c) => problemResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return problemResponse(c, err);
+    if (err instanceof HTTPException && HTTP_STATUS_CODES[err.status]) {
+      const code = HTTP_STATUS_CODES[err.status];
+      const detail = err.status === 400 ? "The request body is not valid JSON." : err.message || ERROR_CODES[code].title;
+      return problemResponse(c, new ApiError(code, detail, undefined, err.status));
+    }
+    log("error", {
+      request_id: c.get("requestId"),
+      worker,
+      method: c.req.method,
+      route: c.req.routePath,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+    return problemResponse(c, new ApiError("internal", "An unexpected error occurred."));
+  });
+  return app;
+}
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    request_id: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: problemSchema } } });
+
+/** A JSON request body that rejects unknown fields (as Stripe does). */
+export const jsonBody = <T extends z.ZodTypeAny>(schema: T, description?: string) => ({
+  body: { required: true, description, content: { "application/json": { schema } } },
+});
+
+export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+type Defined = Omit<RouteConfig, "security" | "middleware"> & {
+  /** Scope the bearer token needs; `admin` for the admin role; `null` for a public route. */
+  scope: Scope | "admin" | null;
+  middleware?: MiddlewareHandler[];
+};
+
+/** createRoute + the security requirement, the scope check and the documented problem responses. */
+export function defineRoute<R extends Defined>(config: R) {
+  const { scope, middleware = [], responses, ...rest } = config;
+  return createRoute({
+    ...rest,
+    ...(scope ? { security: [{ bearer: scope === "admin" ? [] : [scope] }] } : {}),
+    middleware: [...(scope ? [requireScope(scope)] : []), ...middleware],
+    responses: {
+      ...responses,
+      400: problem("Malformed JSON or query"),
+      ...(scope ? { 401: problem("Missing or invalid bearer token"), 403: problem("Token lacks the required scope") } : {}),
+      404: problem("Not found (or not yours)"),
+      422: problem("Validation or business rule failed"),
+      429: problem("Rate limited"),
+    },
+  } as unknown as RouteConfig) as unknown as Omit<R, "scope"> & RouteConfig & { getRoutingPath(): string };
+}
+
+export { z };

@@ -1,0 +1,74 @@
+import type { Context } from "hono";
+
+/** Stable machine codes of SPEC §2, with the HTTP status each one normally carries. */
+export const ERROR_CODES = {
+  validation_failed: { status: 422, title: "Validation failed" },
+  bad_request: { status: 400, title: "Bad request" },
+  unauthorized: { status: 401, title: "Unauthorized" },
+  forbidden: { status: 403, title: "Forbidden" },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  conflict: { status: 409, title: "Conflict" },
+  insufficient_funds: { status: 422, title: "Insufficient funds" },
+  currency_mismatch: { status: 422, title: "Currency mismatch" },
+  account_closed: { status: 422, title: "Account closed" },
+  idempotency_key_reused: { status: 422, title: "Idempotency key reused" },
+  idempotency_request_in_progress: { status: 409, title: "Idempotency request in progress" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  service_unavailable: { status: 503, title: "Service unavailable" },
+  internal: { status: 500, title: "Internal error" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Thrown anywhere in a handler; the app's error handler renders it as problem+json. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+    readonly errors?: FieldError[],
+    status?: number,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail ?? ERROR_CODES[code].title);
+    this.status = status ?? ERROR_CODES[code].status;
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  request_id: string;
+  errors?: FieldError[];
+}
+
+export function problemBody(code: ErrorCode, detail: string, requestId: string, status?: number, errors?: FieldError[]): Problem {
+  const body: Problem = {
+    type: `https://errors.edge-finance.dev/${code}`,
+    title: ERROR_CODES[code].title,
+    status: status ?? ERROR_CODES[code].status,
+    detail,
+    code,
+    request_id: requestId,
+  };
+  if (errors?.length) body.errors = errors;
+  return body;
+}
+
+export function problemResponse(c: Context, err: ApiError): Response {
+  const body = problemBody(err.code, err.message, c.get("requestId") ?? "", err.status, err.errors);
+  return new Response(JSON.stringify(body), {
+    status: err.status,
+    headers: { "content-type": "application/problem+json", ...err.headers },
+  });
+}

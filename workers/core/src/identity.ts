@@ -1,0 +1,48 @@
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "./errors";
+
+export const SCOPES = [
+  "accounts:read",
+  "accounts:write",
+  "transactions:read",
+  "transactions:write",
+  "payments:write",
+  "tax:read",
+  "ai:read",
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling, as verified by the gateway. Domain workers never read identity from anything else. */
+export interface Identity {
+  sub: string; // user id
+  role: "user" | "admin";
+  scopes: Scope[];
+  client_id?: string;
+  jti?: string;
+}
+
+/** Header the gateway sets after verifying the bearer token; it strips any copy a client sent. */
+export const IDENTITY_HEADER = "x-ef-identity";
+
+export function readIdentity(headers: Headers): Identity | undefined {
+  const raw = headers.get(IDENTITY_HEADER);
+  if (!raw) return undefined;
+  try {
+    const id = JSON.parse(raw) as Identity;
+    return typeof id.sub === "string" && Array.isArray(id.scopes) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Route middleware: 401 without a verified identity, 403 when the token lacks the scope (or admin role). */
+export function requireScope(scope: Scope | "admin" | null): MiddlewareHandler {
+  return async (c, next) => {
+    const identity = readIdentity(c.req.raw.headers);
+    if (!identity) throw new ApiError("unauthorized", "A valid bearer token is required.");
+    if (scope === "admin" ? identity.role !== "admin" : scope && !identity.scopes.includes(scope))
+      throw new ApiError("forbidden", scope === "admin" ? "Administrator role required." : `Missing scope ${scope}.`);
+    c.set("identity", identity);
+    await next();
+  };
+}

@@ -1,0 +1,41 @@
+import { z } from "@hono/zod-openapi";
+
+/** Largest magnitude accepted for any amount: 10^13 minor units (well inside 2^53). */
+export const MAX_AMOUNT = 10_000_000_000_000;
+
+/** ISO 4217 minor-unit exponents that differ from 2. */
+const EXPONENTS: Record<string, number> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+};
+const CURRENCIES = new Set(
+  ("AED AUD BRL CAD CHF CNY CZK DKK EUR GBP HKD HUF IDR ILS INR MAD MXN MYR NOK NZD PHP PLN RON SEK SGD THB TRY TWD USD ZAR " +
+    Object.keys(EXPONENTS).join(" ")).split(" "),
+);
+
+export const isCurrency = (code: string) => CURRENCIES.has(code);
+export const minorUnitExponent = (currency: string) => EXPONENTS[currency] ?? 2;
+
+export const currencySchema = z
+  .string()
+  .refine(isCurrency, "must be a supported ISO 4217 code in upper case")
+  .openapi({ example: "EUR" });
+
+export const amountSchema = z
+  .number()
+  .int("must be an integer number of minor units")
+  .min(-MAX_AMOUNT)
+  .max(MAX_AMOUNT)
+  .openapi({ example: 1250, description: "integer amount in the currency's minor unit" });
+
+/** "12.50" → 1250 for a 2-decimal currency, exactly, without floats. Returns null when malformed. */
+export function parseMajorUnits(text: string, currency: string): number | null {
+  const m = /^([+-])?(\d{1,13})(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) return null;
+  const exp = minorUnitExponent(currency);
+  const frac = m[3] ?? "";
+  if (frac.length > exp) return null;
+  const value = Number(m[2]) * 10 ** exp + Number(frac.padEnd(exp, "0") || "0");
+  if (value > MAX_AMOUNT) return null;
+  return m[1] === "-" ? -value : value;
+}

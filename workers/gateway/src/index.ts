@@ -1,0 +1,105 @@
+import { ApiError, IDENTITY_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, renderSeries, z, type CoreEnv } from "../../core/src";
+import { DOCS_HTML } from "./docs";
+import { mergedDocument } from "./openapi";
+import { SERVICE_BINDINGS, isImport, isPublic, serviceFor, type ServiceBinding } from "./routing";
+import { verifyAccessToken } from "./tokens";
+
+export type GatewayEnv = CoreEnv &
+  Record<ServiceBinding, Fetcher> & {
+    DB: D1Database;
+    ISSUER: string;
+    AUDIENCE: string;
+  };
+
+const app = createApp<GatewayEnv>("gateway", { maxBody: (c) => (isImport(new URL(c.req.url).pathname) ? 10 * MiB : MiB) });
+
+// ── platform routes ─────────────────────────────────────────────────────────
+app.openapi(
+  defineRoute({
+    method: "get",
+    path: "/health",
+    tags: ["platform"],
+    summary: "Liveness (no I/O)",
+    scope: null,
+    responses: { 200: jsonResponse(z.object({ status: z.literal("ok") }), "The gateway is alive") },
+  }),
+  (c) => c.json({ status: "ok" as const }, 200),
+);
+
+const readySchema = z.object({ status: z.enum(["ready", "degraded"]), checks: z.record(z.string(), z.boolean()) });
+app.openapi(
+  defineRoute({
+    method: "get",
+    path: "/ready",
+    tags: ["platform"],
+    summary: "Readiness: D1 answers a query and every service binding answers",
+    scope: null,
+    responses: {
+      200: jsonResponse(readySchema, "Everything answers"),
+      503: jsonResponse(readySchema, "Something does not answer"),
+    },
+  }),
+  async (c) => {
+    const probe = async (f: () => Promise<boolean>) => f().catch(() => false);
+    const names = ["d1", ...SERVICE_BINDINGS.map((b) => b.toLowerCase())];
+    const results = await Promise.all([
+      probe(async () => (await c.env.DB.prepare("select 1 as ok").first<{ ok: number }>())?.ok === 1),
+      ...SERVICE_BINDINGS.map((b) => probe(async () => (await c.env[b].fetch("https://internal/health")).ok)),
+    ]);
+    const checks = Object.fromEntries(names.map((n, i) => [n, results[i]]));
+    const ok = results.every(Boolean);
+    return c.json({ status: ok ? ("ready" as const) : ("degraded" as const), checks }, ok ? 200 : 503);
+  },
+);
+
+app.openapi(
+  defineRoute({
+    method: "get",
+    path: "/metrics",
+    tags: ["platform"],
+    summary: "Prometheus metrics of every worker",
+    scope: null,
+    responses: { 200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } } },
+  }),
+  async (c) => {
+    const parts = await Promise.all(
+      SERVICE_BINDINGS.map((b) => c.env[b].fetch("https://internal/internal/metrics").then((r) => r.text(), () => "")),
+    );
+    return c.text(METRICS_HEADER + renderSeries() + parts.join(""), 200, { "content-type": "text/plain; version=0.0.4" });
+  },
+);
+
+app.get("/openapi.json", async (c) => c.json(await mergedDocument(app, c.env, new URL(c.req.url).origin)));
+app.get("/docs", (c) => c.html(DOCS_HTML));
+
+// ── everything else goes to a domain worker ─────────────────────────────────
+app.all("*", async (c) => {
+  const url = new URL(c.req.url);
+  const service = serviceFor(url.pathname);
+  if (!service) throw new ApiError("not_found", `No route for ${c.req.method} ${url.pathname}.`);
+
+  const headers = new Headers(c.req.raw.headers);
+  for (const name of [...headers.keys()]) if (name.startsWith("x-ef-")) headers.delete(name);
+  headers.set("x-request-id", c.get("requestId"));
+  headers.set("x-ef-client-ip", c.req.header("cf-connecting-ip") ?? "127.0.0.1");
+
+  if (!isPublic(url.pathname)) {
+    const [scheme, token] = (c.req.header("authorization") ?? "").split(" ");
+    if (scheme?.toLowerCase() !== "bearer" || !token)
+      throw new ApiError("unauthorized", "A bearer token is required.", undefined, undefined, { "WWW-Authenticate": "Bearer" });
+    const identity = await verifyAccessToken(c.env.AUTH, token, { issuer: c.env.ISSUER, audience: c.env.AUDIENCE });
+    // The token may outlive a suspension or deletion: the user's current state decides.
+    const user = await c.env.DB.prepare("select status, role from users where id = ?").bind(identity.sub).first<{ status: string; role: "user" | "admin" }>();
+    if (!user || user.status === "deleted") throw new ApiError("unauthorized", "The access token is invalid or expired.");
+    if (user.status !== "active") throw new ApiError("forbidden", "This user is suspended.");
+    identity.role = user.role;
+    headers.set(IDENTITY_HEADER, JSON.stringify(identity));
+  }
+
+  const init: RequestInit = { method: c.req.method, headers, redirect: "manual" };
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") init.body = c.req.raw.body;
+  const res = await c.env[service].fetch(new Request(url, init));
+  return new Response(res.body, res); // mutable copy: the core middleware adds headers
+});
+
+export default app;
