@@ -9,3 +9,5 @@ export { TransactionsService } from "../workers/transactions/src/index";
 export { PaymentsService } from "../workers/payments/src/index";
 export { TaxService } from "../workers/tax/src/index";
 export { AiService } from "../workers/ai/src/index";
+export { LoginThrottle } from "../workers/auth/src/index";
+export { AccountLedger } from "../workers/transactions/src/index";

@@ -6,3 +6,4 @@ export const app = createDomainApp<Env>("auth");
 
 export class AuthService extends entrypoint<Env>(app) {}
 export default AuthService;
+export { LoginThrottle } from "./throttle";

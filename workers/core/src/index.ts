@@ -7,3 +7,5 @@ export * from "./metrics";
 export * from "./money";
 export * from "./pagination";
 export * from "./worker";
+export * from "./ledger";
+export * from "./taxonomy";

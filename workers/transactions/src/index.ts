@@ -6,3 +6,4 @@ export const app = createDomainApp<Env>("transactions");
 
 export class TransactionsService extends entrypoint<Env>(app) {}
 export default TransactionsService;
+export { AccountLedger } from "./ledger/account-ledger";

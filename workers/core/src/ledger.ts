@@ -1,0 +1,60 @@
+/**
+ * The RPC surface of the AccountLedger Durable Object (one per account, implemented in
+ * workers/transactions). Other workers bind the class by name and call it through this type only,
+ * so no domain imports another.
+ */
+export interface LedgerAccount {
+  id: string;
+  user_id: string;
+  currency: string;
+  overdraft_limit: number | null;
+  created_at: string;
+}
+
+export interface LedgerBalance {
+  current: number;
+  available: number | null; // null when the account has no limit
+  pending: number; // pending debits (reserved by payments in flight)
+  version: number;
+  as_of: string;
+}
+
+export interface LedgerEntry {
+  id: string;
+  account_id: string;
+  user_id: string;
+  version: number;
+  amount: number;
+  currency: string;
+  description: string;
+  category: string;
+  counterparty: string | null;
+  notes: string | null;
+  occurred_at: string;
+  external_id: string | null;
+  payment_id: string | null;
+  reverses_id: string | null;
+  import_id: string | null;
+  balance_after: number;
+  hash: string;
+  created_at: string;
+}
+
+export type LedgerFailure = {
+  ok: false;
+  code: "insufficient_funds" | "account_closed" | "currency_mismatch" | "conflict" | "not_found" | "idempotency_key_reused" | "idempotency_request_in_progress";
+  detail: string;
+};
+
+/** What a money-moving call answers: the stored response, replayed when the idempotency key was seen. */
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+export interface LedgerRpc {
+  open(account: LedgerAccount): Promise<LedgerBalance>;
+  balance(): Promise<LedgerBalance & { status: "open" | "closed" }>;
+  close(): Promise<{ ok: true } | LedgerFailure>;
+}

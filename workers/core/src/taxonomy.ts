@@ -1,0 +1,7 @@
+/** The fixed category codes of SPEC §4; users may add their own under one of these parents. */
+export const CATEGORY_CODES = [
+  "income", "housing", "utilities", "groceries", "dining", "transport", "travel", "shopping", "entertainment",
+  "subscriptions", "health", "insurance", "education", "taxes", "fees", "transfers", "savings", "charity", "other",
+] as const;
+export type CategoryCode = (typeof CATEGORY_CODES)[number];
+export const isCategoryCode = (c: string): c is CategoryCode => (CATEGORY_CODES as readonly string[]).includes(c);
