@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { ZodError } from "zod";
 import { ApiError, ERROR_CODES, problemResponse, type ErrorCode, type FieldError } from "./errors";
-import { requireScope, type Identity, type Scope } from "./identity";
+import { requireScope, type Identity, type RouteScope } from "./identity";
 import { log } from "./log";
 import { observeRequest, renderSeries } from "./metrics";
 import { requestIdMiddleware } from "./request-id";
@@ -148,8 +148,8 @@ export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: str
 });
 
 type Defined = Omit<RouteConfig, "security" | "middleware"> & {
-  /** Scope the bearer token needs; `admin` for the admin role; `null` for a public route. */
-  scope: Scope | "admin" | null;
+  /** Scope the bearer token needs; `admin` for the admin role; `authenticated` for any verified caller; `null` for a public route. */
+  scope: RouteScope;
   middleware?: MiddlewareHandler[];
 };
 
@@ -158,7 +158,7 @@ export function defineRoute<R extends Defined>(config: R) {
   const { scope, middleware = [], responses, ...rest } = config;
   return createRoute({
     ...rest,
-    ...(scope ? { security: [{ bearer: scope === "admin" ? [] : [scope] }] } : {}),
+    ...(scope ? { security: [{ bearer: scope === "admin" || scope === "authenticated" ? [] : [scope] }] } : {}),
     middleware: [...(scope ? [requireScope(scope)] : []), ...middleware],
     responses: {
       ...responses,
@@ -168,7 +168,7 @@ export function defineRoute<R extends Defined>(config: R) {
       422: problem("Validation or business rule failed"),
       429: problem("Rate limited"),
     },
-  } as unknown as RouteConfig) as unknown as Omit<R, "scope"> & RouteConfig & { getRoutingPath(): string };
+  } as unknown as RouteConfig) as unknown as Omit<R, "scope" | "middleware"> & { middleware: MiddlewareHandler[]; getRoutingPath(): string };
 }
 
 export { z };

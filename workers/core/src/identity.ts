@@ -35,13 +35,21 @@ export function readIdentity(headers: Headers): Identity | undefined {
   }
 }
 
+/**
+ * What a route needs: a scope; `admin` (the admin role, on a person's own token, never an API client's);
+ * `authenticated` (any verified caller, whatever its scopes); `null` (public).
+ */
+export type RouteScope = Scope | "admin" | "authenticated" | null;
+
 /** Route middleware: 401 without a verified identity, 403 when the token lacks the scope (or admin role). */
-export function requireScope(scope: Scope | "admin" | null): MiddlewareHandler {
+export function requireScope(scope: RouteScope): MiddlewareHandler {
   return async (c, next) => {
     const identity = readIdentity(c.req.raw.headers);
     if (!identity) throw new ApiError("unauthorized", "A valid bearer token is required.");
-    if (scope === "admin" ? identity.role !== "admin" : scope && !identity.scopes.includes(scope))
-      throw new ApiError("forbidden", scope === "admin" ? "Administrator role required." : `Missing scope ${scope}.`);
+    if (scope === "admin" && (identity.role !== "admin" || identity.client_id))
+      throw new ApiError("forbidden", "Administrator role required.");
+    if (scope && scope !== "admin" && scope !== "authenticated" && !identity.scopes.includes(scope))
+      throw new ApiError("forbidden", `Missing scope ${scope}.`);
     c.set("identity", identity);
     await next();
   };

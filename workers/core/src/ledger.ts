@@ -58,3 +58,9 @@ export interface LedgerRpc {
   balance(): Promise<LedgerBalance & { status: "open" | "closed" }>;
   close(): Promise<{ ok: true } | LedgerFailure>;
 }
+
+/** The ledger object of one account (objects are named by account id). */
+export function ledgerStub<T = LedgerRpc>(ns: DurableObjectNamespace, accountId: string): T {
+  const plain = ns as unknown as { get(id: DurableObjectId): unknown; idFromName(name: string): DurableObjectId };
+  return plain.get(plain.idFromName(accountId)) as T;
+}

@@ -1,3 +1,471 @@
 import { DurableObject } from "cloudflare:workers";
+import type { LedgerAccount, LedgerBalance, LedgerEntry, LedgerFailure, LedgerRpc } from "../../../core/src";
+import { newId } from "../../../core/src";
+import { GENESIS_HASH, entryHash, verifyChain } from "./chain";
+import { available, canApply, occurredDate } from "./rules";
+import { migrate } from "./storage";
 
-export class AccountLedger extends DurableObject {}
+export interface LedgerEnv {
+  DB: D1Database;
+  LEDGER: DurableObjectNamespace<AccountLedger>;
+}
+
+/** An Idempotency-Key, scoped to its caller, with the fingerprint of the request it came with. */
+export interface Idem {
+  key: string;
+  fingerprint: string;
+}
+
+export interface EntryInput {
+  amount: number;
+  description: string;
+  category: string;
+  counterparty?: string | null;
+  notes?: string | null;
+  occurred_at: string;
+  external_id?: string | null;
+  import_id?: string | null;
+}
+
+export interface PaymentView {
+  id: string;
+  status: "pending" | "completed" | "failed";
+  source_account_id: string;
+  destination_account_id: string;
+  amount: number;
+  currency: string;
+  description: string | null;
+  created_at: string;
+}
+
+interface PaymentState extends PaymentView {
+  user_id: string;
+  destination_user_id: string;
+  failure?: LedgerFailure;
+}
+
+export type Outcome<T> = ({ ok: true } & T) | LedgerFailure;
+type Replayable<T> = Outcome<T> & { replayed?: boolean };
+
+export interface ImportRowResult {
+  status: "imported" | "duplicate" | "failed";
+  message?: string;
+}
+
+const fail = (code: LedgerFailure["code"], detail: string): LedgerFailure => ({ ok: false, code, detail });
+const now = () => new Date().toISOString();
+const RETRY_MS = 5_000;
+
+/**
+ * One object per account, the single writer of its ledger. Every method that moves money does its
+ * checks and its insert in one synchronous stretch (no await in between: one implicit transaction,
+ * no interleaving); D1 only ever sees the result through the outbox, flushed after the fact.
+ */
+export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc {
+  private readonly sql: SqlStorage;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly driving = new Set<string>();
+
+  constructor(ctx: DurableObjectState, env: LedgerEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(this.sql);
+  }
+
+  // ── reads ────────────────────────────────────────────────────────────────
+  private meta() {
+    return this.sql.exec("SELECT * FROM meta").toArray()[0] as
+      | { account_id: string; user_id: string; currency: string; overdraft_limit: number | null; status: "open" | "closed"; created_at: string }
+      | undefined;
+  }
+
+  private totals() {
+    const last = this.sql.exec("SELECT version, balance_after, hash FROM entries ORDER BY version DESC LIMIT 1").toArray()[0];
+    const pending = (this.sql.exec("SELECT coalesce(sum(amount), 0) AS p FROM holds").one().p as number) ?? 0;
+    return {
+      version: (last?.version as number) ?? 0,
+      current: (last?.balance_after as number) ?? 0,
+      head: (last?.hash as string) ?? GENESIS_HASH,
+      pending,
+    };
+  }
+
+  private balanceNow(): LedgerBalance & { status: "open" | "closed" } {
+    const m = this.meta();
+    const t = this.totals();
+    return {
+      current: t.current,
+      pending: t.pending,
+      available: available({ current: t.current, pending: t.pending, overdraft_limit: m?.overdraft_limit ?? null }),
+      version: t.version,
+      as_of: now(),
+      status: m?.status ?? "open",
+    };
+  }
+
+  private entryRow(where: string, ...args: (string | number)[]): LedgerEntry | undefined {
+    const m = this.meta();
+    const r = this.sql.exec(`SELECT * FROM entries WHERE ${where}`, ...args).toArray()[0];
+    if (!r || !m) return undefined;
+    return {
+      id: r.id as string,
+      account_id: m.account_id,
+      user_id: m.user_id,
+      version: r.version as number,
+      amount: r.amount as number,
+      currency: m.currency,
+      description: r.description as string,
+      category: r.category as string,
+      counterparty: r.counterparty as string | null,
+      notes: r.notes as string | null,
+      occurred_at: r.occurred_at as string,
+      external_id: r.external_id as string | null,
+      payment_id: r.payment_id as string | null,
+      reverses_id: r.reverses_id as string | null,
+      import_id: r.import_id as string | null,
+      balance_after: r.balance_after as number,
+      hash: r.hash as string,
+      created_at: r.created_at as string,
+    };
+  }
+
+  async balance() {
+    return this.balanceNow();
+  }
+
+  async verify() {
+    const rows = this.sql.exec("SELECT * FROM entries ORDER BY version").toArray();
+    const m = this.meta();
+    const chained = rows.map((r) => ({ ...(r as any), account_id: m?.account_id ?? "", currency: m?.currency ?? "" }));
+    const result = verifyChain(chained);
+    return { entries: rows.length, head_hash: result.head_hash, valid: result.valid };
+  }
+
+  /** Everything the ledger check needs to recompute this account independently. */
+  async snapshot() {
+    return {
+      meta: this.meta() ?? null,
+      entries: this.sql.exec("SELECT * FROM entries ORDER BY version").toArray(),
+      holds: this.sql.exec("SELECT * FROM holds").toArray(),
+      payments: this.sql.exec("SELECT id, state FROM payments").toArray(),
+      outbox: this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number,
+    };
+  }
+
+  // ── account lifecycle ────────────────────────────────────────────────────
+  async open(account: LedgerAccount) {
+    if (!this.meta())
+      this.sql.exec(
+        "INSERT INTO meta (account_id, user_id, currency, overdraft_limit, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)",
+        account.id, account.user_id, account.currency, account.overdraft_limit, account.created_at,
+      );
+    return this.balanceNow();
+  }
+
+  async close(): Promise<{ ok: true } | LedgerFailure> {
+    const m = this.meta();
+    if (!m) return fail("not_found", "No such account.");
+    const t = this.totals();
+    if (t.current !== 0 || t.pending !== 0) return fail("conflict", "Only an account at zero balance with nothing pending can be closed.");
+    this.sql.exec("UPDATE meta SET status = 'closed'");
+    return { ok: true };
+  }
+
+  // ── idempotency (keys scoped to the caller, stored beside the money they protect) ──
+  private replay<T>(idem: Idem | undefined): Replayable<T> | undefined {
+    if (!idem) return undefined;
+    const row = this.sql.exec("SELECT fingerprint, result FROM idempotency WHERE key = ?", idem.key).toArray()[0];
+    if (!row) return undefined;
+    if (row.fingerprint !== idem.fingerprint)
+      return fail("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
+    if (row.result === null) return fail("idempotency_request_in_progress", "A request with this Idempotency-Key is still running.");
+    return { ...(JSON.parse(row.result as string) as Outcome<T>), replayed: true };
+  }
+
+  private remember(idem: Idem | undefined, result: unknown | null) {
+    if (!idem) return;
+    this.sql.exec(
+      "INSERT INTO idempotency (key, fingerprint, result, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET result = excluded.result",
+      idem.key, idem.fingerprint, result === null ? null : JSON.stringify(result), now(),
+    );
+  }
+
+  // ── entries ──────────────────────────────────────────────────────────────
+  /** The single place an entry is written: limit check, version, balance, hash, outbox. Synchronous. */
+  private append(input: EntryInput & { payment_id?: string | null; reverses_id?: string | null }, opts: { skipLimit?: boolean } = {}): Outcome<{ entry: LedgerEntry }> {
+    const m = this.meta();
+    if (!m) return fail("not_found", "No such account.");
+    if (m.status === "closed") return fail("account_closed", "The account is closed.");
+    const t = this.totals();
+    if (!opts.skipLimit && !canApply({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }, input.amount))
+      return fail("insufficient_funds", "The amount exceeds the available balance.");
+    const e = {
+      id: newId("txn"),
+      account_id: m.account_id,
+      version: t.version + 1,
+      amount: input.amount,
+      currency: m.currency,
+      occurred_at: input.occurred_at,
+      external_id: input.external_id ?? null,
+      payment_id: input.payment_id ?? null,
+      reverses_id: input.reverses_id ?? null,
+      balance_after: t.current + input.amount,
+      created_at: now(),
+    };
+    const hash = entryHash(t.head, e);
+    this.sql.exec(
+      `INSERT INTO entries (version, id, amount, description, category, counterparty, notes, occurred_at, occurred_date,
+         external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      e.version, e.id, e.amount, input.description, input.category, input.counterparty ?? null, input.notes ?? null,
+      e.occurred_at, occurredDate(e.occurred_at), e.external_id, e.payment_id, e.reverses_id, input.import_id ?? null,
+      e.balance_after, hash, e.created_at,
+    );
+    const entry = this.entryRow("version = ?", e.version)!;
+    this.project(entry);
+    return { ok: true, entry };
+  }
+
+  async record(input: EntryInput & { idem?: Idem }): Promise<Replayable<{ entry: LedgerEntry }>> {
+    const seen = this.replay<{ entry: LedgerEntry }>(input.idem);
+    if (seen) return seen;
+    if (input.external_id && this.entryRow("external_id = ?", input.external_id))
+      return fail("conflict", "A transaction with this external_id already exists.");
+    const result = this.append(input);
+    this.remember(input.idem, result);
+    await this.flush();
+    return result;
+  }
+
+  /** Imports go through the same rules as single entries, one synchronous call per batch of rows. */
+  async importRows(rows: EntryInput[]): Promise<ImportRowResult[]> {
+    const results = rows.map((row): ImportRowResult => {
+      const dup = row.external_id
+        ? this.entryRow("external_id = ?", row.external_id)
+        : this.entryRow("occurred_date = ? AND amount = ? AND description = ?", occurredDate(row.occurred_at), row.amount, row.description);
+      if (dup) return { status: "duplicate" };
+      const r = this.append(row);
+      return r.ok ? { status: "imported" } : { status: "failed", message: r.detail };
+    });
+    await this.flush();
+    return results;
+  }
+
+  async get(entryId: string) {
+    return this.entryRow("id = ?", entryId) ?? null;
+  }
+
+  async patch(entryId: string, fields: { category?: string; description?: string; notes?: string | null }) {
+    const entry = this.entryRow("id = ?", entryId);
+    if (!entry) return null;
+    const next = { ...entry, ...fields };
+    this.sql.exec("UPDATE entries SET category = ?, description = ?, notes = ? WHERE id = ?", next.category, next.description, next.notes ?? null, entryId);
+    this.project(next);
+    await this.flush();
+    return next;
+  }
+
+  async reverse(entryId: string, idem?: Idem): Promise<Replayable<{ entry: LedgerEntry }>> {
+    const seen = this.replay<{ entry: LedgerEntry }>(idem);
+    if (seen) return seen;
+    const original = this.entryRow("id = ?", entryId);
+    let result: Outcome<{ entry: LedgerEntry }>;
+    if (!original) result = fail("not_found", "No such transaction.");
+    else if (original.payment_id) result = fail("conflict", "Payment entries cannot be reversed; make a payment back instead.");
+    else if (original.reverses_id) result = fail("conflict", "A reversal cannot itself be reversed.");
+    else if (this.entryRow("reverses_id = ?", entryId)) result = fail("conflict", "This transaction was already reversed.");
+    else
+      result = this.append({
+        amount: -original.amount,
+        description: `Reversal of ${original.description}`.slice(0, 500),
+        category: original.category,
+        counterparty: original.counterparty,
+        occurred_at: now().slice(0, 10),
+        reverses_id: original.id,
+      });
+    this.remember(idem, result);
+    await this.flush();
+    return result;
+  }
+
+  // ── payments: reserve here, credit the destination, then post or void ─────
+  async pay(input: Omit<PaymentState, "status" | "created_at"> & { idem: Idem }): Promise<Replayable<{ payment: PaymentView }>> {
+    const seen = this.replay<{ payment: PaymentView }>(input.idem);
+    if (seen) return seen;
+    const m = this.meta();
+    let refusal: LedgerFailure | undefined;
+    if (!m) refusal = fail("not_found", "No such account.");
+    else if (m.status === "closed") refusal = fail("account_closed", "The source account is closed.");
+    else if (m.currency !== input.currency) refusal = fail("currency_mismatch", `The source account is in ${m.currency}.`);
+    else {
+      const t = this.totals();
+      if (!canApply({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }, -input.amount))
+        refusal = fail("insufficient_funds", "The amount exceeds the available balance.");
+    }
+    if (refusal) {
+      this.remember(input.idem, refusal);
+      return refusal;
+    }
+    const { idem, ...rest } = input;
+    const state: PaymentState = { ...rest, status: "pending", created_at: now() };
+    this.sql.exec("INSERT INTO holds (payment_id, amount, created_at) VALUES (?, ?, ?)", state.id, state.amount, state.created_at);
+    this.sql.exec(
+      "INSERT INTO payments (id, state, body, idem, created_at, updated_at) VALUES (?, 'reserved', ?, ?, ?, ?)",
+      state.id, JSON.stringify(state), JSON.stringify(idem), state.created_at, state.created_at,
+    );
+    this.remember(idem, null); // in flight: a concurrent retry gets 409
+    this.projectPayment(state);
+    // If this object dies from here on, the alarm finishes or voids the payment.
+    await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+    return this.drive(state.id);
+  }
+
+  /** Moves a reserved payment to its end: credited then posted, or voided. Safe to call twice. */
+  private async drive(paymentId: string): Promise<Outcome<{ payment: PaymentView }>> {
+    const row = this.sql.exec("SELECT state, body FROM payments WHERE id = ?", paymentId).toArray()[0];
+    const state = JSON.parse(row.body as string) as PaymentState;
+    if (row.state !== "reserved") return this.paymentOutcome(state);
+    this.driving.add(paymentId);
+    try {
+      let credit: { ok: true } | LedgerFailure | undefined;
+      for (let attempt = 0; attempt < 3 && !credit; attempt++) {
+        try {
+          const dest = this.env.LEDGER.get(this.env.LEDGER.idFromName(state.destination_account_id));
+          credit = await dest.credit({
+            payment_id: state.id,
+            amount: state.amount,
+            currency: state.currency,
+            description: state.description ?? `Payment from ${state.source_account_id}`,
+            counterparty: state.source_account_id,
+          });
+        } catch {
+          await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+        }
+      }
+      if (!credit) return fail("conflict", "The payment is still being processed; retry with the same Idempotency-Key.");
+      const outcome = this.settle(paymentId, credit);
+      await this.flush();
+      return outcome;
+    } finally {
+      this.driving.delete(paymentId);
+    }
+  }
+
+  /** Synchronous: posts the hold as a debit entry, or voids it. Runs once per payment. */
+  private settle(paymentId: string, credit: { ok: true } | LedgerFailure): Outcome<{ payment: PaymentView }> {
+    const row = this.sql.exec("SELECT state, body, idem FROM payments WHERE id = ?", paymentId).toArray()[0];
+    const state = JSON.parse(row.body as string) as PaymentState;
+    if (row.state !== "reserved") return this.paymentOutcome(state);
+    this.sql.exec("DELETE FROM holds WHERE payment_id = ?", paymentId);
+    if (credit.ok) {
+      // The hold already guaranteed the funds: post without checking the limit again.
+      this.append(
+        {
+          amount: -state.amount,
+          description: state.description ?? `Payment to ${state.destination_account_id}`,
+          category: "transfers",
+          counterparty: state.destination_account_id,
+          occurred_at: state.created_at,
+          payment_id: state.id,
+        },
+        { skipLimit: true },
+      );
+      state.status = "completed";
+    } else {
+      state.status = "failed";
+      state.failure = credit;
+    }
+    this.sql.exec("UPDATE payments SET state = ?, body = ?, updated_at = ? WHERE id = ?", state.status, JSON.stringify(state), now(), paymentId);
+    const outcome = this.paymentOutcome(state);
+    this.remember(JSON.parse(row.idem as string) as Idem, outcome);
+    this.projectPayment(state);
+    return outcome;
+  }
+
+  private paymentOutcome(state: PaymentState): Outcome<{ payment: PaymentView }> {
+    if (state.status === "failed") return state.failure!;
+    const { user_id, destination_user_id, failure, ...payment } = state;
+    return { ok: true, payment };
+  }
+
+  /** Destination side: credits once per payment id, whatever the number of retries. */
+  async credit(input: { payment_id: string; amount: number; currency: string; description: string; counterparty: string }): Promise<{ ok: true } | LedgerFailure> {
+    if (this.entryRow("payment_id = ?", input.payment_id)) return { ok: true };
+    const m = this.meta();
+    if (!m) return fail("not_found", "No such destination account.");
+    if (m.currency !== input.currency) return fail("currency_mismatch", `The destination account is in ${m.currency}.`);
+    const r = this.append({
+      amount: input.amount,
+      description: input.description,
+      category: "transfers",
+      counterparty: input.counterparty,
+      occurred_at: now(),
+      payment_id: input.payment_id,
+    });
+    if (!r.ok) return r;
+    await this.flush();
+    return { ok: true };
+  }
+
+  async paymentStatus(paymentId: string) {
+    const row = this.sql.exec("SELECT state FROM payments WHERE id = ?", paymentId).toArray()[0];
+    return (row?.state as string | undefined) ?? null;
+  }
+
+  // ── projection to D1 through the outbox ─────────────────────────────────
+  private project(e: LedgerEntry) {
+    this.enqueue(
+      `INSERT INTO entries (id, account_id, user_id, version, amount, currency, description, category, counterparty, notes,
+         occurred_at, occurred_date, external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+       ON CONFLICT(id) DO UPDATE SET description = excluded.description, category = excluded.category, notes = excluded.notes`,
+      [e.id, e.account_id, e.user_id, e.version, e.amount, e.currency, e.description, e.category, e.counterparty, e.notes,
+        e.occurred_at, occurredDate(e.occurred_at), e.external_id, e.payment_id, e.reverses_id, e.import_id, e.balance_after, e.hash, e.created_at],
+    );
+  }
+
+  private projectPayment(p: PaymentState) {
+    this.enqueue(
+      `INSERT INTO payments (id, user_id, destination_user_id, source_account_id, destination_account_id, amount, currency,
+         description, status, failure_code, created_at, completed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, failure_code = excluded.failure_code, completed_at = excluded.completed_at`,
+      [p.id, p.user_id, p.destination_user_id, p.source_account_id, p.destination_account_id, p.amount, p.currency,
+        p.description, p.status, p.failure?.code ?? null, p.created_at, p.status === "pending" ? null : now()],
+    );
+  }
+
+  private enqueue(sql: string, params: unknown[]) {
+    this.sql.exec("INSERT INTO outbox (stmt) VALUES (?)", JSON.stringify({ sql, params }));
+  }
+
+  /** Sends the outbox to D1 in order; statements are upserts, so sending one twice is harmless. */
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      try {
+        for (;;) {
+          const rows = this.sql.exec("SELECT seq, stmt FROM outbox ORDER BY seq LIMIT 50").toArray();
+          if (!rows.length) return;
+          await this.env.DB.batch(
+            rows.map((r) => {
+              const { sql, params } = JSON.parse(r.stmt as string) as { sql: string; params: unknown[] };
+              return this.env.DB.prepare(sql).bind(...params);
+            }),
+          );
+          this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
+        }
+      } catch {
+        await this.ctx.storage.setAlarm(Date.now() + RETRY_MS); // D1 unreachable: the alarm tries again
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Finishes what a crash or eviction left: outbox rows and reserved payments. */
+  override async alarm() {
+    await this.flush();
+    const reserved = this.sql.exec("SELECT id FROM payments WHERE state = 'reserved'").toArray().map((r) => r.id as string);
+    for (const id of reserved) if (!this.driving.has(id)) await this.drive(id);
+    const left = (this.sql.exec("SELECT count(*) AS n FROM payments WHERE state = 'reserved'").one().n as number) +
+      (this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number);
+    if (left > 0) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+  }
+}
