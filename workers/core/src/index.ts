@@ -9,3 +9,4 @@ export * from "./pagination";
 export * from "./worker";
 export * from "./ledger";
 export * from "./taxonomy";
+export * from "./idempotency";

@@ -1,8 +1,18 @@
-import { createDomainApp, entrypoint, type CoreEnv } from "../../core/src";
+import { MiB, createDomainApp, entrypoint } from "../../core/src";
+import type { Env } from "./env";
+import { registerBalance } from "./routes/balance";
+import { registerImports } from "./routes/imports";
+import { registerTransactions } from "./routes/transactions";
 
-export type Env = CoreEnv & { DB: D1Database };
+export type { Env };
 
-export const app = createDomainApp<Env>("transactions");
+/** Statements may be 10 MiB; everything else 1 MiB. */
+export const app = createDomainApp<Env>("transactions", {
+  maxBody: (c) => (/\/imports\/?$/.test(new URL(c.req.url).pathname) ? 10 * MiB : MiB),
+});
+registerTransactions(app);
+registerImports(app);
+registerBalance(app);
 
 export class TransactionsService extends entrypoint<Env>(app) {}
 export default TransactionsService;

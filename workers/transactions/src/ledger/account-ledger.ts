@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { LedgerAccount, LedgerBalance, LedgerEntry, LedgerFailure, LedgerRpc } from "../../../core/src";
-import { newId } from "../../../core/src";
+import { log, newId } from "../../../core/src";
 import { GENESIS_HASH, entryHash, verifyChain } from "./chain";
 import { available, canApply, occurredDate } from "./rules";
 import { migrate } from "./storage";
@@ -8,6 +8,8 @@ import { migrate } from "./storage";
 export interface LedgerEnv {
   DB: D1Database;
   LEDGER: DurableObjectNamespace<AccountLedger>;
+  /** "on" only in tests/wrangler.toml: enables injectCreditFailures() for the fault tests. */
+  LEDGER_FAULTS?: string;
 }
 
 /** An Idempotency-Key, scoped to its caller, with the fingerprint of the request it came with. */
@@ -387,8 +389,25 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     return { ok: true, payment };
   }
 
+  /** Test-only: the next `n` credits to this account throw, as an unreachable object would. Stored, so it survives a reset. */
+  async injectCreditFailures(n: number) {
+    if (this.env.LEDGER_FAULTS !== "on") throw new Error("fault injection is disabled");
+    this.sql.exec("CREATE TABLE IF NOT EXISTS _faults (n INTEGER NOT NULL)");
+    this.sql.exec("DELETE FROM _faults");
+    this.sql.exec("INSERT INTO _faults (n) VALUES (?)", n);
+  }
+
+  private injectedFailure(): boolean {
+    if (this.env.LEDGER_FAULTS !== "on") return false;
+    const row = this.sql.exec("SELECT name FROM sqlite_master WHERE name = '_faults'").toArray()[0];
+    if (!row || (this.sql.exec("SELECT n FROM _faults").one().n as number) <= 0) return false;
+    this.sql.exec("UPDATE _faults SET n = n - 1");
+    return true;
+  }
+
   /** Destination side: credits once per payment id, whatever the number of retries. */
   async credit(input: { payment_id: string; amount: number; currency: string; description: string; counterparty: string }): Promise<{ ok: true } | LedgerFailure> {
+    if (this.injectedFailure()) throw new Error("injected credit failure");
     if (this.entryRow("payment_id = ?", input.payment_id)) return { ok: true };
     const m = this.meta();
     if (!m) return fail("not_found", "No such destination account.");
@@ -452,7 +471,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
           );
           this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
         }
-      } catch {
+      } catch (e) {
+        log("warn", { worker: "transactions", event: "outbox_flush_failed", error: String(e) });
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS); // D1 unreachable: the alarm tries again
       }
     });

@@ -1,0 +1,51 @@
+import type { Context } from "hono";
+import { ApiError } from "./errors";
+import type { LedgerFailure } from "./ledger";
+
+/**
+ * Idempotency-Key handling per draft-ietf-httpapi-idempotency-key-header: the key is scoped to the
+ * caller and travels with a fingerprint of the request, so the object that moves the money can tell
+ * a replay (same fingerprint) from a reuse (different one).
+ */
+export interface IdempotencyKey {
+  key: string;
+  fingerprint: string;
+}
+
+async function sha256(text: string) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** JSON with sorted keys, so that field order does not change the fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  return JSON.stringify(value);
+}
+
+export async function idempotencyKey(c: Context, body: unknown, required = false): Promise<IdempotencyKey | undefined> {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined || key === "") {
+    if (required) throw new ApiError("validation_failed", "The Idempotency-Key header is required.", [{ path: "Idempotency-Key", message: "required" }], 400);
+    return undefined;
+  }
+  if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
+    throw new ApiError("validation_failed", "The Idempotency-Key header must be 1–255 visible ASCII characters.", [{ path: "Idempotency-Key", message: "invalid" }], 400);
+  const caller = c.get("identity")?.sub ?? "anonymous";
+  const url = new URL(c.req.url);
+  return { key: `${caller}:${key}`, fingerprint: await sha256(`${c.req.method} ${url.pathname}\n${canonical(body)}`) };
+}
+
+/** Renders a ledger outcome: failures as problem+json, replays with `Idempotent-Replayed: true`. */
+export function outcomeResponse<T extends { ok: true }>(
+  c: Context,
+  outcome: (T | LedgerFailure) & { replayed?: boolean },
+  render: (ok: T) => unknown,
+  status = 201,
+) {
+  const replayHeader: Record<string, string> = outcome.replayed ? { "Idempotent-Replayed": "true" } : {};
+  if (!outcome.ok) throw new ApiError(outcome.code, outcome.detail, undefined, undefined, replayHeader);
+  return new Response(JSON.stringify(render(outcome as T)), { status, headers: { "content-type": "application/json", ...replayHeader } });
+}

@@ -1,0 +1,128 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import {
+  ApiError, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId,
+  outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv, type LedgerFailure, type StoredResponse,
+} from "../../../core/src";
+import type { Env } from "../index";
+
+/** What the payments worker needs of the source account's ledger object. */
+interface PayingLedger {
+  pay(input: Record<string, unknown>): Promise<({ ok: true; payment: Payment } | LedgerFailure) & Partial<Pick<StoredResponse, "replayed">>>;
+}
+
+const paymentSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(["pending", "completed", "failed"]),
+    source_account_id: z.string(),
+    destination_account_id: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    description: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("Payment");
+type Payment = z.infer<typeof paymentSchema>;
+
+const createBody = z
+  .strictObject({
+    source_account_id: z.string().min(1).max(64),
+    destination_account_id: z.string().min(1).max(64),
+    amount: z.number().int().positive().max(MAX_AMOUNT),
+    currency: currencySchema,
+    description: z.string().trim().min(1).max(500).optional(),
+  })
+  .refine((b) => b.source_account_id !== b.destination_account_id, { path: ["destination_account_id"], message: "must differ from source_account_id" })
+  .openapi("NewPayment");
+
+export const createPayment = defineRoute({
+  method: "post",
+  path: "/v1/payments",
+  tags: ["payments"],
+  summary: "Move money from one of your accounts to any open account of the same currency",
+  description:
+    "Requires an Idempotency-Key. Two-phase: the amount is reserved on the source, credited to the destination, then posted; it answers once the payment is completed or failed (422 insufficient_funds, currency_mismatch or account_closed, and no money moves).",
+  scope: "payments:write",
+  request: { headers: z.object({ "idempotency-key": z.string().max(255).openapi({ description: "required" }) }).partial(), ...jsonBody(createBody) },
+  responses: { 201: jsonResponse(paymentSchema, "The completed payment"), 409: jsonResponse(z.any(), "A request with this key is still in flight") },
+});
+
+const idParams = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
+
+export const getPayment = defineRoute({
+  method: "get",
+  path: "/v1/payments/{id}",
+  tags: ["payments"],
+  summary: "Get a payment you sent or received",
+  scope: "transactions:read",
+  request: { params: idParams },
+  responses: { 200: jsonResponse(paymentSchema, "The payment") },
+});
+
+export const listPayments = defineRoute({
+  method: "get",
+  path: "/v1/payments",
+  tags: ["payments"],
+  summary: "Your payments, as payer or payee, newest first",
+  scope: "transactions:read",
+  request: { query: paginationQuery },
+  responses: { 200: jsonResponse(pageSchema(paymentSchema), "A page of payments") },
+});
+
+const toPayment = (r: Record<string, unknown>): Payment => ({
+  id: r.id as string,
+  status: r.status as Payment["status"],
+  source_account_id: r.source_account_id as string,
+  destination_account_id: r.destination_account_id as string,
+  amount: r.amount as number,
+  currency: r.currency as string,
+  description: (r.description as string | null) ?? null,
+  created_at: r.created_at as string,
+});
+
+export function registerPayments(app: OpenAPIHono<AppEnv<Env>>) {
+  app.openapi(createPayment, async (c) => {
+    const body = c.req.valid("json");
+    const user = c.get("identity").sub;
+    const idem = (await idempotencyKey(c, body, true))!;
+    const source = await c.env.DB.prepare("SELECT id FROM accounts WHERE id = ? AND user_id = ?").bind(body.source_account_id, user).first();
+    if (!source) throw new ApiError("not_found", "No such source account.");
+    const dest = await c.env.DB.prepare("SELECT user_id FROM accounts WHERE id = ?").bind(body.destination_account_id).first<{ user_id: string }>();
+    if (!dest) throw new ApiError("not_found", "No such destination account.");
+    const outcome = await ledgerStub<PayingLedger>(c.env.LEDGER, body.source_account_id).pay({
+      id: newId("pay"),
+      user_id: user,
+      destination_user_id: dest.user_id,
+      source_account_id: body.source_account_id,
+      destination_account_id: body.destination_account_id,
+      amount: body.amount,
+      currency: body.currency,
+      description: body.description ?? null,
+      idem,
+    });
+    return outcomeResponse(c, outcome, (o: { ok: true; payment: Payment }) => o.payment) as any;
+  });
+
+  app.openapi(getPayment, async (c) => {
+    const user = c.get("identity").sub;
+    const row = await c.env.DB.prepare("SELECT * FROM payments WHERE id = ? AND (user_id = ? OR destination_user_id = ?)")
+      .bind(c.req.valid("param").id, user, user)
+      .first<Record<string, unknown>>();
+    if (!row) throw new ApiError("not_found", "No such payment.");
+    return c.json(toPayment(row), 200);
+  });
+
+  app.openapi(listPayments, async (c) => {
+    const user = c.get("identity").sub;
+    const q = c.req.valid("query");
+    const cursor = decodeCursor(q.cursor);
+    const args: (string | number)[] = [user, user];
+    let where = "(user_id = ? OR destination_user_id = ?)";
+    if (cursor) (where += " AND (created_at < ? OR (created_at = ? AND id < ?))"), args.push(cursor.t, cursor.t, cursor.id);
+    const { results } = await c.env.DB.prepare(`SELECT * FROM payments WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .bind(...args, q.limit + 1)
+      .all<Record<string, unknown>>();
+    const p = page(results, q.limit, (r) => ({ t: r.created_at as string, id: r.id as string }));
+    return c.json({ data: p.data.map(toPayment), next_cursor: p.next_cursor }, 200);
+  });
+}

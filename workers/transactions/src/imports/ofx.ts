@@ -1,0 +1,49 @@
+import { parseMajorUnits } from "../../../core/src";
+import { MalformedFile, type ParsedRow } from "./csv";
+
+const field = (block: string, tag: string) => new RegExp(`<${tag}>([^<\\r\\n]*)`, "i").exec(block)?.[1]?.trim();
+
+/** OFX 1.x (SGML) and 2.x (XML): each <STMTTRN> aggregate is one transaction; FITID is its external id. */
+export async function* parseOfx(lines: AsyncIterable<string>, currency: string): AsyncGenerator<ParsedRow> {
+  let n = 0;
+  let sawOfx = false;
+  let block: string | undefined;
+  let blockLine = 0;
+  for await (const text of lines) {
+    n++;
+    // Some banks write the whole file on one line: walk the aggregates within the line too.
+    let rest = text;
+    if (/<OFX>/i.test(rest)) sawOfx = true;
+    while (rest.length) {
+      if (block === undefined) {
+        const start = rest.search(/<STMTTRN>/i);
+        if (start < 0) break;
+        block = "";
+        blockLine = n;
+        rest = rest.slice(start + 9);
+      }
+      const end = rest.search(/<\/STMTTRN>/i);
+      if (end < 0) {
+        block += rest + "\n";
+        break;
+      }
+      block += rest.slice(0, end);
+      rest = rest.slice(end + 10);
+      yield toRow(block, blockLine, currency);
+      block = undefined;
+    }
+  }
+  if (!sawOfx) throw new MalformedFile("Not an OFX file: no <OFX> element.");
+  if (block !== undefined) yield { line: blockLine, ok: false, message: "unterminated <STMTTRN>" };
+}
+
+function toRow(block: string, line: number, currency: string): ParsedRow {
+  const posted = field(block, "DTPOSTED") ?? "";
+  const date = /^\d{8}/.test(posted) ? `${posted.slice(0, 4)}-${posted.slice(4, 6)}-${posted.slice(6, 8)}` : "";
+  const amount = parseMajorUnits((field(block, "TRNAMT") ?? "").replace(",", "."), currency);
+  const description = (field(block, "NAME") || field(block, "MEMO") || "").slice(0, 500);
+  if (!date || Number.isNaN(Date.parse(date))) return { line, ok: false, message: `DTPOSTED must start with YYYYMMDD, got "${posted.slice(0, 40)}"` };
+  if (amount === null || amount === 0) return { line, ok: false, message: "TRNAMT must be a non-zero decimal amount" };
+  if (!description) return { line, ok: false, message: "NAME or MEMO is required" };
+  return { line, ok: true, row: { occurred_at: date, amount, description, external_id: field(block, "FITID")?.slice(0, 200), counterparty: field(block, "PAYEEID") } };
+}

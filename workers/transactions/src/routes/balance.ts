@@ -1,0 +1,42 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { defineRoute, jsonResponse, z, type AppEnv } from "../../../core/src";
+import type { Env } from "../env";
+import { accountParams, ledger, ownedAccount } from "./shared";
+
+const balanceSchema = z
+  .object({ current: z.number().int(), available: z.number().int().nullable(), pending: z.number().int(), version: z.number().int(), as_of: z.string() })
+  .openapi("Balance");
+
+export const getBalance = defineRoute({
+  method: "get",
+  path: "/v1/accounts/{id}/balance",
+  tags: ["transactions"],
+  summary: "The account's balance, read from its ledger object (strongly consistent)",
+  scope: "accounts:read",
+  request: { params: accountParams },
+  responses: { 200: jsonResponse(balanceSchema, "Balance; available is null when the account has no limit") },
+});
+
+export const verifyLedger = defineRoute({
+  method: "get",
+  path: "/v1/accounts/{id}/verify",
+  tags: ["transactions"],
+  summary: "Recompute the hash chain over every entry of the account",
+  scope: "accounts:read",
+  request: { params: accountParams },
+  responses: { 200: jsonResponse(z.object({ entries: z.number().int(), head_hash: z.string(), valid: z.boolean() }).openapi("Verification"), "Chain check") },
+});
+
+export function registerBalance(app: OpenAPIHono<AppEnv<Env>>) {
+  app.openapi(getBalance, async (c) => {
+    const { id } = c.req.valid("param");
+    await ownedAccount(c.env, id, c.get("identity").sub);
+    const { current, available, pending, version, as_of } = await ledger(c.env, id).balance();
+    return c.json({ current, available, pending, version, as_of }, 200);
+  });
+  app.openapi(verifyLedger, async (c) => {
+    const { id } = c.req.valid("param");
+    await ownedAccount(c.env, id, c.get("identity").sub);
+    return c.json(await ledger(c.env, id).verify(), 200);
+  });
+}

@@ -1,0 +1,84 @@
+import { ApiError, amountSchema, isCategoryCode, z, type LedgerEntry } from "../../../core/src";
+import type { Env } from "../env";
+
+export interface AccountRow {
+  id: string;
+  user_id: string;
+  currency: string;
+  status: string;
+}
+
+/** The caller's account, or 404 whether it is absent or someone else's. */
+export async function ownedAccount(env: Env, accountId: string, userId: string): Promise<AccountRow> {
+  const row = await env.DB.prepare("SELECT id, user_id, currency, status FROM accounts WHERE id = ? AND user_id = ?")
+    .bind(accountId, userId)
+    .first<AccountRow>();
+  if (!row) throw new ApiError("not_found", "No such account.");
+  return row;
+}
+
+export const ledger = (env: Env, accountId: string) => env.LEDGER.get(env.LEDGER.idFromName(accountId));
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isRealDate = (d: string) => DATE.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+
+export const occurredAtSchema = z
+  .string()
+  .refine((v) => (v.length === 10 ? isRealDate(v) : isRealDate(v.slice(0, 10)) && z.iso.datetime({ offset: true }).safeParse(v).success), {
+    message: "must be an ISO 8601 date (YYYY-MM-DD) or date-time",
+  })
+  .openapi({ example: "2026-11-27" });
+
+export const categoryField = z.string().min(1).max(64).openapi({ example: "groceries", description: "a taxonomy code or one of your own categories" });
+
+/** A category the caller may use: a taxonomy code or one of their own. */
+export async function checkCategory(env: Env, userId: string, category: string) {
+  if (isCategoryCode(category)) return;
+  const own = await env.DB.prepare("SELECT 1 AS ok FROM categories WHERE user_id = ? AND name = ?").bind(userId, category).first();
+  if (!own) throw new ApiError("validation_failed", "Unknown category.", [{ path: "category", message: "not a known category" }]);
+}
+
+export const transactionSchema = z
+  .object({
+    id: z.string(),
+    account_id: z.string(),
+    amount: amountSchema,
+    currency: z.string(),
+    description: z.string(),
+    category: z.string(),
+    counterparty: z.string().nullable(),
+    notes: z.string().nullable(),
+    occurred_at: z.string(),
+    external_id: z.string().nullable(),
+    payment_id: z.string().nullable(),
+    reverses_id: z.string().nullable(),
+    balance_after: z.number().int(),
+    version: z.number().int(),
+    created_at: z.string(),
+  })
+  .openapi("Transaction");
+
+export type Transaction = z.infer<typeof transactionSchema>;
+
+export const toTransaction = (e: LedgerEntry | Record<string, unknown>): Transaction => {
+  const r = e as Record<string, any>;
+  return {
+    id: r.id,
+    account_id: r.account_id,
+    amount: r.amount,
+    currency: r.currency,
+    description: r.description,
+    category: r.category,
+    counterparty: r.counterparty ?? null,
+    notes: r.notes ?? null,
+    occurred_at: r.occurred_at,
+    external_id: r.external_id ?? null,
+    payment_id: r.payment_id ?? null,
+    reverses_id: r.reverses_id ?? null,
+    balance_after: r.balance_after,
+    version: r.version,
+    created_at: r.created_at,
+  };
+};
+
+export const accountParams = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "acc_01jd…" }) });
