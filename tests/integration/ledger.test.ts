@@ -249,3 +249,41 @@ describe("payments", () => {
     expect(await audit()).toEqual([]);
   });
 });
+
+describe("imports", () => {
+  const csv = (token: string, acc: string, body: string, type = "text/csv") =>
+    api(`/v1/accounts/${acc}/imports`, { method: "POST", token, body, headers: { "content-type": type } });
+
+  it("imports CSV through the ledger rules, reports bad lines, and re-imports as duplicates", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    const file = [
+      "date,amount,description,category,external_id",
+      "2026-01-01,100.00,Salary,income,s1",
+      "2026-01-02,-12.50,CARREFOUR CITY,groceries,",
+      "2026-01-02,not-a-number,broken,,",
+      "2026-01-03,-500.00,Too expensive,shopping,",
+      "2026-01-04,-1.00,Unknown category,nonsense,",
+    ].join("\n");
+    const first = await csv(u.token, acc, file);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ imported: 2, duplicates: 0, failed: 3 });
+    expect(first.body.errors.map((e: any) => e.line)).toEqual([4, 5, 6]);
+    expect(first.body.errors[1].message).toMatch(/available/);
+    const again = await csv(u.token, acc, file);
+    expect(again.body).toMatchObject({ imported: 0, duplicates: 2, failed: 3 });
+    expect((await api(`/v1/accounts/${acc}/balance`, { token: u.token })).body).toMatchObject({ current: 8750, version: 2 });
+  });
+
+  it("refuses malformed files and wrong content types without changing anything", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    const noHeader = await csv(u.token, acc, "2026-01-01,1.00,x");
+    expect(noHeader.status).toBe(422);
+    expect(noHeader.body.code).toBe("validation_failed");
+    expect((await csv(u.token, acc, "<html/>", "application/x-ofx")).status).toBe(422);
+    const json = await csv(u.token, acc, "{}", "application/json");
+    expect(json.status).toBe(415);
+    expect((await api(`/v1/accounts/${acc}/balance`, { token: u.token })).body.version).toBe(0);
+  });
+});

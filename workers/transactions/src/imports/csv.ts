@@ -29,7 +29,7 @@ export function splitCsvLine(text: string): string[] | null {
 
 const REQUIRED = ["date", "amount", "description"] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const realDate = (d: string) => DATE.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+const realDate = (d: string) => DATE.test(d) && !Number.isNaN(Date.parse(d)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
 
 /** CSV with a header row (`date,amount,description` + optional `category,counterparty,external_id`). */
 export async function* parseCsv(lines: AsyncIterable<string>, currency: string): AsyncGenerator<ParsedRow> {

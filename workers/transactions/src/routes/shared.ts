@@ -20,7 +20,7 @@ export async function ownedAccount(env: Env, accountId: string, userId: string):
 export const ledger = (env: Env, accountId: string) => env.LEDGER.get(env.LEDGER.idFromName(accountId));
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isRealDate = (d: string) => DATE.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+const isRealDate = (d: string) => DATE.test(d) && !Number.isNaN(Date.parse(d)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
 
 export const occurredAtSchema = z
   .string()

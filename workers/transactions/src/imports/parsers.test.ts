@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { MalformedFile, parseCsv, splitCsvLine, type ParsedRow } from "./csv";
+import { parseOfx } from "./ofx";
+
+async function* from(lines: string[]) {
+  yield* lines;
+}
+const collect = async (gen: AsyncGenerator<ParsedRow>) => {
+  const out: ParsedRow[] = [];
+  for await (const r of gen) out.push(r);
+  return out;
+};
+
+describe("CSV", () => {
+  it("splits quoted fields with commas and doubled quotes", () => {
+    expect(splitCsvLine('2026-01-02,-12.50,"CAFE ""LE ZINC"", PARIS",dining')).toEqual(["2026-01-02", "-12.50", 'CAFE "LE ZINC", PARIS', "dining"]);
+    expect(splitCsvLine('a,"unterminated')).toBeNull();
+  });
+
+  it("parses rows in minor units exactly and reports bad lines with 1-based file line numbers", async () => {
+    const rows = await collect(
+      parseCsv(from(["date,amount,description,external_id", "2026-01-02,-12.50,CARREFOUR,x1", "2026-13-01,5,bad date,", "2026-01-03,1.005,too precise,", "", "2026-01-04,0.10,ten cents,"]), "EUR"),
+    );
+    expect(rows).toEqual([
+      { line: 2, ok: true, row: expect.objectContaining({ occurred_at: "2026-01-02", amount: -1250, description: "CARREFOUR", external_id: "x1" }) },
+      { line: 3, ok: false, message: expect.stringContaining("date") },
+      { line: 4, ok: false, message: expect.stringContaining("amount") },
+      { line: 6, ok: true, row: expect.objectContaining({ amount: 10 }) },
+    ]);
+  });
+
+  it("uses the currency's exponent (JPY has none)", async () => {
+    const [row] = await collect(parseCsv(from(["date,amount,description", "2026-01-02,-1200,RAMEN"]), "JPY"));
+    expect(row).toMatchObject({ ok: true, row: { amount: -1200 } });
+    const [bad] = await collect(parseCsv(from(["date,amount,description", "2026-01-02,-12.5,RAMEN"]), "JPY"));
+    expect(bad.ok).toBe(false);
+  });
+
+  it("refuses a file without the required header columns", async () => {
+    await expect(collect(parseCsv(from(["when,how much", "x,y"]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
+    await expect(collect(parseCsv(from([]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
+  });
+});
+
+describe("OFX", () => {
+  const sgml = [
+    "OFXHEADER:100", "DATA:OFXSGML", "VERSION:102", "", "<OFX>", "<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKTRANLIST>",
+    "<STMTTRN>", "<TRNTYPE>DEBIT", "<DTPOSTED>20260105120000[+1:CET]", "<TRNAMT>-42.10", "<FITID>A1", "<NAME>SNCF INTERNET", "</STMTTRN>",
+    "<STMTTRN>", "<TRNTYPE>CREDIT", "<DTPOSTED>20260106", "<TRNAMT>1500,00", "<FITID>A2", "<MEMO>VIR SALAIRE", "</STMTTRN>",
+    "<STMTTRN>", "<DTPOSTED>garbage", "<TRNAMT>-1", "<NAME>X", "</STMTTRN>",
+    "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>",
+  ];
+
+  it("reads OFX 1.x SGML aggregates with FITID as external id", async () => {
+    const rows = await collect(parseOfx(from(sgml), "EUR"));
+    expect(rows[0]).toEqual({ line: 7, ok: true, row: { occurred_at: "2026-01-05", amount: -4210, description: "SNCF INTERNET", external_id: "A1", counterparty: undefined } });
+    expect(rows[1]).toMatchObject({ line: 14, ok: true, row: { amount: 150000, description: "VIR SALAIRE", external_id: "A2" } });
+    expect(rows[2]).toMatchObject({ line: 21, ok: false });
+  });
+
+  it("reads OFX 2.x XML, even when the whole file is one line", async () => {
+    const xml =
+      '<?xml version="1.0"?><?OFX OFXHEADER="200" VERSION="220"?><OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>' +
+      "<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20260201</DTPOSTED><TRNAMT>-9.99</TRNAMT><FITID>N1</FITID><NAME>NETFLIX.COM</NAME></STMTTRN>" +
+      "<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20260202</DTPOSTED><TRNAMT>-3.50</TRNAMT><FITID>N2</FITID><NAME>BOULANGERIE</NAME></STMTTRN>" +
+      "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>";
+    const rows = await collect(parseOfx(from([xml]), "EUR"));
+    expect(rows.map((r) => (r.ok ? [r.row.external_id, r.row.amount] : null))).toEqual([["N1", -999], ["N2", -350]]);
+  });
+
+  it("refuses a file that is not OFX", async () => {
+    await expect(collect(parseOfx(from(["date,amount", "1,2"]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
+  });
+});
