@@ -18,7 +18,7 @@ const freePort = () =>
 export default async function setup(project: TestProject) {
   const state = mkdtempSync(path.join(tmpdir(), "ef-e2e-"));
   const port = Number(process.env.E2E_PORT ?? (await freePort()));
-  const stack = await startStack({ port, persistTo: state, stdio: process.env.E2E_VERBOSE ? "inherit" : "ignore", vars: { ISSUER: `http://127.0.0.1:${port}` } });
+  const stack = await startStack({ port, persistTo: state, stdio: process.env.E2E_VERBOSE ? "inherit" : "ignore" });
   project.provide("origin", stack.origin);
   project.provide("persistTo", state);
   return () => {

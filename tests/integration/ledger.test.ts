@@ -1,10 +1,10 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ledgerStub } from "../../workers/core/src";
 import { auditLedger } from "../../workers/transactions/src/ledger/audit";
 import { api, createAccount, createUser } from "./support";
 
-const ns = () => env.LEDGER as DurableObjectNamespace<any>;
-const stub = (id: string) => ns().get(ns().idFromName(id));
+const stub = (id: string) => ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);
 
 /** The ledger check over every account this test file created. */
 async function audit() {

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { SignJWT, importJWK } from "jose";
-import { SCOPES, newId } from "../../workers/core/src";
+import { SCOPES, ledgerStub, newId } from "../../workers/core/src";
 
 export const ORIGIN = "http://127.0.0.1:8787";
 const gateway = () => (exports as unknown as { default: Fetcher }).default;
@@ -50,7 +50,6 @@ export async function createAccount(userId: string, opts: { currency?: string; o
   await env.DB.prepare("INSERT INTO accounts (id, user_id, name, type, currency, overdraft_limit, status, created_at) VALUES (?, ?, 'Test', 'checking', ?, ?, 'open', ?)")
     .bind(id, userId, currency, limit, created_at)
     .run();
-  const ns = env.LEDGER as DurableObjectNamespace<any>;
-  await ns.get(ns.idFromName(id)).open({ id, user_id: userId, currency, overdraft_limit: limit, created_at });
+  await ledgerStub(env.LEDGER as DurableObjectNamespace, id).open({ id, user_id: userId, currency, overdraft_limit: limit, created_at });
   return id;
 }

@@ -1,0 +1,113 @@
+// `npm run bench`: starts the whole stack on its own port and state, then drives it with a fixed
+// number of concurrent clients and prints requests/s with p50/p99 latency. Every figure is measured
+// twice where it matters: through `wrangler dev`'s proxy (what `npm run dev` serves) and straight at
+// the workerd runtime socket behind it. Extra suites live in scripts/bench/*.mjs.
+// Options: BENCH_ONLY=ledger,tax (suites to run), BENCH_SCALE=0.5 (fewer requests).
+import { execSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ROOT, startStack } from "./stack.mjs";
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const ONLY = process.env.BENCH_ONLY?.split(",");
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+async function measure(name, requestFn, { clients = 20, requests = 2000 } = {}) {
+  const total = Math.max(clients, Math.round(requests * SCALE));
+  const latencies = [];
+  let errors = 0;
+  let next = 0;
+  let firstError;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        try {
+          const res = await requestFn(i, client);
+          if (res instanceof Response) {
+            await res.arrayBuffer();
+            if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
+          }
+        } catch (e) {
+          errors++;
+          firstError ??= e;
+        }
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const row = `${name.padEnd(58)} ${String(total).padStart(6)} req ${String(clients).padStart(3)} clients ${(total / seconds).toFixed(0).padStart(6)} req/s  p50 ${quantile(latencies, 0.5).toFixed(1).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(1).padStart(7)} ms${errors ? `  errors ${errors} (${String(firstError?.message ?? firstError).slice(0, 80)})` : ""}`;
+  console.log(row);
+  return { total, seconds, errors };
+}
+
+/** The workerd socket behind wrangler's proxy: a listening port of a workerd process that answers /health. */
+async function runtimeOrigin(proxyPort) {
+  try {
+    const ports = execSync("ss -ltnp", { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes('"workerd"'))
+      .map((l) => Number(/127\.0\.0\.1:(\d+)/.exec(l)?.[1]))
+      .filter((p) => p && p !== proxyPort);
+    for (const port of ports) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok && (await res.text()).includes('"ok"')) return `http://127.0.0.1:${port}`;
+      } catch {}
+    }
+  } catch {}
+  return undefined;
+}
+
+const state = mkdtempSync(path.join(tmpdir(), "ef-bench-"));
+const port = 8900 + Math.floor(Math.random() * 90);
+const stack = await startStack({ port, persistTo: state, stdio: "ignore", vars: { LOG_SAMPLE_RATE: "0" } });
+const direct = await runtimeOrigin(port);
+console.log(`stack on ${stack.origin}; runtime socket ${direct ?? "(not found)"}; ${new Date().toISOString()}\n`);
+
+async function register() {
+  const email = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const password = "correct horse battery staple 42";
+  const res = await fetch(`${stack.origin}/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password, name: "Bench" }),
+  });
+  if (!res.ok) throw new Error(`register → ${res.status} ${await res.text()}`);
+  return { email, password, token: (await res.json()).access_token };
+}
+
+try {
+  const user = await register();
+  const b = { origin: stack.origin, direct, token: user.token, user, register, measure, state };
+  if (!ONLY || ONLY.includes("platform")) {
+    console.log("── platform");
+    const account = await (await fetch(`${stack.origin}/v1/accounts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Bench", type: "checking", currency: "EUR" }),
+    })).json();
+    for (const [label, origin] of [["proxy", stack.origin], ["runtime", direct]]) {
+      if (!origin) continue;
+      await measure(`GET /health (${label})`, () => fetch(`${origin}/health`), { clients: 20, requests: 5000 });
+      await measure(`GET /v1/accounts/{id} → finance → D1 + ledger (${label})`, () => fetch(`${origin}/v1/accounts/${account.id}`, { headers: { authorization: `Bearer ${user.token}` } }), { clients: 20, requests: 3000 });
+    }
+  }
+  const suites = readdirSync(path.join(ROOT, "scripts/bench")).filter((f) => f.endsWith(".mjs")).sort();
+  for (const file of suites) {
+    const name = file.replace(/\.mjs$/, "");
+    if (ONLY && !ONLY.includes(name)) continue;
+    console.log(`\n── ${name}`);
+    await (await import(path.join(ROOT, "scripts/bench", file))).default(b);
+  }
+} finally {
+  stack.stop();
+  await new Promise((r) => setTimeout(r, 1500));
+  if (!process.env.BENCH_KEEP_STATE) rmSync(state, { recursive: true, force: true });
+  else console.log(`\nstate kept in ${state} (npm run ledger:check -- ${state})`);
+}
