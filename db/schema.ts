@@ -111,7 +111,7 @@ export const categoryRules = sqliteTable(
     category: text("category").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("category_rules_user").on(t.userId)],
+  (t) => [uniqueIndex("category_rules_user_contains").on(t.userId, t.contains)],
 );
 
 export const budgets = sqliteTable(
@@ -125,7 +125,7 @@ export const budgets = sqliteTable(
     period: text("period", { enum: ["month"] }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("budgets_user").on(t.userId, t.createdAt, t.id)],
+  (t) => [index("budgets_user").on(t.userId, t.createdAt, t.id), uniqueIndex("budgets_user_category").on(t.userId, t.category, t.currency, t.period)],
 );
 
 // ── ledger projection (written only by the AccountLedger outbox) ────────────

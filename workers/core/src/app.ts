@@ -111,6 +111,9 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
       const detail = err.status === 400 ? "The request body is not valid JSON." : err.message || ERROR_CODES[code].title;
       return problemResponse(c, new ApiError(code, detail, undefined, err.status));
     }
+    // A unique index caught a race that a check-then-insert let through: a conflict, not a crash.
+    if (err instanceof Error && /UNIQUE constraint failed/.test(err.message))
+      return problemResponse(c, new ApiError("conflict", "That already exists."));
     log("error", {
       request_id: c.get("requestId"),
       worker,

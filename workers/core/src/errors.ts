@@ -3,7 +3,6 @@ import type { Context } from "hono";
 /** Stable machine codes of SPEC §2, with the HTTP status each one normally carries. */
 export const ERROR_CODES = {
   validation_failed: { status: 422, title: "Validation failed" },
-  bad_request: { status: 400, title: "Bad request" },
   unauthorized: { status: 401, title: "Unauthorized" },
   forbidden: { status: 403, title: "Forbidden" },
   not_found: { status: 404, title: "Not found" },

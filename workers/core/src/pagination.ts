@@ -23,7 +23,7 @@ export function decodeCursor(raw: string | undefined): Cursor | undefined {
   } catch {
     /* fall through */
   }
-  throw new ApiError("bad_request", "The cursor is not valid.", [{ path: "cursor", message: "invalid cursor" }], 400);
+  throw new ApiError("validation_failed", "The cursor is not valid.", [{ path: "cursor", message: "invalid cursor" }], 400);
 }
 
 /** Given limit+1 rows fetched newest first, the page and its next cursor. */

@@ -1,8 +1,18 @@
-import { createDomainApp, entrypoint, type CoreEnv } from "../../core/src";
+import { createDomainApp, entrypoint } from "../../core/src";
+import type { Env } from "./env";
+import { registerAccounts } from "./routes/accounts";
+import { registerBudgets } from "./routes/budgets";
+import { registerCategories } from "./routes/categories";
+import { registerReports } from "./routes/reports";
 
-export type Env = CoreEnv & { DB: D1Database };
+export type { Env } from "./env";
 
 export const app = createDomainApp<Env>("finance");
+
+registerAccounts(app);
+registerCategories(app);
+registerBudgets(app);
+registerReports(app);
 
 export class FinanceService extends entrypoint<Env>(app) {}
 export default FinanceService;

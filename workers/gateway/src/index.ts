@@ -97,7 +97,9 @@ app.all("*", async (c) => {
   }
 
   const init: RequestInit = { method: c.req.method, headers, redirect: "manual" };
-  if (c.req.method !== "GET" && c.req.method !== "HEAD") init.body = c.req.raw.body;
+  // Statements stream through; other bodies (≤ 1 MiB) are buffered so a worker that answers without
+  // reading them (401, 415) leaves no half-read stream behind.
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") init.body = isImport(url.pathname) ? c.req.raw.body : await c.req.arrayBuffer();
   const res = await c.env[service].fetch(new Request(url, init));
   return new Response(res.body, res); // mutable copy: the core middleware adds headers
 });
