@@ -27,7 +27,7 @@ if(s.type==='object'||s.properties){const o={};for(const[k,v]of Object.entries(s
 if(s.type==='array')return[example(doc,s.items,d+1)];if(s.enum)return s.enum[0];if(s.anyOf||s.oneOf)return example(doc,(s.anyOf||s.oneOf)[0],d+1);
 return s.type==='integer'||s.type==='number'?0:s.type==='boolean'?false:'string'}
 function op(doc,path,method,o){
- const body=el('div',{className:'body'});const d=el('details',{},el('summary',{},el('span',{className:'m '+method,textContent:method.toUpperCase()}),el('span',{className:'p',textContent:path}),el('span',{className:'s',textContent:o.summary||''}),o.security?el('span',{className:'lock',textContent:'🔒 '+(o.security[0].bearer||[]).join(' ')}):''),body);
+ const body=el('div',{className:'body'});const d=el('details',{},el('summary',{},el('span',{className:'m '+method,textContent:method.toUpperCase()}),el('span',{className:'p',textContent:path}),el('span',{className:'s',textContent:o.summary||''}),o.security?el('span',{className:'lock',textContent:'bearer '+(o.security[0].bearer||[]).join(' ')}):''),body);
  const params=(o.parameters||[]).map(p=>{const i=el('input',{placeholder:p.name});i.dataset.in=p.in;i.dataset.name=p.name;return el('label',{},p.name+' ('+p.in+(p.required?', required':'')+') ',i)});
  body.append(...params);let ta;const content=o.requestBody&&o.requestBody.content;
  if(content){const [type,media]=Object.entries(content)[0];ta=el('textarea');ta.value=type.includes('json')?JSON.stringify(example(doc,media.schema),null,2):'';ta.dataset.type=type;body.append(el('div',{textContent:'Body ('+type+')'}),ta)}
