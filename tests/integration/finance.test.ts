@@ -3,10 +3,10 @@
 // gateway would set (so the domain is tested even when the token path is unavailable).
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import { SignJWT, importJWK } from "jose";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SCOPES, newId, type LedgerRpc } from "../../workers/core/src";
+import { newId, type LedgerRpc } from "../../workers/core/src";
 import { monthBounds } from "../../workers/finance/src/domain/periods";
+import { createUser } from "./support";
 
 const ORIGIN = "http://127.0.0.1:8787";
 type Transport = "gateway" | "direct";
@@ -18,24 +18,7 @@ interface User {
   scopes: readonly string[];
 }
 
-async function makeUser(opts: { scopes?: readonly string[]; base_currency?: string } = {}): Promise<User> {
-  const id = newId("usr");
-  await env.DB.prepare("INSERT INTO users (id, email, name, status, base_currency) VALUES (?, ?, 'Finance Test', 'active', ?)")
-    .bind(id, `${id}@test.local`, opts.base_currency ?? "EUR")
-    .run();
-  const [jwk] = JSON.parse(env.JWT_SIGNING_KEYS) as (JsonWebKey & { kid: string })[];
-  const scopes = opts.scopes ?? SCOPES;
-  const token = await new SignJWT({ scope: scopes.join(" "), role: "user" })
-    .setProtectedHeader({ alg: "EdDSA", kid: jwk.kid })
-    .setIssuer(ORIGIN)
-    .setAudience("edge-finance-api")
-    .setSubject(id)
-    .setJti(crypto.randomUUID())
-    .setIssuedAt()
-    .setExpirationTime("10m")
-    .sign(await importJWK(jwk, "EdDSA"));
-  return { id, token, scopes };
-}
+const makeUser = (opts: { scopes?: readonly string[]; base_currency?: string } = {}): Promise<User> => createUser(opts);
 
 function client(transport: Transport) {
   const target = () => (exports as unknown as Record<string, Fetcher>)[transport === "gateway" ? "default" : "FinanceService"];

@@ -8,14 +8,15 @@ export const ORIGIN = "http://127.0.0.1:8787";
 const gateway = () => (exports as unknown as { default: Fetcher }).default;
 
 /** A user row plus an access token signed with the test key, as the auth worker would issue it. */
-export async function createUser(opts: { scopes?: readonly string[]; role?: "user" | "admin"; email?: string } = {}) {
+export async function createUser(opts: { scopes?: readonly string[]; role?: "user" | "admin"; email?: string; base_currency?: string } = {}) {
   const id = newId("usr");
-  await env.DB.prepare("INSERT INTO users (id, email, name, role, status) VALUES (?, ?, ?, ?, 'active')")
-    .bind(id, opts.email ?? `${id}@test.local`, "Test User", opts.role ?? "user")
+  const scopes = opts.scopes ?? SCOPES;
+  await env.DB.prepare("INSERT INTO users (id, email, name, role, status, base_currency) VALUES (?, ?, ?, ?, 'active', ?)")
+    .bind(id, opts.email ?? `${id}@test.local`, "Test User", opts.role ?? "user", opts.base_currency ?? "EUR")
     .run();
   const [jwk] = JSON.parse(env.JWT_SIGNING_KEYS) as (JsonWebKey & { kid: string })[];
   const key = await importJWK(jwk, "EdDSA");
-  const token = await new SignJWT({ scope: (opts.scopes ?? SCOPES).join(" "), role: opts.role ?? "user" })
+  const token = await new SignJWT({ scope: scopes.join(" "), role: opts.role ?? "user" })
     .setProtectedHeader({ alg: "EdDSA", kid: jwk.kid })
     .setIssuer(ORIGIN)
     .setAudience("edge-finance-api")
@@ -24,7 +25,7 @@ export async function createUser(opts: { scopes?: readonly string[]; role?: "use
     .setIssuedAt()
     .setExpirationTime("10m")
     .sign(key);
-  return { id, token };
+  return { id, token, scopes };
 }
 
 export async function api(path: string, init: RequestInit & { token?: string; json?: unknown; idempotencyKey?: string } = {}) {
