@@ -18,6 +18,8 @@ export interface CoreEnv {
 export interface CoreVariables {
   requestId: string;
   identity: Identity;
+  /** Route label for logs and metrics when the matched path is a catch-all (the gateway's forwards). */
+  routeLabel?: string;
 }
 export type AppEnv<B = CoreEnv> = { Bindings: B; Variables: CoreVariables };
 
@@ -70,7 +72,7 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
     const started = performance.now();
     await next();
     const ms = performance.now() - started;
-    const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
+    const route = c.get("routeLabel") ?? (c.req.routePath === "/*" ? "unmatched" : c.req.routePath);
     observeRequest(worker, c.req.method, route, c.res.status, ms);
     const rate = Number(c.env?.LOG_SAMPLE_RATE ?? "1");
     if (c.res.status >= 400 || Math.random() < rate)

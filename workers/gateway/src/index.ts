@@ -77,6 +77,7 @@ app.all("*", async (c) => {
   const url = new URL(c.req.url);
   const service = serviceFor(url.pathname);
   if (!service) throw new ApiError("not_found", `No route for ${c.req.method} ${url.pathname}.`);
+  c.set("routeLabel", `forward:${service.toLowerCase()}`);
 
   const headers = new Headers(c.req.raw.headers);
   for (const name of [...headers.keys()]) if (name.startsWith("x-ef-")) headers.delete(name);
