@@ -1,0 +1,162 @@
+/**
+ * Seeded generator of noisy, labelled bank-statement lines for training the categoriser.
+ * Lines imitate French and US statements: upper case, CB*1234, PRLV SEPA, VIR, CARTE 12/03,
+ * POS/ACH prefixes, store numbers, cities, references, truncation. Amounts are signed minor units.
+ */
+import { CATEGORIES, type Category } from '../../workers/ai/src/domain/taxonomy';
+import { CATEGORY_SPECS, FR_CITIES, SURNAMES, US_CITIES, type Channel } from './merchants';
+import { chance, int, mulberry32, pick, type Rng } from './rng';
+import { EXTRA_BRANDS, EXTRA_STEMS } from './vocabulary';
+
+const BRANDS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...s.brands, ...EXTRA_BRANDS[k as Category]]])) as Record<Category, string[]>;
+const STEMS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...s.stems, ...EXTRA_STEMS[k as Category]]])) as Record<Category, string[]>;
+
+/** A made-up brand ("KORVELA", "MIDANO"): teaches the model to read the keyword beside a name it has never seen. */
+function pseudoWord(r: Rng): string {
+  const C = ['B', 'C', 'D', 'F', 'G', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'V', 'Z', 'CH', 'TR', 'BR', 'GR', 'ST'];
+  const V = ['A', 'E', 'I', 'O', 'U', 'AI', 'OU', 'EA', 'Y'];
+  let w = '';
+  for (let i = int(r, 2, 3); i > 0; i--) w += pick(r, C) + pick(r, V);
+  return chance(r, 0.3) ? w + pick(r, ['N', 'R', 'S', 'X', 'T']) : w;
+}
+
+export interface LabelledLine {
+  description: string;
+  amount: number;
+  counterparty?: string;
+  category: Category;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+const digits = (r: Rng, n: number) => Array.from({ length: n }, () => int(r, 0, 9)).join('');
+const ddmm = (r: Rng) => `${pad(int(r, 1, 28))}/${pad(int(r, 1, 12))}`;
+const mmdd = (r: Rng) => `${pad(int(r, 1, 12))}${pad(int(r, 1, 28))}`;
+const ref = (r: Rng) => pick(r, ['', `REF ${digits(r, 8)}`, `${digits(r, 10)}`, `ECH ${ddmm(r)}`, `MANDAT ${pick(r, ['FR', 'RUM'])}${digits(r, 6)}`, `ID ${digits(r, 6)}`]);
+const store = (r: Rng) => pick(r, ['', ` #${digits(r, 4)}`, ` ${digits(r, 3)}`, ` STORE ${digits(r, 4)}`, ` ${digits(r, 5)}`, ` T${digits(r, 3)}`]);
+
+/** Merchant surface form: a brand, or a shop-type stem with a surname/place; with spelling noise. */
+function merchantName(r: Rng, cat: Category): string {
+  const brands = BRANDS[cat];
+  const stems = STEMS[cat];
+  const u = r();
+  const owner = () => (chance(r, 0.5) ? pick(r, SURNAMES) : pseudoWord(r));
+  let m = u < 0.5 || stems.length === 0
+    ? pick(r, brands)
+    : u < 0.85
+      ? chance(r, 0.5) ? `${pick(r, stems)} ${owner()}` : `${owner()} ${pick(r, stems)}`
+      : `${pseudoWord(r)} ${pick(r, stems)}${chance(r, 0.3) ? ` ${pseudoWord(r)}` : ''}`;
+  if (chance(r, 0.15)) m = m.replace(/[ '.]/g, ''); // "MCDONALDS", "AMAZONFR"
+  if (chance(r, 0.1)) m = m.replace(/'/g, ' ');
+  return m;
+}
+
+function cardLine(r: Rng, m: string): string {
+  const fr = pick(r, FR_CITIES);
+  const us = pick(r, US_CITIES);
+  return pick(r, [
+    () => `CB ${m} ${ddmm(r)}`,
+    () => `CB ${m}${store(r)} ${fr}`,
+    () => `CB*${digits(r, 4)} ${m} ${fr}`,
+    () => `CARTE ${ddmm(r)} ${m} ${fr}`,
+    () => `CARTE X${digits(r, 4)} ${ddmm(r)} ${m}`,
+    () => `PAIEMENT PAR CARTE ${m}${store(r)} ${fr} ${ddmm(r)}`,
+    () => `FACTURE CARTE DU ${pad(int(r, 1, 28))}${pad(int(r, 1, 12))}${pad(int(r, 20, 25))} ${m} ${fr}`,
+    () => `POS DEBIT ${m}${store(r)} ${us}`,
+    () => `POS PURCHASE ${m}${store(r)} ${us}`,
+    () => `DEBIT CARD PURCHASE ${m} ${us}`,
+    () => `CHECKCARD ${mmdd(r)} ${m}${store(r)} ${us} ${digits(r, 12)}`,
+    () => `PURCHASE AUTHORIZED ON ${pad(int(r, 1, 12))}/${pad(int(r, 1, 28))} ${m} ${us} S${digits(r, 15)} CARD ${digits(r, 4)}`,
+    () => `${m}${store(r)} ${us}`,
+    () => `${m} ${fr}`,
+    () => `SQ *${m} ${us}`,
+    () => `TST* ${m} ${us}`,
+    () => `PAYPAL *${m.replace(/ /g, '')}`,
+    () => `APPLE PAY ${m} ${fr}`,
+    () => m,
+  ])();
+}
+
+function debitLine(r: Rng, m: string): string {
+  return pick(r, [
+    () => `PRLV SEPA ${m} ${ref(r)}`,
+    () => `PRLV SEPA ${m} ${ref(r)} ${ref(r)}`,
+    () => `PRELEVEMENT ${m} ${ref(r)}`,
+    () => `PRELEVEMENT EUROPEEN ${digits(r, 10)} DE: ${m} ID: FR${digits(r, 8)} MOTIF: ${ref(r)}`,
+    () => `ACH DEBIT ${m} ${ref(r)}`,
+    () => `${m} ACH PMT ${digits(r, 8)}`,
+    () => `RECURRING PAYMENT ${m} ${ref(r)}`,
+    () => `ELECTRONIC WITHDRAWAL ${m}`,
+    () => `${m} ONLINE PMT ${mmdd(r)}`,
+    () => `CB ${m} ${ddmm(r)}`,
+    () => m,
+  ])();
+}
+
+function transferLine(r: Rng, m: string, amount: number): string {
+  const inbound = amount > 0;
+  return pick(r, [
+    () => `VIR SEPA ${m} ${ref(r)}`,
+    () => `VIR ${inbound ? 'RECU' : 'EMIS'} ${m}`,
+    () => `VIREMENT ${inbound ? 'DE' : 'POUR'} ${m} ${ref(r)}`,
+    () => `VIR INST ${m} ${ref(r)}`,
+    () => `VIR SEPA RECU /DE ${m} /MOTIF ${ref(r)}`,
+    () => `ACH ${inbound ? 'CREDIT' : 'DEBIT'} ${m} ${ref(r)}`,
+    () => `${inbound ? 'DEPOSIT' : 'ONLINE TRANSFER'} ${m} ${digits(r, 8)}`,
+    () => `${m} ${ref(r)}`,
+    () => m,
+  ])();
+}
+
+function bankLine(r: Rng, m: string): string {
+  return pick(r, [() => m, () => `${m} ${ddmm(r)}`, () => `${m} ${ref(r)}`, () => `${m} ${pick(r, ['', 'MENSUEL', 'TRIMESTRIEL', 'ANNUAL', 'MONTHLY'])}`])();
+}
+
+function atmLine(r: Rng, m: string): string {
+  return pick(r, [
+    () => `${m} ${ddmm(r)} ${pick(r, FR_CITIES)}`,
+    () => `${m} ${pick(r, US_CITIES)} ${digits(r, 6)}`,
+    () => `${m} N ${digits(r, 7)}`,
+    () => `CARTE X${digits(r, 4)} ${m} ${ddmm(r)}`,
+    () => m,
+  ])();
+}
+
+/** Log-uniform amounts in minor units within the category's range. */
+function amountFor(r: Rng, cat: Category): number {
+  const [lo, hi] = CATEGORY_SPECS[cat].amount;
+  const major = Math.exp(Math.log(lo) + r() * (Math.log(hi) - Math.log(lo)));
+  const sign = CATEGORY_SPECS[cat].sign || (chance(r, 0.5) ? 1 : -1);
+  return sign * Math.max(1, Math.round(major * 100));
+}
+
+export function generateLine(r: Rng, cat: Category): LabelledLine {
+  const spec = CATEGORY_SPECS[cat];
+  const amount = amountFor(r, cat);
+  const m = merchantName(r, cat);
+  const channel: Channel = pick(r, spec.channels);
+  let d =
+    channel === 'card' ? cardLine(r, m)
+    : channel === 'debit' ? debitLine(r, m)
+    : channel === 'transfer' ? transferLine(r, m, amount)
+    : channel === 'atm' ? atmLine(r, m)
+    : bankLine(r, m);
+  d = d.replace(/\s+/g, ' ').trim().toUpperCase();
+  // statement column truncation, as long as the merchant's first letters survive
+  const cut = int(r, 20, 34);
+  if (chance(r, 0.25) && d.slice(0, cut).includes(m.toUpperCase().slice(0, 5))) d = d.slice(0, cut).trim();
+  if (chance(r, 0.08)) d = d.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase()); // some banks use Title Case
+  return { description: d, amount, category: cat };
+}
+
+/** `perClass` lines for each category, interleaved deterministically. */
+export function generateCorpus(perClass: number, seed: number): LabelledLine[] {
+  const r = mulberry32(seed);
+  const out: LabelledLine[] = [];
+  for (let i = 0; i < perClass; i++) for (const c of CATEGORIES) out.push(generateLine(r, c));
+  return out;
+}
+
+// `tsx ai/training/generate.ts 20` prints a sample.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const l of generateCorpus(Number(process.argv[2] ?? 3), 7)) console.log(`${l.category.padEnd(14)} ${String(l.amount).padStart(8)}  ${l.description}`);
+}

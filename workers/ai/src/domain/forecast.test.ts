@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { generateHistory } from '../../../../ai/training/history';
+import { backtest, forecast } from './forecast';
+
+const h = generateHistory(42);
+const input = { entries: h.transactions, opening_balance: h.opening_balance, as_of: '2024-06-30' };
+
+describe('forecast', () => {
+  it('returns one integer point per day with lower ≤ balance ≤ upper', () => {
+    const f = forecast({ ...input, horizon: 30 });
+    expect(f.points).toHaveLength(30);
+    expect(f.points[0]!.date).toBe('2024-07-01');
+    expect(f.points[29]!.date).toBe('2024-07-30');
+    for (const p of f.points) {
+      expect(Number.isInteger(p.balance) && Number.isInteger(p.lower) && Number.isInteger(p.upper)).toBe(true);
+      expect(p.lower).toBeLessThanOrEqual(p.balance);
+      expect(p.balance).toBeLessThanOrEqual(p.upper);
+    }
+    const width = (i: number) => f.points[i]!.upper - f.points[i]!.lower;
+    expect(width(29)).toBeGreaterThan(width(0));
+  });
+
+  it('uses only entries on or before as_of', () => {
+    const a = forecast({ ...input, horizon: 10 });
+    const b = forecast({ ...input, entries: h.transactions.filter((t) => t.date <= '2024-06-30'), horizon: 10 });
+    expect(a).toEqual(b);
+  });
+
+  it('captures the monthly salary', () => {
+    const f = forecast({ ...input, horizon: 60 });
+    const jumps = f.points.slice(1).map((p, i) => p.balance - f.points[i]!.balance);
+    expect(Math.max(...jumps)).toBeGreaterThan(150_000); // salary ≥ 2 200.00
+  });
+
+  it('beats the seasonal naive baseline in backtest', () => {
+    const b = backtest(input);
+    expect(b.mase).not.toBeNull();
+    expect(b.mase!).toBeLessThan(b.baseline_mase!);
+  });
+
+  it('rejects horizons out of range and handles an empty history', () => {
+    expect(() => forecast({ ...input, horizon: 0 })).toThrow(RangeError);
+    expect(() => forecast({ ...input, horizon: 366 })).toThrow(RangeError);
+    const f = forecast({ entries: [], opening_balance: 1234, as_of: '2025-01-01', horizon: 3 });
+    expect(f.points.map((p) => p.balance)).toEqual([1234, 1234, 1234]);
+    expect(backtest({ entries: [], opening_balance: 0, as_of: '2025-01-01' })).toEqual({ mase: null, baseline_mase: null });
+  });
+});

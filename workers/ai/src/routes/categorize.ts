@@ -1,0 +1,92 @@
+import { defineRoute, jsonBody, jsonResponse, log, z } from "../../../core/src";
+import { categorizeAll, workersAiEmbedder, type Embedder } from "../categorizer";
+import { CATEGORIES, type Categorization } from "../domain/categorize";
+import type { AiApp, Env } from "../env";
+import type { Ctx } from "./shared";
+
+export const MAX_LINES = 500;
+
+const lineSchema = z.strictObject({
+  description: z.string().min(1).max(500).openapi({ example: "CB CARREFOUR MARKET 12/03 PARIS" }),
+  amount: z.number().int("must be an integer amount in minor units").min(-1e13).max(1e13).openapi({ example: -4250 }),
+  counterparty: z.string().max(200).nullish().openapi({ example: "Carrefour" }),
+});
+
+const requestSchema = z
+  .strictObject({
+    transactions: z.array(lineSchema).min(1, "at least one transaction").max(MAX_LINES, `at most ${MAX_LINES} transactions`),
+  })
+  .openapi("CategorizeRequest");
+
+const answerSchema = z.object({
+  category: z.enum(CATEGORIES).openapi({ example: "groceries" }),
+  confidence: z.number().min(0).max(1).openapi({ example: 0.93 }),
+  source: z.enum(["rule", "model", "workers_ai"]),
+});
+const responseSchema = z.object({ data: z.array(answerSchema) }).openapi("CategorizeResult");
+
+export const categorizeRoute = defineRoute({
+  method: "post",
+  path: "/v1/ai/categorize",
+  tags: ["ai"],
+  summary: "Categorise up to 500 bank-statement lines (SPEC §4 taxonomy)",
+  description:
+    "Your own rules (`description contains` → category) first, then built-in rules, then Workers AI embeddings (nearest centroid) where bound, " +
+    "else the tfjs classifier over character/word n-grams and the amount; `other` below the confidence threshold. Answers follow the input order.",
+  scope: "ai:read",
+  request: jsonBody(requestSchema, "1 to 500 lines"),
+  responses: { 200: jsonResponse(responseSchema, "One answer per line, in order") },
+});
+
+export const internalCategorizeRoute = defineRoute({
+  method: "post",
+  path: "/internal/categorize",
+  tags: ["internal"],
+  summary: "Categorisation for the transactions worker (service binding only; not routed by the gateway)",
+  scope: null,
+  request: jsonBody(requestSchema, "1 to 500 lines"),
+  responses: { 200: jsonResponse(responseSchema, "One answer per line, in order") },
+});
+
+/** Tests replace this to inject a fake embedder; production builds one from `env.AI`. */
+export let embedderFor = (env: Env): Embedder | undefined => (env.AI ? workersAiEmbedder(env.AI) : undefined);
+export function setEmbedderFactory(f: (env: Env) => Embedder | undefined) {
+  embedderFor = f;
+}
+
+async function run(c: Ctx, items: z.infer<typeof lineSchema>[]): Promise<Categorization[]> {
+  return categorizeAll(items, {
+    embedder: embedderFor(c.env),
+    onFallback: (err) => log("warn", { request_id: c.get("requestId"), worker: "ai", message: "Workers AI failed; tfjs model answered", error: String(err) }),
+  });
+}
+
+/** The caller's own rules (longest `contains` match wins), as the transactions worker applies them. */
+async function userRules(c: Ctx, items: { description: string }[]): Promise<(string | null)[]> {
+  const rules = (
+    await c.env.DB.prepare(
+      // a rule may name one of the user's own categories: answer with its fixed parent code
+      "SELECT r.contains, COALESCE(c.parent, r.category) AS category FROM category_rules r LEFT JOIN categories c ON c.user_id = r.user_id AND c.name = r.category WHERE r.user_id = ?",
+    ).bind(c.get("identity").sub).all<{ contains: string; category: string }>()
+  ).results.sort((a, b) => b.contains.length - a.contains.length);
+  if (!rules.length) return items.map(() => null);
+  return items.map((it) => rules.find((r) => it.description.toLowerCase().includes(r.contains))?.category ?? null);
+}
+
+export function registerCategorize(app: AiApp) {
+  app.openapi(categorizeRoute, async (c) => {
+    const { transactions } = c.req.valid("json");
+    const ruled = await userRules(c, transactions);
+    const todo = transactions.filter((_, i) => !ruled[i]);
+    const answers = await run(c, todo);
+    let j = 0;
+    const data = transactions.map((_, i): Categorization => {
+      const own = ruled[i];
+      if (own) return { category: (CATEGORIES as readonly string[]).includes(own) ? (own as Categorization["category"]) : "other", confidence: 1, source: "rule" };
+      return answers[j++]!;
+    });
+    return c.json({ data }, 200);
+  });
+
+  app.openapi(internalCategorizeRoute, async (c) => c.json({ data: await run(c, c.req.valid("json").transactions) }, 200));
+}

@@ -1,0 +1,64 @@
+import { ApiError, defineRoute, jsonResponse, z } from "../../../core/src";
+import { backtest, forecast } from "../domain/forecast";
+import type { AiApp } from "../env";
+import { accountIdQuery, isoDate, ownAccount, today } from "./shared";
+
+const querySchema = z.object({
+  account_id: accountIdQuery,
+  horizon: z.coerce.number().int("must be an integer").min(1).max(365).default(30).openapi({ example: 30, description: "Days after as_of, 1–365" }),
+  as_of: isoDate.optional().openapi({ description: "Only entries dated on or before this day are used (default: today, UTC)" }),
+});
+
+const pointSchema = z.object({
+  date: z.string().openapi({ example: "2026-07-01" }),
+  balance: z.number().int().openapi({ description: "Predicted end-of-day balance, minor units" }),
+  lower: z.number().int().openapi({ description: "Lower bound of the 80 % interval" }),
+  upper: z.number().int().openapi({ description: "Upper bound of the 80 % interval" }),
+});
+
+const forecastSchema = z
+  .object({
+    account_id: z.string(),
+    currency: z.string().openapi({ example: "EUR" }),
+    as_of: z.string().openapi({ example: "2026-06-30" }),
+    method: z.string().openapi({ example: "robust-seasonal-decomposition" }),
+    points: z.array(pointSchema),
+    backtest: z.object({
+      mase: z.number().nullable().openapi({ description: "The model's MASE on the account's last 60 days (null: under 120 days of history)" }),
+      baseline_mase: z.number().nullable().openapi({ description: "The monthly seasonal-naive baseline's MASE on the same days" }),
+    }),
+  })
+  .openapi("Forecast");
+
+export const forecastRoute = defineRoute({
+  method: "get",
+  path: "/v1/ai/forecast",
+  tags: ["ai"],
+  summary: "Cash-flow forecast: end-of-day balance with an 80 % interval",
+  description:
+    "Robust seasonal decomposition of the account's daily net flows (day of month, day of week, level and trend), fitted only on entries dated on or before `as_of`; " +
+    "the balance starts at 0 before the first entry. An account with no entry on or before `as_of` has nothing to learn from → 422 `validation_failed`.",
+  scope: "ai:read",
+  request: { query: querySchema },
+  responses: { 200: jsonResponse(forecastSchema, "The forecast and its backtest") },
+});
+
+export function registerForecast(app: AiApp) {
+  app.openapi(forecastRoute, async (c) => {
+    const q = c.req.valid("query");
+    const account = await ownAccount(c, q.account_id);
+    const asOf = q.as_of ?? today();
+    const { results } = await c.env.DB.prepare(
+      "SELECT occurred_date AS date, amount FROM entries WHERE account_id = ? AND occurred_date <= ? ORDER BY occurred_date, version",
+    )
+      .bind(account.id, asOf)
+      .all<{ date: string; amount: number }>();
+    if (!results.length)
+      throw new ApiError("validation_failed", `Account ${account.id} has no transactions on or before ${asOf}: nothing to forecast from.`, [
+        { path: "account_id", message: "no transaction history on or before as_of" },
+      ]);
+    const input = { entries: results, opening_balance: 0, as_of: asOf };
+    const f = forecast({ ...input, horizon: q.horizon });
+    return c.json({ account_id: account.id, currency: account.currency, as_of: f.as_of, method: f.method, points: f.points, backtest: backtest(input) }, 200);
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * Tax-optimisation levers, pure: from the request and the engine's baseline answer, the candidate
+ * suggestions. A candidate either changes the engine's input (PER, IRA, 401(k), itemised US gifts:
+ * the route asks the engine for `tax_after`) or is a reduction/credit the engine does not model
+ * (FR donations, services à la personne: `tax_after = max(0, engine tax − reduction)`).
+ */
+import { FR, US, isLeverYear } from "./levers-data";
+
+export interface TaxRequest {
+  jurisdiction: string;
+  income_year: number;
+  filing_status: string;
+  dependents?: number;
+  income: { salaries?: number[]; taxable_income?: number };
+}
+
+export interface Baseline {
+  gross_income: number;
+  taxable_income: number;
+  tax: number;
+  currency: string;
+}
+
+export type Candidate = {
+  kind: string;
+  amount: number;
+  explanation: string;
+  sources: string[];
+} & ({ input: TaxRequest } | { reduction: number });
+
+const money = (minor: number, currency: string) =>
+  `${(minor / 100).toLocaleString("en-US", { minimumFractionDigits: minor % 100 ? 2 : 0, maximumFractionDigits: 2 })} ${currency === "EUR" ? "€" : "$"}`;
+/** Round down to a whole major unit: suggestions name round amounts. */
+const whole = (minor: number) => Math.max(0, Math.floor(minor / 100) * 100);
+const budget = (cash: number | undefined) => cash ?? Number.MAX_SAFE_INTEGER;
+
+/** Spread `total` over earners, each at most `caps[i]`, first earner first. */
+function spread(total: number, caps: number[]): number[] {
+  let left = total;
+  return caps.map((cap) => {
+    const x = Math.min(cap, left);
+    left -= x;
+    return x;
+  });
+}
+
+export function candidates(req: TaxRequest, base: Baseline, cash?: number): Candidate[] {
+  if (!isLeverYear(req.income_year)) return [];
+  return req.jurisdiction === "FR" ? france(req, base, cash, req.income_year) : req.jurisdiction === "US" ? unitedStates(req, base, cash, req.income_year) : [];
+}
+
+function france(req: TaxRequest, base: Baseline, cash: number | undefined, year: 2024 | 2025): Candidate[] {
+  const out: Candidate[] = [];
+  const cur = base.currency;
+  const m = (x: number) => money(x, cur);
+  const couple = req.filing_status === "married" || req.filing_status === "pacs";
+
+  // PER: each declarant's ceiling is 10 % of their professional income net of expenses, floor and cap.
+  const salaries = req.income.salaries;
+  const total = salaries?.reduce((a, b) => a + b, 0) ?? 0;
+  const incomes = salaries?.length
+    ? salaries.map((s) => (total > 0 ? Math.round((base.taxable_income * s) / total) : 0))
+    : couple ? [base.taxable_income, 0] : [base.taxable_income];
+  const p = FR.per;
+  const ceiling = incomes.reduce((a, inc) => a + Math.min(p.cap[year].value, Math.max(p.floor[year].value, Math.round(p.rate.value * inc))), 0);
+  const per = whole(Math.min(ceiling, budget(cash), base.taxable_income));
+  if (per > 0 && base.tax > 0)
+    out.push({
+      kind: "fr_per_contribution",
+      amount: per,
+      input: { ...req, income: { taxable_income: base.taxable_income - per } },
+      explanation:
+        `Pay ${m(per)} into a plan d'épargne retraite (PER) and deduct it from your taxable income (${m(base.taxable_income)} → ${m(base.taxable_income - per)}). ` +
+        `Your household's deduction ceiling for ${year} is about ${m(ceiling)} (10 % of professional income net of expenses, at least ${m(p.floor[year].value)} and at most ${m(p.cap[year].value)} per person; unused ceilings of the 3 previous years, shown on your tax notice, add to it). ` +
+        `tax_after is the income-tax engine's answer for the reduced taxable income. The money stays yours, locked until retirement, and is taxed on withdrawal.`,
+      sources: [p.rate.source, p.floor[year].source, p.cap[year].source],
+    });
+
+  // Donations to bodies helping people in difficulty: 75 % within their own ceiling.
+  const aid = FR.donationAid;
+  const aidAmount = whole(Math.min(aid.ceiling[year].value, budget(cash), Math.ceil(base.tax / aid.rate.value)));
+  if (aidAmount > 0 && base.tax > 0) {
+    const reduction = Math.round(aid.rate.value * aidAmount);
+    out.push({
+      kind: "fr_donation_people_in_difficulty",
+      amount: aidAmount,
+      reduction,
+      explanation:
+        `Give ${m(aidAmount)} to bodies providing free meals, care or housing to people in difficulty (Restos du cœur, Secours populaire…): a 75 % income-tax reduction of ${m(reduction)} up to ${m(aid.ceiling[year].value)} of gifts (above it, 66 %). ` +
+        `The engine does not model reductions, so tax_after = max(0, engine tax − reduction).`,
+      sources: [aid.rate.source, aid.ceiling[year].source],
+    });
+  }
+
+  // Other donations: 66 % within 20 % of taxable income.
+  const d = FR.donation;
+  const limit = Math.floor(d.incomeShare.value * base.taxable_income);
+  const gift = whole(Math.min(limit, budget(cash), Math.ceil(base.tax / d.rate.value)));
+  if (gift > 0 && base.tax > 0) {
+    const reduction = Math.round(d.rate.value * gift);
+    out.push({
+      kind: "fr_donation",
+      amount: gift,
+      reduction,
+      explanation:
+        `Give ${m(gift)} to charities of general interest: a 66 % income-tax reduction of ${m(reduction)}, within 20 % of taxable income (${m(limit)}; any excess carries over 5 years). ` +
+        `The engine does not model reductions, so tax_after = max(0, engine tax − reduction). A gift always costs more than it saves: net_cost is what it costs you.`,
+      sources: [d.rate.source, d.incomeShare.source],
+    });
+  }
+
+  // Services à la personne: 50 % tax credit on spending within 12 000 € + 1 500 € per child, at most 15 000 €.
+  const h = FR.homeServices;
+  const cap = Math.min(h.max.value, h.base.value + h.perChild.value * (req.dependents ?? 0));
+  const spend = whole(Math.min(cap, budget(cash)));
+  if (spend > 0 && base.tax > 0) {
+    const credit = Math.round(h.rate.value * spend);
+    out.push({
+      kind: "fr_services_a_la_personne",
+      amount: spend,
+      reduction: credit,
+      explanation:
+        `Spend ${m(spend)} on services à la personne (home help, childcare or tutoring at home, gardening) from an approved provider: a 50 % tax credit of ${m(credit)} within ${m(cap)} of spending this year. ` +
+        `The engine does not model credits, so tax_after = max(0, engine tax − credit); the credit is refundable, so any part above your tax is paid back to you (not counted in tax_saving).`,
+      sources: [h.rate.source, h.base.source, h.perChild.source, h.max.source],
+    });
+  }
+  return out;
+}
+
+function unitedStates(req: TaxRequest, base: Baseline, cash: number | undefined, year: 2024 | 2025): Candidate[] {
+  const out: Candidate[] = [];
+  const m = (x: number) => money(x, base.currency);
+  if (base.tax <= 0) return out;
+  const salaries = req.income.salaries;
+  const earners = salaries?.length ? salaries : req.filing_status === "married_joint" ? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : [Number.MAX_SAFE_INTEGER];
+
+  /** Pre-tax contributions lower wages (with salaries) or taxable income (when given directly). */
+  const lower = (perEarner: number[]): TaxRequest => {
+    const sum = perEarner.reduce((a, b) => a + b, 0);
+    return salaries?.length
+      ? { ...req, income: { salaries: salaries.map((s, i) => s - (perEarner[i] ?? 0)) } }
+      : { ...req, income: { taxable_income: Math.max(0, base.taxable_income - sum) } };
+  };
+
+  const retirement = (kind: string, limit: number, source: string, what: string, note: string) => {
+    const per = spread(whole(Math.min(budget(cash), earners.reduce((a, e) => a + Math.min(limit, e), 0))), earners.map((e) => Math.min(limit, whole(e))));
+    const amount = per.reduce((a, b) => a + b, 0);
+    if (amount > 0)
+      out.push({
+        kind,
+        amount,
+        input: lower(per),
+        explanation: `Contribute ${m(amount)} to ${what} (limit ${m(limit)} per person for ${year}${per.length > 1 ? `; split ${per.map(m).join(" + ")}` : ""}). ${note} tax_after is the income-tax engine's answer with the contribution taken off ${salaries?.length ? "wages" : "taxable income"}.`,
+        sources: [source],
+      });
+  };
+  retirement("us_401k_contribution", US.k401[year].value, US.k401[year].source, "a traditional 401(k) through payroll (pre-tax elective deferrals)", "Deferrals reduce taxable wages; only if your employer offers a plan.");
+  retirement(
+    "us_traditional_ira_contribution",
+    US.ira[year].value,
+    US.ira[year].source,
+    "a traditional IRA",
+    "Deductible in full unless you (or your spouse) are covered by a workplace plan and your income is in the phase-out range.",
+  );
+
+  // Itemised charitable gifts: only worth it when they exceed the standard deduction.
+  const std = salaries?.length && base.gross_income > base.taxable_income ? base.gross_income - base.taxable_income : (US.standardDeduction[year].value as Record<string, number>)[req.filing_status] ?? 0;
+  const agi = salaries?.length ? base.gross_income : base.taxable_income + std;
+  if (cash !== undefined) {
+    const gift = whole(Math.min(cash, Math.floor(US.charity.agiShare.value * agi)));
+    if (gift > std)
+      out.push({
+        kind: "us_itemized_charitable_gifts",
+        amount: gift,
+        input: { ...req, income: { taxable_income: Math.max(0, agi - gift) } },
+        explanation:
+          `Give ${m(gift)} in cash to public charities and itemise: it exceeds your ${m(std)} standard deduction, so taxable income becomes ${m(Math.max(0, agi - gift))} (other itemised deductions such as state taxes or mortgage interest would add to it). ` +
+          `Cash gifts are deductible up to 60 % of AGI. tax_after is the income-tax engine's answer for that taxable income.`,
+        sources: [US.charity.agiShare.source, US.standardDeduction[year].source],
+      });
+  }
+  return out;
+}
