@@ -5,6 +5,7 @@ import { exports } from "cloudflare:workers";
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, type JSONWebKeySet } from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SCOPES, createDomainApp, defineRoute, jsonResponse, z } from "../../workers/core/src";
+import { hashPassword } from "../../workers/core/src/password";
 
 const ORIGIN = "http://127.0.0.1:8787";
 const gateway = () => (exports as unknown as { default: Fetcher }).default;
@@ -192,6 +193,15 @@ describe("login", () => {
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     // The same user from another address still signs in.
     expect((await api("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, ip: "192.0.2.78" })).status).toBe(200);
+  });
+
+  it("upgrades a hash made with weaker scrypt parameters on the next successful login", async () => {
+    const { email, user } = await register();
+    await env.DB.prepare("update users set password_hash = ? where id = ?").bind(await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 }), user.id).run();
+    expect((await api("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(200);
+    const row = await env.DB.prepare("select password_hash from users where id = ?").bind(user.id).first<{ password_hash: string }>();
+    expect(row!.password_hash.startsWith("scrypt$16384$8$1$")).toBe(true);
+    expect((await api("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(200);
   });
 
   it("a successful login clears the email's failures", async () => {

@@ -1,8 +1,17 @@
-import { createDomainApp, entrypoint, type CoreEnv } from "../../core/src";
+import { createDomainApp, entrypoint } from "../../core/src";
+import type { Env } from "./env";
+import { mountAuthRoutes } from "./routes/auth";
+import { mountClientRoutes } from "./routes/clients";
+import { mountOAuthRoutes } from "./routes/oauth";
+import { mountWellKnownRoutes } from "./routes/well-known";
 
-export type Env = CoreEnv & { DB: D1Database };
+export type { Env } from "./env";
 
 export const app = createDomainApp<Env>("auth");
+mountAuthRoutes(app);
+mountClientRoutes(app);
+mountOAuthRoutes(app);
+mountWellKnownRoutes(app);
 
 export class AuthService extends entrypoint<Env>(app) {}
 export default AuthService;

@@ -1,8 +1,13 @@
-import { createDomainApp, entrypoint, type CoreEnv } from "../../core/src";
+import { createDomainApp, entrypoint } from "../../core/src";
+import type { Env } from "./env";
+import { mountAdminRoutes } from "./routes/admin";
+import { mountMeRoutes } from "./routes/me";
 
-export type Env = CoreEnv & { DB: D1Database };
+export type { Env } from "./env";
 
 export const app = createDomainApp<Env>("users");
+mountMeRoutes(app);
+mountAdminRoutes(app);
 
 export class UsersService extends entrypoint<Env>(app) {}
 export default UsersService;

@@ -1,0 +1,18 @@
+import type { AppEnv, CoreEnv } from "../../core/src";
+import type { LoginThrottle } from "./throttle";
+
+export type Env = CoreEnv & {
+  DB: D1Database;
+  THROTTLE: DurableObjectNamespace<LoginThrottle>;
+  /** JSON array of private JWKs (EdDSA or ES256) with `kid`; the first signs, the rest are still published. */
+  JWT_SIGNING_KEYS?: string;
+  /** The gateway's public origin, e.g. http://127.0.0.1:8787. */
+  ISSUER: string;
+  AUDIENCE: string;
+  /** Login throttle: failures allowed per email and per client IP within the window. */
+  LOGIN_MAX_FAILURES_PER_EMAIL?: string;
+  LOGIN_MAX_FAILURES_PER_IP?: string;
+  LOGIN_WINDOW_SECONDS?: string;
+};
+
+export type AuthApp = AppEnv<Env>;

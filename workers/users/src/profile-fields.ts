@@ -1,0 +1,38 @@
+import { currencySchema, z } from "../../core/src";
+
+/** A BCP 47 language tag; the handler stores its canonical form ("en-gb" → "en-GB"). */
+export const localeField = z
+  .string()
+  .min(2)
+  .max(35)
+  .refine((v) => {
+    try {
+      return Intl.getCanonicalLocales(v).length === 1;
+    } catch {
+      return false;
+    }
+  }, "must be a BCP 47 language tag such as en or fr-FR")
+  .openapi({ example: "fr-FR" });
+
+/** An IANA time zone name. */
+export const timezoneField = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((v) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: v });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone such as Europe/Paris")
+  .openapi({ example: "Europe/Paris" });
+
+export const taxResidenceField = z
+  .string()
+  .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code in upper case")
+  .nullable()
+  .openapi({ example: "FR" });
+
+export const baseCurrencyField = currencySchema;

@@ -1,0 +1,262 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../../../../db/schema";
+import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, z } from "../../../core/src";
+import { MAX_PASSWORD_LENGTH, hashPassword, passwordProblems, verifyPassword } from "../../../core/src/password";
+import { auditRow } from "../audit";
+import { scrubbed } from "../db-errors";
+import type { UsersApp } from "../env";
+import { personOnly } from "../person";
+import { baseCurrencyField, localeField, taxResidenceField, timezoneField } from "../profile-fields";
+import { toUser, userSchema } from "../users";
+
+const { users, refreshTokens, apiClients, auditEvents } = schema;
+type Db = ReturnType<typeof drizzle>;
+
+async function currentUser(db: Db, id: string) {
+  const user = await db.select().from(users).where(eq(users.id, id)).get();
+  // The gateway already refuses deleted and suspended users; this covers a race with deletion.
+  if (!user || user.status === "deleted") throw new ApiError("unauthorized", "The access token is invalid or expired.");
+  return user;
+}
+
+// ── GET /v1/users/me ────────────────────────────────────────────────────────
+export const getMe = defineRoute({
+  method: "get",
+  path: "/v1/users/me",
+  tags: ["users"],
+  summary: "The caller's profile",
+  scope: "authenticated",
+  responses: { 200: jsonResponse(userSchema, "The profile") },
+});
+
+// ── PATCH /v1/users/me ──────────────────────────────────────────────────────
+export const patchMe = defineRoute({
+  method: "patch",
+  path: "/v1/users/me",
+  tags: ["users"],
+  summary: "Update the caller's profile (role, email and status cannot be changed here)",
+  scope: "authenticated",
+  middleware: [personOnly],
+  request: jsonBody(
+    z.strictObject({
+      name: z.string().trim().min(1).max(100).optional(),
+      locale: localeField.optional(),
+      timezone: timezoneField.optional(),
+      base_currency: baseCurrencyField.optional(),
+      tax_residence: taxResidenceField.optional(),
+    }),
+  ),
+  responses: { 200: jsonResponse(userSchema, "The updated profile") },
+});
+
+// ── POST /v1/users/me/password ──────────────────────────────────────────────
+const newPasswordField = z
+  .string()
+  .max(MAX_PASSWORD_LENGTH)
+  .superRefine((value, ctx) => {
+    for (const message of passwordProblems(value)) ctx.addIssue({ code: "custom", message });
+  })
+  .openapi({ description: "at least 10 characters, not a common password" });
+
+export const changePassword = defineRoute({
+  method: "post",
+  path: "/v1/users/me/password",
+  tags: ["users"],
+  summary: "Change the password; every refresh token of the user is revoked",
+  scope: "authenticated",
+  middleware: [personOnly],
+  request: jsonBody(z.strictObject({ current_password: z.string().max(MAX_PASSWORD_LENGTH), new_password: newPasswordField })),
+  responses: { 204: { description: "Changed; sign in again on other devices" } },
+});
+
+// ── GET /v1/users/me/export ─────────────────────────────────────────────────
+export const exportMe = defineRoute({
+  method: "get",
+  path: "/v1/users/me/export",
+  tags: ["users"],
+  summary: "Everything stored about the caller, as JSON (GDPR art. 20)",
+  scope: "accounts:read",
+  middleware: [personOnly],
+  responses: { 200: jsonResponse(z.record(z.string(), z.unknown()).openapi("UserExport"), "The export") },
+});
+
+// ── DELETE /v1/users/me ─────────────────────────────────────────────────────
+export const deleteMe = defineRoute({
+  method: "delete",
+  path: "/v1/users/me",
+  tags: ["users"],
+  summary: "Erase the caller's personal data and close the account (the ledger is kept, anonymised)",
+  scope: "authenticated",
+  middleware: [personOnly],
+  responses: { 204: { description: "Erased; tokens stop working and login is impossible" } },
+});
+
+// ── GET /v1/users/me/audit ──────────────────────────────────────────────────
+const auditEventSchema = z
+  .object({
+    id: z.string(),
+    type: z.string().openapi({ example: "login" }),
+    ip: z.string().nullable(),
+    request_id: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+    created_at: z.string(),
+  })
+  .openapi("AuditEvent");
+
+export const listAudit = defineRoute({
+  method: "get",
+  path: "/v1/users/me/audit",
+  tags: ["users"],
+  summary: "The caller's security events (login, failed login, refresh reuse, password change, client created, ...), newest first",
+  scope: "authenticated",
+  middleware: [personOnly],
+  request: { query: paginationQuery },
+  responses: { 200: jsonResponse(pageSchema(auditEventSchema), "A page of events") },
+});
+
+const parseDetail = (text: string | null) => {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+};
+
+export const toAuditEvent = (row: typeof auditEvents.$inferSelect) => ({
+  id: row.id,
+  type: row.type,
+  ip: row.ip,
+  request_id: row.requestId,
+  detail: parseDetail(row.detail),
+  created_at: row.createdAt,
+});
+
+export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
+  app.openapi(getMe, async (c) => {
+    const user = await currentUser(drizzle(c.env.DB), c.get("identity").sub);
+    return c.json(toUser(user), 200);
+  });
+
+  app.openapi(patchMe, async (c) => {
+    const body = c.req.valid("json");
+    const db = drizzle(c.env.DB);
+    const user = await currentUser(db, c.get("identity").sub);
+    const changes: Partial<typeof users.$inferInsert> = {};
+    if (body.name !== undefined) changes.name = body.name;
+    if (body.locale !== undefined) changes.locale = Intl.getCanonicalLocales(body.locale)[0];
+    if (body.timezone !== undefined) changes.timezone = body.timezone;
+    if (body.base_currency !== undefined) changes.baseCurrency = body.base_currency;
+    if (body.tax_residence !== undefined) changes.taxResidence = body.tax_residence;
+    if (Object.keys(changes).length === 0) return c.json(toUser(user), 200);
+    changes.updatedAt = new Date().toISOString();
+    const [updated] = await db.batch([
+      db.update(users).set(changes).where(eq(users.id, user.id)).returning(),
+      db.insert(auditEvents).values(auditRow(c, "profile_updated", user.id, { fields: Object.keys(body) })),
+    ]);
+    return c.json(toUser(updated[0]), 200);
+  });
+
+  app.openapi(changePassword, async (c) => {
+    const body = c.req.valid("json");
+    const db = drizzle(c.env.DB);
+    const user = await currentUser(db, c.get("identity").sub);
+    if (!(await verifyPassword(body.current_password, user.passwordHash)))
+      throw new ApiError("validation_failed", "The current password is incorrect.", [{ path: "current_password", message: "is incorrect" }]);
+    const now = new Date().toISOString();
+    await scrubbed(
+      db.batch([
+        db.update(users).set({ passwordHash: await hashPassword(body.new_password), updatedAt: now }).where(eq(users.id, user.id)),
+        db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt))),
+        db.insert(auditEvents).values(auditRow(c, "password_change", user.id)),
+      ]),
+    );
+    return c.body(null, 204);
+  });
+
+  app.openapi(exportMe, async (c) => {
+    const db = drizzle(c.env.DB);
+    const user = await currentUser(db, c.get("identity").sub);
+    const mine = user.id;
+    const [sessions, clients, events, accounts, categories, rules, budgets, entries, payments, imports] = await db.batch([
+      db
+        .select({ id: refreshTokens.id, family_id: refreshTokens.familyId, client_id: refreshTokens.clientId, scope: refreshTokens.scope, created_at: refreshTokens.createdAt, expires_at: refreshTokens.expiresAt, used_at: refreshTokens.usedAt, revoked_at: refreshTokens.revokedAt })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.userId, mine)),
+      db
+        .select({ client_id: apiClients.id, name: apiClients.name, scopes: apiClients.scopes, created_at: apiClients.createdAt, revoked_at: apiClients.revokedAt })
+        .from(apiClients)
+        .where(eq(apiClients.userId, mine)),
+      db.select().from(auditEvents).where(eq(auditEvents.userId, mine)).orderBy(desc(auditEvents.createdAt), desc(auditEvents.id)),
+      db.select().from(schema.accounts).where(eq(schema.accounts.userId, mine)),
+      db.select().from(schema.categories).where(eq(schema.categories.userId, mine)),
+      db.select().from(schema.categoryRules).where(eq(schema.categoryRules.userId, mine)),
+      db.select().from(schema.budgets).where(eq(schema.budgets.userId, mine)),
+      db.select().from(schema.entries).where(eq(schema.entries.userId, mine)).orderBy(schema.entries.accountId, schema.entries.version),
+      db.select().from(schema.payments).where(or(eq(schema.payments.userId, mine), eq(schema.payments.destinationUserId, mine))),
+      db.select().from(schema.imports).where(eq(schema.imports.userId, mine)),
+    ]);
+    const body = {
+      format: "edge-finance-export/1",
+      exported_at: new Date().toISOString(),
+      user: toUser(user),
+      sessions,
+      api_clients: clients.map((cl) => ({ ...cl, scopes: cl.scopes.split(" ").filter(Boolean) })),
+      audit_events: events.map(toAuditEvent),
+      accounts: accounts.map(snake),
+      categories: categories.map(snake),
+      category_rules: rules.map(snake),
+      budgets: budgets.map(snake),
+      transactions: entries.map(({ hash: _hash, ...e }) => snake(e)),
+      payments: payments.map(snake),
+      imports: imports.map((i) => ({ ...snake(i), errors: parseDetail(i.errors) ?? i.errors })),
+    };
+    return c.json(body, 200, { "Content-Disposition": `attachment; filename="edge-finance-export-${mine}.json"`, "Cache-Control": "no-store" });
+  });
+
+  app.openapi(deleteMe, async (c) => {
+    const db = drizzle(c.env.DB);
+    const user = await currentUser(db, c.get("identity").sub);
+    const now = new Date().toISOString();
+    await db.batch([
+      // Personal data erased; the id stays so the ledger (entries, payments) keeps balancing, now anonymous.
+      db
+        .update(users)
+        .set({ email: null, name: null, passwordHash: null, taxResidence: null, locale: "en", timezone: "UTC", status: "deleted", deletedAt: now, updatedAt: now })
+        .where(eq(users.id, user.id)),
+      db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt))),
+      db.update(apiClients).set({ revokedAt: now }).where(and(eq(apiClients.userId, user.id), isNull(apiClients.revokedAt))),
+      // IP addresses are personal data too; the events themselves stay as the security record.
+      db.update(auditEvents).set({ ip: null }).where(eq(auditEvents.userId, user.id)),
+      db.insert(auditEvents).values(auditRow(c, "account_deleted", user.id, undefined, false)),
+    ]);
+    return c.body(null, 204);
+  });
+
+  app.openapi(listAudit, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const after = decodeCursor(cursor);
+    const mine = c.get("identity").sub;
+    const rows = await drizzle(c.env.DB)
+      .select()
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.userId, mine),
+          after ? or(lt(auditEvents.createdAt, after.t), and(eq(auditEvents.createdAt, after.t), lt(auditEvents.id, after.id))) : undefined,
+        ),
+      )
+      .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+      .limit(limit + 1);
+    const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
+    return c.json({ data: data.map(toAuditEvent), next_cursor }, 200);
+  });
+}
+
+/** camelCase drizzle rows → the API's snake_case. */
+function snake<T extends Record<string, unknown>>(row: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`), v]));
+}
+
