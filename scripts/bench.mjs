@@ -4,7 +4,7 @@
 // the workerd runtime socket behind it. Extra suites live in scripts/bench/*.mjs.
 // Options: BENCH_ONLY=ledger,tax (suites to run), BENCH_SCALE=0.5 (fewer requests).
 import { execSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT, startStack } from "./stack.mjs";
@@ -46,18 +46,34 @@ async function measure(name, requestFn, { clients = 20, requests = 2000 } = {}) 
   return { total, seconds, errors };
 }
 
-/** The workerd socket behind wrangler's proxy: a listening port of a workerd process that answers /health. */
-async function runtimeOrigin(proxyPort) {
+/** Every process started under `pid` (Linux /proc). */
+function descendants(pid) {
+  const parent = new Map();
+  for (const p of readdirSync("/proc").filter((d) => /^\d+$/.test(d)))
+    try {
+      parent.set(Number(p), Number(readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[1]));
+    } catch {}
+  const out = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [p, pp] of parent) if (out.has(pp) && !out.has(p)) out.add(p), (grew = true);
+  }
+  return out;
+}
+
+/** The workerd socket behind wrangler's proxy: a port of one of our own workerd processes that answers /health. */
+async function runtimeOrigin(proxyPort, rootPid) {
   try {
+    const ours = descendants(rootPid);
     const ports = execSync("ss -ltnp", { encoding: "utf8" })
       .split("\n")
-      .filter((l) => l.includes('"workerd"'))
+      .filter((l) => [...l.matchAll(/"workerd",pid=(\d+)/g)].some((m) => ours.has(Number(m[1]))))
       .map((l) => Number(/127\.0\.0\.1:(\d+)/.exec(l)?.[1]))
       .filter((p) => p && p !== proxyPort);
     for (const port of ports) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
-        if (res.ok && (await res.text()).includes('"ok"')) return `http://127.0.0.1:${port}`;
+        if (res.ok && (await res.text()) === '{"status":"ok"}') return `http://127.0.0.1:${port}`;
       } catch {}
     }
   } catch {}
@@ -67,7 +83,7 @@ async function runtimeOrigin(proxyPort) {
 const state = mkdtempSync(path.join(tmpdir(), "ef-bench-"));
 const port = 8900 + Math.floor(Math.random() * 90);
 const stack = await startStack({ port, persistTo: state, stdio: "ignore", vars: { LOG_SAMPLE_RATE: "0" } });
-const direct = await runtimeOrigin(port);
+const direct = await runtimeOrigin(port, stack.child.pid);
 console.log(`stack on ${stack.origin}; runtime socket ${direct ?? "(not found)"}; ${new Date().toISOString()}\n`);
 
 async function register() {

@@ -2,9 +2,11 @@ import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONW
 import { ApiError, SCOPES, type Identity, type Scope } from "../../core/src";
 
 /**
- * Access-token verification against the auth worker's JWKS. The key set is cached per isolate and
- * fetched again when a token names an unknown `kid` (key rotation), at most once every 10 s.
+ * Access-token verification against the auth worker's JWKS. The key set is cached per isolate for
+ * 5 minutes (so a withdrawn key stops verifying soon after) and fetched again when a token names an
+ * unknown `kid` (key rotation), at most once every 10 s.
  */
+const JWKS_TTL_MS = 5 * 60_000;
 let cached: { jwks: ReturnType<typeof createLocalJWKSet>; at: number } | undefined;
 
 async function loadJwks(auth: Fetcher): Promise<ReturnType<typeof createLocalJWKSet>> {
@@ -34,7 +36,8 @@ export async function verifyAccessToken(auth: Fetcher, token: string, opts: Veri
   try {
     decodeProtectedHeader(token); // not even a JWS: no need to load keys
     try {
-      payload = await verifyWith(cached?.jwks ?? (await loadJwks(auth)), token, opts);
+      const fresh = cached && Date.now() - cached.at < JWKS_TTL_MS ? cached.jwks : await loadJwks(auth);
+      payload = await verifyWith(fresh, token, opts);
     } catch (e) {
       if (!(e instanceof errors.JWKSNoMatchingKey) || Date.now() - (cached?.at ?? 0) < 10_000) throw e;
       payload = await verifyWith(await loadJwks(auth), token, opts);
