@@ -2,18 +2,13 @@
 // user, an account, a history recorded through the ledger API (single transactions and a CSV import),
 // then every AI endpoint, including bad input (problem+json).
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, expectProblem } from "./helpers";
+import { call, expectProblem, register } from "./helpers";
 
 let token = "";
 let account = "";
 const post = (path: string, json: unknown, t: string | null = token) => call(path, { method: "POST", json, token: t ?? undefined });
 const get = (path: string, t: string | null = token) => call(path, { token: t ?? undefined });
 
-async function register(label: string): Promise<string> {
-  const res = await post("/v1/auth/register", { email: `ai-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: "Quartz-Lantern-Fjord-91", name: `AI ${label}` }, null);
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text.slice(0, 300)}`);
-  return res.body.access_token;
-}
 
 const day = (d: string, k: number) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10);
 const today = () => new Date().toISOString().slice(0, 10);

@@ -2,16 +2,8 @@
 // would use them: a token from POST /v1/auth/register (SPEC "Auth"), then the finance endpoints.
 // Income is recorded through POST /v1/accounts/{id}/transactions (SPEC "Transactions").
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, expectProblem } from "./helpers";
+import { call, expectProblem, register } from "./helpers";
 
-async function register(label: string): Promise<string> {
-  const res = await call("/v1/auth/register", {
-    method: "POST",
-    json: { email: `${label}-${crypto.randomUUID()}@e2e.test`, password: "correct horse battery staple 42", name: `Finance ${label}` },
-  });
-  if (res.status !== 201 || typeof res.body?.access_token !== "string") throw new Error(`register failed: ${res.status} ${res.text.slice(0, 300)}`);
-  return res.body.access_token;
-}
 
 let alice = "";
 let bob = "";

@@ -24,3 +24,13 @@ export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: num
   if (res.body.request_id !== res.headers.get("x-request-id")) throw new Error("request_id differs from X-Request-Id");
   return res.body;
 }
+
+/** A new user through the public API; returns its access token. */
+export async function register(label = "user"): Promise<string> {
+  const res = await call("/v1/auth/register", {
+    method: "POST",
+    json: { email: `${label}-${crypto.randomUUID()}@e2e.test`, password: "correct horse battery staple 42", name: label },
+  });
+  if (res.status !== 201 || typeof res.body?.access_token !== "string") throw new Error(`register failed: ${res.status} ${res.text.slice(0, 300)}`);
+  return res.body.access_token;
+}

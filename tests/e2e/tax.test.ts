@@ -2,7 +2,7 @@
 // token from POST /v1/auth/register (SPEC "Auth"). The last test writes transactions through the ledger
 // API and waits for the D1 projection the report reads.
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, expectProblem } from "./helpers";
+import { call, expectProblem, register } from "./helpers";
 
 let token = "";
 /** `t`: the bearer token; `null` sends none. */
@@ -12,16 +12,6 @@ const paths = (problem: { errors?: { path: string }[] }) => (problem.errors ?? [
 
 const frSingle2024 = { jurisdiction: "FR", income_year: 2024, filing_status: "single", dependents: 0, income: { taxable_income: 3_000_000 } };
 
-async function register(label: string): Promise<string> {
-  const res = await post(
-    "/v1/auth/register",
-    { email: `tax-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: "Quartz-Lantern-Fjord-91", name: `Tax ${label}` },
-    null,
-  );
-  if (res.status !== 201 || typeof res.body?.access_token !== "string")
-    throw new Error(`register failed: ${res.status} ${res.text.slice(0, 300)}`);
-  return res.body.access_token;
-}
 
 describe("tax over real HTTP", () => {
   beforeAll(async () => {

@@ -57,10 +57,10 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
   const app = new OpenAPIHono<AppEnv<B>>({
     defaultHook: (result, c) => {
       if (result.success) return;
-      const inQuery = result.target === "query" || result.target === "param";
+      const inQuery = result.target === "query" || result.target === "param" || result.target === "header";
       throw new ApiError(
         "validation_failed",
-        inQuery ? "The query or path parameters are not valid." : "The request body is not valid.",
+        inQuery ? "The query, path or header parameters are not valid." : "The request body is not valid.",
         fieldErrors(result.error as unknown as ZodError),
         inQuery ? 400 : 422,
       );
