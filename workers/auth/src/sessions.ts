@@ -2,10 +2,10 @@ import { and, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { refreshTokens, users } from "../../../db/schema";
 import { newId, SCOPES } from "../../core/src";
-import { scrubbed } from "./db-errors";
+import { scrubbed } from "../../core/src";
 import type { Env } from "./env";
 import { ALL_SCOPES, REFRESH_TOKEN_TTL_SECONDS, opaqueToken, parseScopes, sha256Hex, signAccessToken } from "./tokens";
-import { toUser } from "./users";
+import { toUser } from "../../core/src";
 
 type Db = ReturnType<typeof drizzle>;
 type UserRow = typeof users.$inferSelect;

@@ -10,3 +10,6 @@ export * from "./worker";
 export * from "./ledger";
 export * from "./taxonomy";
 export * from "./idempotency";
+export * from "./audit";
+export * from "./db-errors";
+export * from "./users";

@@ -5,13 +5,14 @@ import { auditEvents, refreshTokens, users } from "../../../../db/schema";
 import { ApiError, defineRoute, jsonBody, jsonResponse, newId, z } from "../../../core/src";
 import { problemDoc } from "../docs";
 import { MAX_PASSWORD_LENGTH, hashPassword, needsRehash, passwordProblems, verifyPassword } from "../../../core/src/password";
-import { audit, auditRow } from "../audit";
-import { scrubbed } from "../db-errors";
+import { audit } from "../audit";
+import { auditRow } from "../../../core/src";
+import { scrubbed } from "../../../core/src";
 import type { AuthApp } from "../env";
 import { beginLogin } from "../login-guard";
 import { newRefreshToken, revokeFamily, rotateRefreshToken, sessionBody } from "../sessions";
 import { sha256Hex } from "../tokens";
-import { normaliseEmail, userSchema } from "../users";
+import { normaliseEmail, userSchema } from "../../../core/src";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 

@@ -3,10 +3,10 @@ import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiClients, auditEvents, refreshTokens } from "../../../../db/schema";
 import { ApiError, SCOPES, decodeCursor, defineRoute, jsonBody, jsonResponse, newId, page, pageSchema, paginationQuery, z } from "../../../core/src";
-import { auditRow } from "../audit";
-import { scrubbed } from "../db-errors";
+import { auditRow } from "../../../core/src";
+import { scrubbed } from "../../../core/src";
 import type { AuthApp } from "../env";
-import { personOnly } from "../person";
+import { personOnly } from "../../../core/src";
 import { opaqueToken, parseScopes, sha256Hex } from "../tokens";
 
 const scopesField = z

@@ -3,9 +3,9 @@ import { and, desc, eq, isNull, lt, ne, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { auditEvents, refreshTokens, users } from "../../../../db/schema";
 import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, problemSchema, z } from "../../../core/src";
-import { auditRow } from "../audit";
+import { auditRow } from "../../../core/src";
 import type { UsersApp } from "../env";
-import { normaliseEmail, toUser, userSchema } from "../users";
+import { normaliseEmail, toUser, userSchema } from "../../../core/src";
 
 // ── GET /v1/admin/users ─────────────────────────────────────────────────────
 export const listUsers = defineRoute({

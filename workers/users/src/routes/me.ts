@@ -4,12 +4,12 @@ import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../../db/schema";
 import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, z } from "../../../core/src";
 import { MAX_PASSWORD_LENGTH, hashPassword, passwordProblems, verifyPassword } from "../../../core/src/password";
-import { auditRow } from "../audit";
-import { scrubbed } from "../db-errors";
+import { auditRow } from "../../../core/src";
+import { scrubbed } from "../../../core/src";
 import type { UsersApp } from "../env";
-import { personOnly } from "../person";
+import { personOnly } from "../../../core/src";
 import { baseCurrencyField, localeField, taxResidenceField, timezoneField } from "../profile-fields";
-import { toUser, userSchema } from "../users";
+import { toUser, userSchema } from "../../../core/src";
 
 const { users, refreshTokens, apiClients, auditEvents } = schema;
 type Db = ReturnType<typeof drizzle>;

@@ -1,4 +1,4 @@
-import { z } from "../../core/src";
+import { z } from "@hono/zod-openapi";
 import type { users } from "../../../db/schema";
 
 /** The public shape of a user (SPEC "Users"); never the password hash. */
