@@ -7,9 +7,10 @@ import { CATEGORIES, type Category } from '../../workers/ai/src/domain/taxonomy'
 import { CATEGORY_SPECS, FR_CITIES, SURNAMES, US_CITIES, type Channel } from './merchants';
 import { chance, int, mulberry32, pick, type Rng } from './rng';
 import { EXTRA_BRANDS, EXTRA_STEMS } from './vocabulary';
+import { MORE_BRANDS, MORE_STEMS } from './brands';
 
-const BRANDS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...s.brands, ...EXTRA_BRANDS[k as Category]]])) as Record<Category, string[]>;
-const STEMS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...s.stems, ...EXTRA_STEMS[k as Category]]])) as Record<Category, string[]>;
+const BRANDS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...s.brands, ...EXTRA_BRANDS[k as Category], ...MORE_BRANDS[k as Category]])]])) as Record<Category, string[]>;
+const STEMS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...s.stems, ...EXTRA_STEMS[k as Category], ...MORE_STEMS[k as Category]])]])) as Record<Category, string[]>;
 
 /** A made-up brand ("KORVELA", "MIDANO"): teaches the model to read the keyword beside a name it has never seen. */
 function pseudoWord(r: Rng): string {
@@ -34,10 +35,22 @@ const mmdd = (r: Rng) => `${pad(int(r, 1, 12))}${pad(int(r, 1, 28))}`;
 const ref = (r: Rng) => pick(r, ['', `REF ${digits(r, 8)}`, `${digits(r, 10)}`, `ECH ${ddmm(r)}`, `MANDAT ${pick(r, ['FR', 'RUM'])}${digits(r, 6)}`, `ID ${digits(r, 6)}`]);
 const store = (r: Rng) => pick(r, ['', ` #${digits(r, 4)}`, ` ${digits(r, 3)}`, ` STORE ${digits(r, 4)}`, ` ${digits(r, 5)}`, ` T${digits(r, 3)}`]);
 
+/** Every stem (generic shop-type word): the dev split holds out brands only. */
+export const STEM_SET = new Set(Object.values(STEMS).flat());
+
+/** Which brands/stems a corpus may use: all of them, or one side of a merchant-disjoint dev split. */
+export type NameFilter = (name: string) => boolean;
+let LISTS = { brands: BRANDS, stems: STEMS };
+function useLists(keep?: NameFilter): void {
+  const f = (m: Record<Category, string[]>) =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => { const kept = keep ? v.filter(keep) : v; return [k, kept.length ? kept : v.slice(0, 1)]; })) as Record<Category, string[]>;
+  LISTS = { brands: f(BRANDS), stems: f(STEMS) };
+}
+
 /** Merchant surface form: a brand, or a shop-type stem with a surname/place; with spelling noise. */
 function merchantName(r: Rng, cat: Category): string {
-  const brands = BRANDS[cat];
-  const stems = STEMS[cat];
+  const brands = LISTS.brands[cat];
+  const stems = LISTS.stems[cat];
   const u = r();
   const owner = () => (chance(r, 0.5) ? pick(r, SURNAMES) : pseudoWord(r));
   let m = u < 0.5 || stems.length === 0
@@ -47,7 +60,28 @@ function merchantName(r: Rng, cat: Category): string {
       : `${pseudoWord(r)} ${pick(r, stems)}${chance(r, 0.3) ? ` ${pseudoWord(r)}` : ''}`;
   if (chance(r, 0.15)) m = m.replace(/[ '.]/g, ''); // "MCDONALDS", "AMAZONFR"
   if (chance(r, 0.1)) m = m.replace(/'/g, ' ');
-  return m;
+  return abbreviate(r, m);
+}
+
+/**
+ * Statement noise on the merchant field itself: a long word cut to its first letters ("BOULANGERIE"
+ * -> "BOULANG"), vowels dropped ("PHARMACIE" -> "PHRMC"), the field cut at the card network's
+ * 22-25 characters, a store number glued on ("SHOP0423").
+ */
+function abbreviate(r: Rng, m: string): string {
+  const words = m.split(' ');
+  if (chance(r, 0.12)) {
+    const i = int(r, 0, words.length - 1);
+    if (words[i]!.length >= 7) words[i] = words[i]!.slice(0, int(r, 4, words[i]!.length - 2));
+  }
+  if (chance(r, 0.04)) {
+    const i = int(r, 0, words.length - 1);
+    if (words[i]!.length >= 6) words[i] = words[i]![0] + words[i]!.slice(1).replace(/[AEIOU]/g, '');
+  }
+  let out = words.join(' ');
+  if (out.length > 14 && chance(r, 0.12)) out = out.slice(0, int(r, 12, 22)).trim();
+  if (chance(r, 0.05)) out += digits(r, int(r, 2, 5));
+  return out;
 }
 
 function cardLine(r: Rng, m: string): string {
@@ -72,6 +106,11 @@ function cardLine(r: Rng, m: string): string {
     () => `TST* ${m} ${us}`,
     () => `PAYPAL *${m.replace(/ /g, '')}`,
     () => `APPLE PAY ${m} ${fr}`,
+    () => `ACHAT CB ${m} ${ddmm(r)} ${fr}`,
+    () => `CB ${m.slice(0, 22)} ${fr}`,
+    () => `VISA ${m}${store(r)} ${us}`,
+    () => `DEBIT CARD ${mmdd(r)} ${m} ${us}`,
+    () => `${m}${store(r)} ${us} ${mmdd(r)}`,
     () => m,
   ])();
 }
@@ -149,10 +188,12 @@ export function generateLine(r: Rng, cat: Category): LabelledLine {
 }
 
 /** `perClass` lines for each category, interleaved deterministically. */
-export function generateCorpus(perClass: number, seed: number): LabelledLine[] {
+export function generateCorpus(perClass: number, seed: number, keep?: NameFilter): LabelledLine[] {
+  useLists(keep);
   const r = mulberry32(seed);
   const out: LabelledLine[] = [];
   for (let i = 0; i < perClass; i++) for (const c of CATEGORIES) out.push(generateLine(r, c));
+  useLists();
   return out;
 }
 

@@ -14,7 +14,8 @@ import {
   DEFAULT_FEATURIZER, featureSize, featurize, loadCategorizer, predictProba, type CategorizerArtifact,
 } from '../../workers/ai/src/domain/categorize';
 import { CATEGORIES } from '../../workers/ai/src/domain/taxonomy';
-import { generateCorpus, type LabelledLine } from './generate';
+import { fnv1a } from '../../workers/ai/src/domain/text';
+import { generateCorpus, STEM_SET, type LabelledLine } from './generate';
 import { mulberry32, shuffle } from './rng';
 
 const SEED = 20250501;
@@ -24,6 +25,7 @@ const HIDDEN = Number(process.env.HIDDEN ?? 32);
 const LR = 0.003;
 const INPUT_DROPOUT = Number(process.env.DROPOUT ?? 0.4); // drop text features at random: unseen merchants must not break the answer
 const THRESHOLD = 0.3;
+const FEAT: typeof DEFAULT_FEATURIZER = { ...DEFAULT_FEATURIZER, buckets: Number(process.env.BUCKETS ?? DEFAULT_FEATURIZER.buckets) };
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'categorizer');
 
 function progress(label: string, done: number, total: number, extra = ''): void {
@@ -37,11 +39,11 @@ function progress(label: string, done: number, total: number, extra = ''): void 
 interface Sparse { idx: Int32Array; val: Float32Array; y: number; textCount: number }
 
 function sparse(l: LabelledLine): Sparse {
-  const v = featurize(l.description, l.amount, l.counterparty, DEFAULT_FEATURIZER);
+  const v = featurize(l.description, l.amount, l.counterparty, FEAT);
   const idx: number[] = [];
   const val: number[] = [];
   v.forEach((x, i) => { if (x !== 0) { idx.push(i); val.push(x); } });
-  return { idx: Int32Array.from(idx), val: Float32Array.from(val), y: CATEGORIES.indexOf(l.category), textCount: idx.filter((i) => i < DEFAULT_FEATURIZER.buckets).length };
+  return { idx: Int32Array.from(idx), val: Float32Array.from(val), y: CATEGORIES.indexOf(l.category), textCount: idx.filter((i) => i < FEAT.buckets).length };
 }
 
 /**
@@ -117,13 +119,13 @@ class SparseMlp {
 
 function dropout(r: () => number, s: Sparse): Sparse {
   if (s.textCount < 4) return s;
-  const keep = Array.from(s.idx, (i) => i >= DEFAULT_FEATURIZER.buckets || r() >= INPUT_DROPOUT);
+  const keep = Array.from(s.idx, (i) => i >= FEAT.buckets || r() >= INPUT_DROPOUT);
   const idx = s.idx.filter((_, j) => keep[j]);
   const val = s.val.filter((_, j) => keep[j]);
   // re-normalise the text part (the featurizer L2-normalises it)
-  let n = 0; idx.forEach((i, j) => { if (i < DEFAULT_FEATURIZER.buckets) n += val[j]! * val[j]!; });
+  let n = 0; idx.forEach((i, j) => { if (i < FEAT.buckets) n += val[j]! * val[j]!; });
   n = Math.sqrt(n) || 1;
-  idx.forEach((i, j) => { if (i < DEFAULT_FEATURIZER.buckets) val[j]! /= n; });
+  idx.forEach((i, j) => { if (i < FEAT.buckets) val[j]! /= n; });
   return { ...s, idx, val };
 }
 
@@ -154,12 +156,16 @@ function quantize(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer): { spe
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const t0 = Date.now();
-  const train = generateCorpus(PER_CLASS, SEED);
+  // DEV=1: merchant-disjoint development split (brands hashed into 5 folds; fold 0 never seen in
+  // training) for tuning without looking at the held-out set. Nothing is written in this mode.
+  const devKeep = (name: string) => !(process.env.DEV && fnv1a(`dev:${name}`) % 5 === 0);
+  const train = generateCorpus(PER_CLASS, SEED, process.env.DEV ? devKeep : undefined);
   const valid = generateCorpus(60, SEED + 1);
+  const dev = process.env.DEV ? generateCorpus(100, SEED + 2, (n) => !devKeep(n) || STEM_SET.has(n)) : [];
   console.error(`${PER_CLASS} lines per class (balanced), ${EPOCHS} epochs, hidden ${HIDDEN}`);
-  console.error(`corpus: ${train.length} training lines, ${valid.length} validation lines, ${featureSize(DEFAULT_FEATURIZER)} features`);
+  console.error(`corpus: ${train.length} training lines, ${valid.length} validation lines, ${featureSize(FEAT)} features`);
 
-  const dim = featureSize(DEFAULT_FEATURIZER);
+  const dim = featureSize(FEAT);
   const r = mulberry32(SEED);
   const net = new SparseMlp(dim, HIDDEN, CATEGORIES.length, r);
   const data = train.map(sparse);
@@ -171,6 +177,19 @@ async function main(): Promise<void> {
       loss += net.step(...(({ idx, val, y }) => [idx, val, y] as const)(dropout(r, data[i]!)), lr);
       if (n % 2000 === 0 || n === order.length - 1) progress(`epoch ${epoch}/${EPOCHS}`, n + 1, order.length, `loss ${(loss / (n + 1)).toFixed(3)}`);
     });
+  }
+
+  if (process.env.DEV) {
+    const pred = dev.map((l) => { const { idx, val } = sparse(l); const p = net.proba(idx, val); return CATEGORIES[p.indexOf(Math.max(...p))]; });
+    const ok = dev.filter((l, i) => pred[i] === l.category).length;
+    console.error(`DEV merchant-disjoint accuracy ${((ok / dev.length) * 100).toFixed(1)} % (${dev.length} lines, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    for (const k of CATEGORIES) {
+      const n = dev.filter((l) => l.category === k).length;
+      const tp = dev.filter((l, i) => l.category === k && pred[i] === k).length;
+      const fp = dev.filter((l, i) => l.category !== k && pred[i] === k).length;
+      console.error(`  ${k.padEnd(14)} recall ${(tp / n).toFixed(2)} precision ${(tp / (tp + fp || 1)).toFixed(2)}`);
+    }
+    return;
   }
 
   // The tfjs model the worker loads, with the trained weights.
@@ -191,7 +210,7 @@ async function main(): Promise<void> {
   const artifact: CategorizerArtifact = {
     format: 'edge-finance/categorizer@1',
     labels: [...CATEGORIES],
-    featurizer: DEFAULT_FEATURIZER,
+    featurizer: FEAT,
     threshold: THRESHOLD,
     modelTopology: saved.modelTopology as object,
     weightSpecs: specs,

@@ -20,7 +20,7 @@ export interface FeaturizerConfig {
   boilerplateWordsOnly?: boolean;
 }
 
-export const DEFAULT_FEATURIZER: FeaturizerConfig = { buckets: 8192, amountBins: 8, charGrams: [3, 4, 5], boilerplateWordsOnly: true };
+export const DEFAULT_FEATURIZER: FeaturizerConfig = { buckets: 16384, amountBins: 8, charGrams: [3, 4, 5], boilerplateWordsOnly: true };
 
 export const featureSize = (cfg: FeaturizerConfig): number => cfg.buckets + 3 + cfg.amountBins;
 

@@ -26,7 +26,7 @@ export const BOILERPLATE = new Set([
   'CB', 'CARTE', 'PRLV', 'SEPA', 'VIR', 'PRELEVEMENT', 'PAIEMENT', 'PAR', 'FACTURE', 'INST', 'RECU', 'EMIS', 'ECH', 'REF', 'MANDAT',
   'POS', 'ACH', 'DEBIT', 'CREDIT', 'CARD', 'PURCHASE', 'CHECKCARD', 'VISA', 'MASTERCARD', 'RECURRING', 'PMT', 'SQ', 'TST', 'PAYPAL',
   'APPLE', 'GOOGLE', 'X', 'DEBITCARD', 'ELECTRONIC', 'PREAUTHORIZED', 'AUTHORIZED', 'ON', 'ID', 'MOTIF', 'DE', 'DU', 'DES', 'LA', 'LE', 'LES',
-  'S#', 'T#', 'X#', 'N', 'NO', 'EUROPEEN',
+  'S#', 'T#', 'X#', 'N', 'NO', 'EUROPEEN', 'ACHAT',
 ]);
 
 /** Tokens with digits are store numbers, dates or references. */
