@@ -189,3 +189,11 @@ export const imports = sqliteTable("imports", {
   errors: text("errors").notNull(), // JSON [{line, message}]
   createdAt: createdAt(),
 });
+
+/** Idempotency-Keys claimed per caller (`caller:key`), so one key cannot serve two different requests
+ * even on two different accounts; the ledger object that applies the request stores its response. */
+export const idempotencyKeys = sqliteTable("idempotency_keys", {
+  key: text("key").primaryKey(),
+  fingerprint: text("fingerprint").notNull(),
+  createdAt: createdAt(),
+});

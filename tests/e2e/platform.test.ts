@@ -1,6 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, origin } from "./helpers";
+import { call, expectProblem, origin, register } from "./helpers";
 
 describe("platform over real HTTP", () => {
   it("is live and ready: D1 and every service binding answer", async () => {
@@ -63,7 +63,8 @@ describe("platform over real HTTP", () => {
 
   it("exposes Prometheus metrics with latency histograms from the domain workers too", async () => {
     await call("/ready");
-    const text = (await call("/metrics")).text;
+    expectProblem(await call("/metrics"), 401, "unauthorized");
+    const text = (await call("/metrics", { token: await register("metrics") })).text;
     expect(text).toMatch(/http_requests_total\{worker="gateway",method="GET",route="\/ready",status="200"\} \d+/);
     expect(text).toMatch(/http_request_duration_ms_bucket\{worker="tax",method="GET",route="\/health",status="200",le="\+Inf"\} \d+/);
   });

@@ -125,6 +125,22 @@ describe("transactions", () => {
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe("idempotency_key_reused");
     expect((await api(`/v1/accounts/${acc}/balance`, { token: u.token })).body).toMatchObject({ current: 700, version: 1 });
+    // The key belongs to the caller, not to one account: reusing it elsewhere is a different request.
+    const other = await createAccount(u.id);
+    const elsewhere = await record(u.token, other, body, "key-1");
+    expect(elsewhere.status).toBe(422);
+    expect(elsewhere.body.code).toBe("idempotency_key_reused");
+    expect((await api(`/v1/accounts/${other}/balance`, { token: u.token })).body.version).toBe(0);
+  });
+
+  it("accepts dates and date-times with or without an offset", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    for (const occurred_at of ["2026-01-31", "2026-01-31T10:00:00Z", "2026-01-31T10:00:00+01:00", "2026-01-31T10:00:00"]) {
+      const res = await record(u.token, acc, { amount: 100, description: occurred_at, occurred_at });
+      expect(res.status, occurred_at).toBe(201);
+      expect(res.body.occurred_at).toBe(occurred_at);
+    }
   });
 });
 
@@ -168,6 +184,8 @@ describe("payments", () => {
     await stub(dst).close();
     expect((await pay(a.token, { ...base, amount: 10 })).body.code).toBe("account_closed");
     expect((await api(`/v1/accounts/${src}/balance`, { token: a.token })).body).toMatchObject({ current: 1000, pending: 0, available: 1000 });
+    // Refused payments moved nothing and their ids were never given out: they are not listed.
+    expect((await api("/v1/payments", { token: a.token })).body.data).toEqual([]);
     expect(await audit()).toEqual([]);
   });
 
@@ -284,6 +302,13 @@ describe("imports", () => {
     expect((await csv(u.token, acc, "<html/>", "application/x-ofx")).status).toBe(422);
     const json = await csv(u.token, acc, "{}", "application/json");
     expect(json.status).toBe(415);
+    // Transactions before any OFX header: refused at the first one, nothing applied.
+    const headless = Array.from({ length: 250 }, (_, i) => `<STMTTRN><DTPOSTED>20260101<TRNAMT>1.00<FITID>h${i}<NAME>x</STMTTRN>`).join("\n");
+    expect((await csv(u.token, acc, headless, "application/x-ofx")).status).toBe(422);
     expect((await api(`/v1/accounts/${acc}/balance`, { token: u.token })).body.version).toBe(0);
+    expect((await api(`/v1/accounts/${acc}/close`, { method: "POST", token: u.token })).status).toBe(200);
+    const closed = await csv(u.token, acc, "date,amount,description\n2026-01-01,1.00,x");
+    expect(closed.status).toBe(422);
+    expect(closed.body.code).toBe("account_closed");
   });
 });

@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createUser } from "./support";
 
 const gateway = () => (exports as unknown as { default: Fetcher }).default;
 const get = (path: string, init?: RequestInit) => gateway().fetch(`http://127.0.0.1:8787${path}`, init);
@@ -22,8 +23,9 @@ describe("platform through the composed workers", () => {
     expect(await res.json()).toMatchObject({ status: 404, code: "not_found", request_id: "abc-123" });
   });
 
-  it("replaces a malformed request id instead of echoing it", async () => {
-    const res = await get("/health", { headers: { "X-Request-Id": "bad id with spaces" } });
+  it("echoes a printable request id and replaces an oversized one", async () => {
+    expect((await get("/health", { headers: { "X-Request-Id": "trace 42/b" } })).headers.get("x-request-id")).toBe("trace 42/b");
+    const res = await get("/health", { headers: { "X-Request-Id": "x".repeat(201) } });
     expect(res.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
   });
 
@@ -33,9 +35,11 @@ describe("platform through the composed workers", () => {
     expect(await res.json()).toMatchObject({ code: "unauthorized", status: 401 });
   });
 
-  it("counts requests per worker and route in Prometheus format", async () => {
+  it("counts requests per worker and route in Prometheus format, for authenticated callers", async () => {
     await get("/health");
-    const text = await (await get("/metrics")).text();
+    expect((await get("/metrics")).status).toBe(401);
+    const { token } = await createUser();
+    const text = await (await get("/metrics", { headers: { authorization: `Bearer ${token}` } })).text();
     expect(text).toContain("# TYPE http_request_duration_ms histogram");
     expect(text).toMatch(/http_requests_total\{worker="gateway",method="GET",route="\/health",status="200"\} \d+/);
   });

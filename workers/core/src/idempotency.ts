@@ -35,7 +35,16 @@ export async function idempotencyKey(c: Context, body: unknown, required = false
     throw new ApiError("validation_failed", "The Idempotency-Key header must be 1–255 visible ASCII characters.", [{ path: "Idempotency-Key", message: "invalid" }], 400);
   const caller = c.get("identity")?.sub ?? "anonymous";
   const url = new URL(c.req.url);
-  return { key: `${caller}:${key}`, fingerprint: await sha256(`${c.req.method} ${url.pathname}\n${canonical(body)}`) };
+  const claim = { key: `${caller}:${key}`, fingerprint: await sha256(`${c.req.method} ${url.pathname}\n${canonical(body)}`) };
+  // First use claims the key for this request; any later use must be the very same request.
+  const first = await (c.env as { DB: D1Database }).DB.prepare(
+    "INSERT INTO idempotency_keys (key, fingerprint) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET key = excluded.key RETURNING fingerprint",
+  )
+    .bind(claim.key, claim.fingerprint)
+    .first<{ fingerprint: string }>();
+  if (first && first.fingerprint !== claim.fingerprint)
+    throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
+  return claim;
 }
 
 /** Renders a ledger outcome: failures as problem+json, replays with `Idempotent-Replayed: true`. */

@@ -13,3 +13,4 @@ export * from "./idempotency";
 export * from "./audit";
 export * from "./db-errors";
 export * from "./users";
+export * from "./dates";

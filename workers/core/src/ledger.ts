@@ -42,7 +42,9 @@ export interface LedgerEntry {
 
 export type LedgerFailure = {
   ok: false;
-  code: "insufficient_funds" | "account_closed" | "currency_mismatch" | "conflict" | "not_found" | "idempotency_key_reused" | "idempotency_request_in_progress";
+  code:
+    | "insufficient_funds" | "account_closed" | "currency_mismatch" | "conflict" | "not_found" | "validation_failed"
+    | "idempotency_key_reused" | "idempotency_request_in_progress";
   detail: string;
 };
 
@@ -60,7 +62,7 @@ export interface LedgerRpc {
 }
 
 /** The ledger object of one account (objects are named by account id). */
-export function ledgerStub<T = LedgerRpc>(ns: DurableObjectNamespace, accountId: string): T {
+export function ledgerStub<T = LedgerRpc>(ns: DurableObjectNamespace<any>, accountId: string): T {
   const plain = ns as unknown as { get(id: DurableObjectId): unknown; idFromName(name: string): DurableObjectId };
   return plain.get(plain.idFromName(accountId)) as T;
 }

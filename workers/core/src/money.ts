@@ -3,14 +3,22 @@ import { z } from "@hono/zod-openapi";
 /** Largest magnitude accepted for any amount: 10^13 minor units (well inside 2^53). */
 export const MAX_AMOUNT = 10_000_000_000_000;
 
-/** ISO 4217 minor-unit exponents that differ from 2. */
+/** ISO 4217 minor-unit exponents that differ from 2 (List One, current codes). */
 const EXPONENTS: Record<string, number> = {
   BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
   BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
 };
+/** Current ISO 4217 currency codes (funds and precious metals excluded, except the fund codes above). */
 const CURRENCIES = new Set(
-  ("AED AUD BRL CAD CHF CNY CZK DKK EUR GBP HKD HUF IDR ILS INR MAD MXN MYR NOK NZD PHP PLN RON SEK SGD THB TRY TWD USD ZAR " +
-    Object.keys(EXPONENTS).join(" ")).split(" "),
+  (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CNY " +
+    "COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS " +
+    "INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR " +
+    "MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD " +
+    "SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS VES WST XCD XCG YER ZAR ZMW ZWG " +
+    Object.keys(EXPONENTS).join(" ")
+  ).split(" "),
 );
 
 export const isCurrency = (code: string) => CURRENCIES.has(code);

@@ -1,4 +1,8 @@
-import { ApiError, IDENTITY_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, renderSeries, z, type CoreEnv } from "../../core/src";
+import type { Context } from "hono";
+import {
+  ApiError, IDENTITY_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, renderSeries, z,
+  type AppEnv, type CoreEnv, type Identity,
+} from "../../core/src";
 import { DOCS_HTML } from "./docs";
 import { mergedDocument } from "./openapi";
 import { SERVICE_BINDINGS, isImport, isPublic, serviceFor, type ServiceBinding } from "./routing";
@@ -12,6 +16,20 @@ export type GatewayEnv = CoreEnv &
   };
 
 const app = createApp<GatewayEnv>("gateway", { maxBody: (c) => (isImport(new URL(c.req.url).pathname) ? 10 * MiB : MiB) });
+
+/** The verified caller of a request: bearer token checked against the JWKS, then the user's current state. */
+async function authenticate(c: Context<AppEnv<GatewayEnv>>): Promise<Identity> {
+  const [scheme, token] = (c.req.header("authorization") ?? "").split(" ");
+  if (scheme?.toLowerCase() !== "bearer" || !token)
+    throw new ApiError("unauthorized", "A bearer token is required.", undefined, undefined, { "WWW-Authenticate": "Bearer" });
+  const identity = await verifyAccessToken(c.env.AUTH, token, { issuer: c.env.ISSUER, audience: c.env.AUDIENCE });
+  // The token may outlive a suspension or deletion: the user's current state decides.
+  const user = await c.env.DB.prepare("select status, role from users where id = ?").bind(identity.sub).first<{ status: string; role: "user" | "admin" }>();
+  if (!user || user.status === "deleted") throw new ApiError("unauthorized", "The access token is invalid or expired.");
+  if (user.status !== "active") throw new ApiError("forbidden", "This user is suspended.");
+  identity.role = user.role;
+  return identity;
+}
 
 // ── platform routes ─────────────────────────────────────────────────────────
 app.openapi(
@@ -57,11 +75,13 @@ app.openapi(
     method: "get",
     path: "/metrics",
     tags: ["platform"],
-    summary: "Prometheus metrics of every worker",
+    summary: "Prometheus metrics of every worker (any valid bearer token)",
     scope: null,
+    security: [{ bearer: [] }],
     responses: { 200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } } },
   }),
   async (c) => {
+    await authenticate(c);
     const parts = await Promise.all(
       SERVICE_BINDINGS.map((b) => c.env[b].fetch("https://internal/internal/metrics").then((r) => r.text(), () => "")),
     );
@@ -84,18 +104,7 @@ app.all("*", async (c) => {
   headers.set("x-request-id", c.get("requestId"));
   headers.set("x-ef-client-ip", c.req.header("cf-connecting-ip") ?? "127.0.0.1");
 
-  if (!isPublic(url.pathname)) {
-    const [scheme, token] = (c.req.header("authorization") ?? "").split(" ");
-    if (scheme?.toLowerCase() !== "bearer" || !token)
-      throw new ApiError("unauthorized", "A bearer token is required.", undefined, undefined, { "WWW-Authenticate": "Bearer" });
-    const identity = await verifyAccessToken(c.env.AUTH, token, { issuer: c.env.ISSUER, audience: c.env.AUDIENCE });
-    // The token may outlive a suspension or deletion: the user's current state decides.
-    const user = await c.env.DB.prepare("select status, role from users where id = ?").bind(identity.sub).first<{ status: string; role: "user" | "admin" }>();
-    if (!user || user.status === "deleted") throw new ApiError("unauthorized", "The access token is invalid or expired.");
-    if (user.status !== "active") throw new ApiError("forbidden", "This user is suspended.");
-    identity.role = user.role;
-    headers.set(IDENTITY_HEADER, JSON.stringify(identity));
-  }
+  if (!isPublic(url.pathname)) headers.set(IDENTITY_HEADER, JSON.stringify(await authenticate(c)));
 
   const init: RequestInit = { method: c.req.method, headers, redirect: "manual" };
   // Statements stream through; other bodies (≤ 1 MiB) are buffered so a worker that answers without

@@ -23,8 +23,17 @@ export async function mergedDocument(gateway: OpenAPIHono<any>, env: Record<Serv
   }) as unknown as Doc;
   doc.paths ??= {};
   const schemas: Record<string, unknown> = { ...(doc.components?.schemas ?? {}) };
+  // A worker that does not answer leaves its paths out (and the document uncached) rather than failing it.
+  let complete = true;
   const parts = await Promise.all(
-    SERVICE_BINDINGS.map(async (b) => (await env[b].fetch("https://internal/openapi.json")).json() as Promise<Doc>),
+    SERVICE_BINDINGS.map(async (b) => {
+      try {
+        const res = await env[b].fetch("https://internal/openapi.json");
+        if (res.ok) return (await res.json()) as Doc;
+      } catch {}
+      complete = false;
+      return {} as Doc;
+    }),
   );
   for (const part of parts) {
     Object.assign(doc.paths, part.paths);
@@ -35,6 +44,6 @@ export async function mergedDocument(gateway: OpenAPIHono<any>, env: Record<Serv
     schemas,
     securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
   } as Doc["components"];
-  cached = doc;
+  if (complete) cached = doc;
   return doc;
 }

@@ -58,7 +58,7 @@ export const revokeClient = defineRoute({
   summary: "Revoke an API client: its secret stops working at once",
   scope: "authenticated",
   middleware: [personOnly],
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: z.string() }) },
   responses: { 204: { description: "Revoked" } },
 });
 

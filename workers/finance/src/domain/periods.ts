@@ -3,8 +3,11 @@
  * period is inclusive of both ends, as `entries.occurred_date BETWEEN start AND end` reads it.
  */
 
+import { isIsoDate } from "../../../core/src";
+
+export { isIsoDate };
+
 const DAY_MS = 86_400_000;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export type Interval = "day" | "week" | "month";
 export const INTERVALS = ["day", "week", "month"] as const;
@@ -14,14 +17,6 @@ export const MAX_BUCKETS = 1000;
 
 const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const ms = (date: string) => Date.parse(`${date}T00:00:00Z`);
-
-/** A real calendar date in `YYYY-MM-DD` form, years 0001–9999 (no 2025-02-30, no 2025-13-01). */
-export function isIsoDate(s: string): boolean {
-  const m = ISO_DATE.exec(s);
-  if (!m || m[1] === "0000") return false;
-  const t = ms(s);
-  return Number.isFinite(t) && fmt(t) === s;
-}
 
 export const todayUtc = (now: Date = new Date()) => now.toISOString().slice(0, 10);
 

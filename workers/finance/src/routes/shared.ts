@@ -20,7 +20,7 @@ export const nameSchema = (max = 100) =>
     .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
 
 export const idParam = (prefix: string, example: string) =>
-  z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_${example}` }) });
+  z.object({ id: z.string().min(1).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_${example}` }) });
 
 export const categoryRefSchema = z
   .string()

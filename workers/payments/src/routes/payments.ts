@@ -47,7 +47,7 @@ export const createPayment = defineRoute({
   responses: { 201: jsonResponse(paymentSchema, "The completed payment"), 409: jsonResponse(z.any(), "A request with this key is still in flight") },
 });
 
-const idParams = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 
 export const getPayment = defineRoute({
   method: "get",

@@ -1,4 +1,4 @@
-import { parseMajorUnits } from "../../../core/src";
+import { isIsoDate, parseMajorUnits } from "../../../core/src";
 
 /** One parsed statement line, or the reason it cannot be imported; `line` is 1-based in the file. */
 export type ParsedRow =
@@ -28,8 +28,6 @@ export function splitCsvLine(text: string): string[] | null {
 }
 
 const REQUIRED = ["date", "amount", "description"] as const;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const realDate = (d: string) => DATE.test(d) && !Number.isNaN(Date.parse(d)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
 
 /** CSV with a header row (`date,amount,description` + optional `category,counterparty,external_id`). */
 export async function* parseCsv(lines: AsyncIterable<string>, currency: string): AsyncGenerator<ParsedRow> {
@@ -57,7 +55,7 @@ export async function* parseCsv(lines: AsyncIterable<string>, currency: string):
     const date = get("date") ?? "";
     const amount = parseMajorUnits(get("amount") ?? "", currency);
     const description = get("description") ?? "";
-    if (!realDate(date)) yield { line: n, ok: false, message: `date must be YYYY-MM-DD, got "${date.slice(0, 40)}"` };
+    if (!isIsoDate(date)) yield { line: n, ok: false, message: `date must be YYYY-MM-DD, got "${date.slice(0, 40)}"` };
     else if (amount === null || amount === 0) yield { line: n, ok: false, message: `amount must be a non-zero number in major units with "." decimals, got "${(get("amount") ?? "").slice(0, 40)}"` };
     else if (!description || description.length > 500) yield { line: n, ok: false, message: "description must be 1–500 characters" };
     else

@@ -1,4 +1,4 @@
-import { parseMajorUnits } from "../../../core/src";
+import { isIsoDate, parseMajorUnits } from "../../../core/src";
 import { MalformedFile, type ParsedRow } from "./csv";
 
 const field = (block: string, tag: string) => new RegExp(`<${tag}>([^<\\r\\n]*)`, "i").exec(block)?.[1]?.trim();
@@ -13,11 +13,13 @@ export async function* parseOfx(lines: AsyncIterable<string>, currency: string):
     n++;
     // Some banks write the whole file on one line: walk the aggregates within the line too.
     let rest = text;
-    if (/<OFX>/i.test(rest)) sawOfx = true;
+    if (/<OFX>|OFXHEADER/i.test(rest)) sawOfx = true;
     while (rest.length) {
       if (block === undefined) {
         const start = rest.search(/<STMTTRN>/i);
         if (start < 0) break;
+        // Checked before the first transaction, so a file that is not OFX changes nothing.
+        if (!sawOfx) throw new MalformedFile("Not an OFX file: no OFX header or <OFX> element before the first <STMTTRN>.");
         block = "";
         blockLine = n;
         rest = rest.slice(start + 9);
@@ -42,7 +44,7 @@ function toRow(block: string, line: number, currency: string): ParsedRow {
   const date = /^\d{8}/.test(posted) ? `${posted.slice(0, 4)}-${posted.slice(4, 6)}-${posted.slice(6, 8)}` : "";
   const amount = parseMajorUnits((field(block, "TRNAMT") ?? "").replace(",", "."), currency);
   const description = (field(block, "NAME") || field(block, "MEMO") || "").slice(0, 500);
-  if (!date || Number.isNaN(Date.parse(date))) return { line, ok: false, message: `DTPOSTED must start with YYYYMMDD, got "${posted.slice(0, 40)}"` };
+  if (!isIsoDate(date)) return { line, ok: false, message: `DTPOSTED must start with YYYYMMDD, got "${posted.slice(0, 40)}"` };
   if (amount === null || amount === 0) return { line, ok: false, message: "TRNAMT must be a non-zero decimal amount" };
   if (!description) return { line, ok: false, message: "NAME or MEMO is required" };
   return { line, ok: true, row: { occurred_at: date, amount, description, external_id: field(block, "FITID")?.slice(0, 200), counterparty: field(block, "PAYEEID") } };

@@ -68,6 +68,11 @@ describe("OFX", () => {
     expect(rows.map((r) => (r.ok ? [r.row.external_id, r.row.amount] : null))).toEqual([["N1", -999], ["N2", -350]]);
   });
 
+  it("refuses impossible dates per transaction", async () => {
+    const [row] = await collect(parseOfx(from(["OFXHEADER:100", "<OFX>", "<STMTTRN><DTPOSTED>20260230<TRNAMT>-1<NAME>X</STMTTRN>"]), "EUR"));
+    expect(row).toMatchObject({ ok: false, message: expect.stringContaining("DTPOSTED") });
+  });
+
   it("refuses a file that is not OFX", async () => {
     await expect(collect(parseOfx(from(["date,amount", "1,2"]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
   });

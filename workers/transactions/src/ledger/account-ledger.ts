@@ -57,6 +57,8 @@ export interface ImportRowResult {
 const fail = (code: LedgerFailure["code"], detail: string): LedgerFailure => ({ ok: false, code, detail });
 const now = () => new Date().toISOString();
 const RETRY_MS = 5_000;
+/** Balances stay exact: integers beyond 2^53 − 1 would round. */
+const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
 
 /**
  * One object per account, the single writer of its ledger. Every method that moves money does its
@@ -201,6 +203,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const t = this.totals();
     if (!opts.skipLimit && !canApply({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }, input.amount))
       return fail("insufficient_funds", "The amount exceeds the available balance.");
+    if (Math.abs(t.current + input.amount) > MAX_BALANCE) return fail("validation_failed", "The balance would exceed the largest supported amount.");
     const e = {
       id: newId("txn"),
       account_id: m.account_id,
@@ -343,7 +346,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
           await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
         }
       }
-      if (!credit) return fail("conflict", "The payment is still being processed; retry with the same Idempotency-Key.");
+      if (!credit) return fail("idempotency_request_in_progress", "The payment is still being processed; retry with the same Idempotency-Key.");
       const outcome = this.settle(paymentId, credit);
       await this.flush();
       return outcome;
@@ -352,15 +355,20 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     }
   }
 
-  /** Synchronous: posts the hold as a debit entry, or voids it. Runs once per payment. */
+  /** Synchronous: posts the hold as a debit entry, or voids it. Runs once per payment, all or nothing. */
   private settle(paymentId: string, credit: { ok: true } | LedgerFailure): Outcome<{ payment: PaymentView }> {
+    return this.ctx.storage.transactionSync(() => this.settleInTransaction(paymentId, credit));
+  }
+
+  private settleInTransaction(paymentId: string, credit: { ok: true } | LedgerFailure): Outcome<{ payment: PaymentView }> {
     const row = this.sql.exec("SELECT state, body, idem FROM payments WHERE id = ?", paymentId).toArray()[0];
     const state = JSON.parse(row.body as string) as PaymentState;
     if (row.state !== "reserved") return this.paymentOutcome(state);
     this.sql.exec("DELETE FROM holds WHERE payment_id = ?", paymentId);
     if (credit.ok) {
-      // The hold already guaranteed the funds: post without checking the limit again.
-      this.append(
+      // The hold already guaranteed the funds: post without checking the limit again. Should the post
+      // ever fail, throwing rolls the whole step back and leaves the payment reserved for the alarm.
+      const posted = this.append(
         {
           amount: -state.amount,
           description: state.description ?? `Payment to ${state.destination_account_id}`,
@@ -371,6 +379,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         },
         { skipLimit: true },
       );
+      if (!posted.ok) throw new Error(`posting payment ${paymentId} failed: ${posted.detail}`);
       state.status = "completed";
     } else {
       state.status = "failed";
@@ -425,11 +434,6 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     return { ok: true };
   }
 
-  async paymentStatus(paymentId: string) {
-    const row = this.sql.exec("SELECT state FROM payments WHERE id = ?", paymentId).toArray()[0];
-    return (row?.state as string | undefined) ?? null;
-  }
-
   // ── projection to D1 through the outbox ─────────────────────────────────
   private project(e: LedgerEntry) {
     this.enqueue(
@@ -443,6 +447,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   }
 
   private projectPayment(p: PaymentState) {
+    // A refused payment moved nothing and its id was never given out: it leaves the projection.
+    if (p.status === "failed") return this.enqueue("DELETE FROM payments WHERE id = ?", [p.id]);
     this.enqueue(
       `INSERT INTO payments (id, user_id, destination_user_id, source_account_id, destination_account_id, amount, currency,
          description, status, failure_code, created_at, completed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)

@@ -43,6 +43,7 @@ export function registerImports(app: OpenAPIHono<AppEnv<Env>>) {
     const { id } = c.req.valid("param");
     const user = c.get("identity").sub;
     const account = await ownedAccount(c.env, id, user);
+    if (account.status === "closed") throw new ApiError("account_closed", "The account is closed.");
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     const format = type === "text/csv" ? "csv" : type === "application/x-ofx" || type === "application/ofx" ? "ofx" : undefined;
     if (!format) throw new ApiError("unsupported_media_type", "Send text/csv or application/x-ofx.");

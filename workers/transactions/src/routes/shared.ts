@@ -1,5 +1,6 @@
-import { ApiError, amountSchema, isCategoryCode, z, type LedgerEntry } from "../../../core/src";
+import { ApiError, amountSchema, isCategoryCode, isIsoDate, ledgerStub, z, type LedgerEntry } from "../../../core/src";
 import type { Env } from "../env";
+import type { AccountLedger } from "../ledger/account-ledger";
 
 export interface AccountRow {
   id: string;
@@ -17,14 +18,11 @@ export async function ownedAccount(env: Env, accountId: string, userId: string):
   return row;
 }
 
-export const ledger = (env: Env, accountId: string) => env.LEDGER.get(env.LEDGER.idFromName(accountId));
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isRealDate = (d: string) => DATE.test(d) && !Number.isNaN(Date.parse(d)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+export const ledger = (env: Env, accountId: string) => ledgerStub<DurableObjectStub<AccountLedger>>(env.LEDGER, accountId);
 
 export const occurredAtSchema = z
   .string()
-  .refine((v) => (v.length === 10 ? isRealDate(v) : isRealDate(v.slice(0, 10)) && z.iso.datetime({ offset: true }).safeParse(v).success), {
+  .refine((v) => (v.length === 10 ? isIsoDate(v) : isIsoDate(v.slice(0, 10)) && z.iso.datetime({ offset: true, local: true }).safeParse(v).success), {
     message: "must be an ISO 8601 date (YYYY-MM-DD) or date-time",
   })
   .openapi({ example: "2026-11-27" });
@@ -81,4 +79,4 @@ export const toTransaction = (e: LedgerEntry | Record<string, unknown>): Transac
   };
 };
 
-export const accountParams = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "acc_01jd…" }) });
+export const accountParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "acc_01jd…" }) });

@@ -8,7 +8,7 @@ import type { Env } from "../env";
 import type { LedgerEntry } from "../../../core/src";
 import { accountParams, categoryField, checkCategory, ledger, occurredAtSchema, ownedAccount, toTransaction, transactionSchema } from "./shared";
 
-const txnParams = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
+const txnParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 
 const createBody = z
   .strictObject({

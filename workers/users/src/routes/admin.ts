@@ -31,7 +31,7 @@ export const patchUser = defineRoute({
   summary: "Change a user's role or suspend / reactivate them (a suspended user's tokens answer 403)",
   scope: "admin",
   request: {
-    params: z.object({ id: z.string().max(64) }),
+    params: z.object({ id: z.string() }),
     ...jsonBody(z.strictObject({ role: z.enum(["user", "admin"]).optional(), status: z.enum(["active", "suspended"]).optional() })),
   },
   responses: {
