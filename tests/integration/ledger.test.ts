@@ -160,6 +160,11 @@ describe("payments", () => {
     expect(dstList.body.data[0]).toMatchObject({ amount: 2500, payment_id: res.body.id });
     expect((await api(`/v1/payments/${res.body.id}`, { token: b.token })).body.id).toBe(res.body.id);
     expect((await api(`/v1/payments`, { token: a.token })).body.data.map((p: any) => p.id)).toContain(res.body.id);
+    // The payee's GDPR export lists the payment without revealing who the payer is.
+    const exported = await api("/v1/users/me/export", { token: b.token });
+    expect(exported.status).toBe(200);
+    expect(JSON.stringify(exported.body)).toContain(res.body.id);
+    expect(JSON.stringify(exported.body)).not.toContain(a.id);
     expect(await audit()).toEqual([]);
   });
 

@@ -210,7 +210,11 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
       category_rules: rules.map(snake),
       budgets: budgets.map(snake),
       transactions: entries.map(({ hash: _hash, ...e }) => snake(e)),
-      payments: payments.map(snake),
+      // The SPEC payment fields only: a received payment must not reveal the payer's user id.
+      payments: payments.map((p) => ({
+        id: p.id, status: p.status, source_account_id: p.sourceAccountId, destination_account_id: p.destinationAccountId,
+        amount: p.amount, currency: p.currency, description: p.description, created_at: p.createdAt,
+      })),
       imports: imports.map((i) => ({ ...snake(i), errors: parseDetail(i.errors) ?? i.errors })),
     };
     return c.json(body, 200, { "Content-Disposition": `attachment; filename="edge-finance-export-${mine}.json"`, "Cache-Control": "no-store" });
