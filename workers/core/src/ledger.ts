@@ -48,17 +48,38 @@ export type LedgerFailure = {
   detail: string;
 };
 
-/** What a money-moving call answers: the stored response, replayed when the idempotency key was seen. */
-export interface StoredResponse {
-  status: number;
-  body: unknown;
-  replayed: boolean;
+/** What a money-moving call answers; `replayed` when the idempotency key had been seen with this request. */
+export type LedgerOutcome<T> = (({ ok: true } & T) | LedgerFailure) & { replayed?: boolean };
+
+export interface PaymentRequest {
+  id: string;
+  user_id: string;
+  destination_user_id: string;
+  source_account_id: string;
+  destination_account_id: string;
+  amount: number;
+  currency: string;
+  description: string | null;
+  idem: { key: string; fingerprint: string };
+}
+
+export interface PaymentView {
+  id: string;
+  status: "pending" | "completed" | "failed";
+  source_account_id: string;
+  destination_account_id: string;
+  amount: number;
+  currency: string;
+  description: string | null;
+  created_at: string;
 }
 
 export interface LedgerRpc {
   open(account: LedgerAccount): Promise<LedgerBalance>;
   balance(): Promise<LedgerBalance & { status: "open" | "closed" }>;
   close(): Promise<{ ok: true } | LedgerFailure>;
+  /** Runs on the source account's object: reserve, credit the destination, post or void. */
+  pay(input: PaymentRequest): Promise<LedgerOutcome<{ payment: PaymentView }>>;
 }
 
 /** The ledger object of one account (objects are named by account id). */

@@ -59,7 +59,8 @@ export interface DailySeries {
 
 export function dailySeries(entries: readonly FlowEntry[], opening_balance: number, endDay: number): DailySeries {
   const days = entries.map((e) => toDay(e.date));
-  const start = Math.min(endDay, ...days.filter((d) => d <= endDay));
+  // a loop, not Math.min(...days): spreading ~125 000 arguments throws RangeError
+  const start = days.reduce((min, d) => (d < min ? d : min), endDay);
   const flows = new Array<number>(Math.max(0, endDay - start + 1)).fill(0);
   entries.forEach((e, i) => {
     const d = days[i]!;
@@ -155,6 +156,15 @@ export function flatForecast(s: DailySeries, horizon: number): number[] {
   return new Array<number>(horizon).fill(bal);
 }
 
+/** The model fits at most the last ~3 years before as_of: a long history cannot exceed the CPU budget. */
+export const FIT_DAYS = 3 * 365 + 1;
+
+/** The last `days` days of a series, the flows before them folded into the opening balance. */
+function lastDays(s: DailySeries, days: number): DailySeries {
+  const cut = Math.max(0, s.flows.length - days);
+  return { start: s.start + cut, flows: s.flows.slice(cut), opening: s.opening + s.flows.slice(0, cut).reduce((a, b) => a + b, 0) };
+}
+
 /** Cuts the last `k` days off a series. */
 function head(s: DailySeries, k: number): DailySeries {
   return { start: s.start, flows: s.flows.slice(0, s.flows.length - k), opening: s.opening };
@@ -184,7 +194,7 @@ export function forecast(input: ForecastInput): Forecast {
   const horizon = Math.trunc(input.horizon);
   if (!(horizon >= 1 && horizon <= 365)) throw new RangeError('horizon must be 1–365');
   const asOf = toDay(input.as_of);
-  const s = dailySeries(input.entries, input.opening_balance, asOf);
+  const s = lastDays(dailySeries(input.entries, input.opening_balance, asOf), FIT_DAYS);
   const pred = pointForecast(s, horizon);
 
   const z = backtestErrors(s);
@@ -218,7 +228,7 @@ export function forecast(input: ForecastInput): Forecast {
  * fitting window (Hyndman's in-sample one-step naive MAE). The baseline is the monthly seasonal naive.
  */
 export function backtest(input: Omit<ForecastInput, 'horizon'>, holdout = 60): Backtest {
-  const s = dailySeries(input.entries, input.opening_balance, toDay(input.as_of));
+  const s = lastDays(dailySeries(input.entries, input.opening_balance, toDay(input.as_of)), FIT_DAYS);
   if (s.flows.length < holdout + 60) return { mase: null, baseline_mase: null };
   const train = head(s, holdout);
   const scale = mean(train.flows.map(Math.abs));

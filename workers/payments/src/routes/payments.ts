@@ -1,14 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
   ApiError, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId,
-  outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv, type LedgerFailure, type StoredResponse,
+  outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv,
 } from "../../../core/src";
 import type { Env } from "../index";
-
-/** What the payments worker needs of the source account's ledger object. */
-interface PayingLedger {
-  pay(input: Record<string, unknown>): Promise<({ ok: true; payment: Payment } | LedgerFailure) & Partial<Pick<StoredResponse, "replayed">>>;
-}
 
 const paymentSchema = z
   .object({
@@ -89,7 +84,7 @@ export function registerPayments(app: OpenAPIHono<AppEnv<Env>>) {
     if (!source) throw new ApiError("not_found", "No such source account.");
     const dest = await c.env.DB.prepare("SELECT user_id FROM accounts WHERE id = ?").bind(body.destination_account_id).first<{ user_id: string }>();
     if (!dest) throw new ApiError("not_found", "No such destination account.");
-    const outcome = await ledgerStub<PayingLedger>(c.env.LEDGER, body.source_account_id).pay({
+    const outcome = await ledgerStub(c.env.LEDGER, body.source_account_id).pay({
       id: newId("pay"),
       user_id: user,
       destination_user_id: dest.user_id,

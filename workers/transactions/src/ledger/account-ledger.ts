@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { LedgerAccount, LedgerBalance, LedgerEntry, LedgerFailure, LedgerRpc } from "../../../core/src";
+import type { LedgerAccount, LedgerBalance, LedgerEntry, LedgerFailure, LedgerOutcome, LedgerRpc, PaymentRequest, PaymentView } from "../../../core/src";
 import { log, newId } from "../../../core/src";
 import { GENESIS_HASH, entryHash, verifyChain } from "./chain";
 import { available, canApply, occurredDate } from "./rules";
@@ -29,17 +29,6 @@ export interface EntryInput {
   import_id?: string | null;
 }
 
-export interface PaymentView {
-  id: string;
-  status: "pending" | "completed" | "failed";
-  source_account_id: string;
-  destination_account_id: string;
-  amount: number;
-  currency: string;
-  description: string | null;
-  created_at: string;
-}
-
 interface PaymentState extends PaymentView {
   user_id: string;
   destination_user_id: string;
@@ -47,7 +36,7 @@ interface PaymentState extends PaymentView {
 }
 
 export type Outcome<T> = ({ ok: true } & T) | LedgerFailure;
-type Replayable<T> = Outcome<T> & { replayed?: boolean };
+type Replayable<T> = LedgerOutcome<T>;
 
 export interface ImportRowResult {
   status: "imported" | "duplicate" | "failed";
@@ -293,7 +282,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   }
 
   // ── payments: reserve here, credit the destination, then post or void ─────
-  async pay(input: Omit<PaymentState, "status" | "created_at"> & { idem: Idem }): Promise<Replayable<{ payment: PaymentView }>> {
+  async pay(input: PaymentRequest): Promise<Replayable<{ payment: PaymentView }>> {
     const seen = this.replay<{ payment: PaymentView }>(input.idem);
     if (seen) return seen;
     const m = this.meta();

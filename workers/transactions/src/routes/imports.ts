@@ -4,6 +4,7 @@ import type { EntryInput, ImportRowResult } from "../ledger/account-ledger";
 import { batches, readLines } from "../imports/lines";
 import { MalformedFile, parseCsv, type ParsedRow } from "../imports/csv";
 import { parseOfx } from "../imports/ofx";
+import { modelCategories } from "../categorize";
 import type { Env } from "../env";
 import { accountParams, ledger, ownedAccount } from "./shared";
 
@@ -97,18 +98,6 @@ export function registerImports(app: OpenAPIHono<AppEnv<Env>>) {
 /** One model call per batch for the rows that neither the file nor a rule categorised. */
 async function categorizeMissing(env: Env, inputs: EntryInput[]) {
   const missing = inputs.filter((i) => !i.category);
-  if (!missing.length) return;
-  let categories: string[] = [];
-  if (env.AI_SERVICE)
-    try {
-      const res = await env.AI_SERVICE.fetch("https://ai.internal/internal/categorize", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ transactions: missing.map((m) => ({ description: m.description, amount: m.amount })) }),
-      });
-      if (res.ok) categories = ((await res.json()) as { data: { category: string }[] }).data.map((d) => d.category);
-    } catch {
-      // fall back to `other`
-    }
-  missing.forEach((m, i) => (m.category = categories[i] ?? "other"));
+  const categories = await modelCategories(env, missing);
+  missing.forEach((m, i) => (m.category = categories[i]));
 }
