@@ -2,9 +2,10 @@
 // optimisation, with bad input. History is seeded straight into the D1 ledger projection (`entries`)
 // for long histories, and through POST /v1/accounts/{id}/transactions for the auto-categorisation path.
 import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../workers/core/src";
-import { api, createAccount, createUser } from "./support";
+import { ORIGIN, api, createAccount, createUser } from "./support";
 
 type Line = { date: string; amount: number; description: string; category: string };
 
@@ -116,6 +117,12 @@ describe("POST /v1/ai/categorize", () => {
     const res = await api("/internal/categorize", { method: "POST", token: u.token, json: { transactions: [{ description: "x", amount: -1 }] } });
     expect(res.status).toBe(404);
   });
+
+  it("is not documented in the ai worker's public /openapi.json", async () => {
+    const doc = (await (exports as unknown as Record<string, Fetcher>).AiService.fetch(`${ORIGIN}/openapi.json`).then((r) => r.json())) as any;
+    expect(Object.keys(doc.paths)).toContain("/v1/ai/categorize");
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/internal"))).toEqual([]);
+  });
 });
 
 describe("GET /v1/ai/forecast", () => {
@@ -152,10 +159,12 @@ describe("GET /v1/ai/forecast", () => {
     const u = await createUser();
     const acc = await createAccount(u.id);
     await seed(u.id, acc, history("2026-01-01", "2026-03-31"));
-    for (const q of ["horizon=0", "horizon=366", "horizon=abc", "horizon=1.5", "as_of=2026-02-30", "as_of=yesterday"])
+    const inAYear = day(new Date().toISOString().slice(0, 10), 366);
+    for (const q of ["horizon=0", "horizon=366", "horizon=abc", "horizon=1.5", "as_of=2026-02-30", "as_of=yesterday", "as_of=9999-12-31", `as_of=${day(inAYear, 1)}`, "as_of=1969-12-31"])
       problem(await api(`/v1/ai/forecast?account_id=${acc}&${q}`, { token: u.token }), 400);
     problem(await api("/v1/ai/forecast", { token: u.token }), 400);
     expect((await api(`/v1/ai/forecast?account_id=${acc}&horizon=1`, { token: u.token })).status).toBe(200);
+    expect((await api(`/v1/ai/forecast?account_id=${acc}&horizon=1&as_of=${inAYear}`, { token: u.token })).status).toBe(200);
     expect((await api(`/v1/ai/forecast?account_id=${acc}&horizon=365`, { token: u.token })).body.points).toHaveLength(365);
 
     const other = await createUser();
@@ -266,6 +275,26 @@ describe("POST /v1/ai/tax-optimization", () => {
     const sap = res.body.suggestions.find((s: any) => s.kind === "fr_services_a_la_personne");
     expect(sap.amount).toBe(800_000); // min(cash, 12 000 € + 2 × 1 500 €)
     expect(sap.tax_after).toBe(Math.max(0, base.body.tax - 400_000));
+  });
+
+  it("FR: reductions and credits follow the collection rules (whole euros, nothing under 61 €), and spending stops at the whole tax", async () => {
+    const u = await createUser();
+    const body = { jurisdiction: "FR", income_year: 2025, filing_status: "single", income: { salaries: [2_600_000] } };
+    const base = (await incomeTax(u.token, body)).body;
+    const res = await optimize(u.token, { ...body, cash_available: 300_000 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const don = res.body.suggestions.find((s: any) => s.kind === "fr_donation");
+    expect(Math.max(0, base.tax - Math.round(0.66 * don.amount))).toBeLessThan(6_100); // 64 cents before the rules
+    expect(don.tax_after).toBe(0);
+    expect(don.tax_saving).toBe(base.tax);
+    for (const s of res.body.suggestions.filter((s: any) => s.kind !== "fr_per_contribution")) {
+      expect(s.tax_after % 100).toBe(0);
+      expect(s.tax_after === 0 || s.tax_after >= 6_100).toBe(true);
+      expect(s.tax_saving).toBe(res.body.baseline_tax - s.tax_after);
+    }
+    const sap = res.body.suggestions.find((s: any) => s.kind === "fr_services_a_la_personne");
+    expect(sap.amount).toBeLessThanOrEqual(Math.ceil(base.tax / 0.5));
+    expect(sap.tax_after).toBe(0);
   });
 
   it("FR: the PER ceiling is 10 % of professional income, within the floor and cap, without cash_available", async () => {

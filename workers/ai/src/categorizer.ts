@@ -5,7 +5,7 @@
  * `Embedder` interface so tests inject a fake (Workers AI has no local simulation and bills in dev).
  */
 import categorizerArtifact from "../../../ai/models/categorizer/artifact";
-import { categorize, loadCategorizer, ruleCategory, type Categorization, type CategorizeInput, type Categorizer } from "./domain/categorize";
+import { loadCategorizer, modelCategorize, ruleCategory, type Categorization, type CategorizeInput, type Categorizer } from "./domain/categorize";
 import { CATEGORIES, type Category } from "./domain/taxonomy";
 import type { WorkersAiBinding } from "./env";
 
@@ -140,7 +140,7 @@ export async function categorizeAll(items: readonly CategorizeInput[], opts: { e
       opts.onFallback?.(err);
     }
   }
-  answers ??= categorize(await getCategorizer(), todo.map((t) => t.it));
+  answers ??= modelCategorize(await getCategorizer(), todo.map((t) => t.it)); // the rules ran above
   todo.forEach(({ i }, j) => (out[i] = answers![j]!));
   return out as Categorization[];
 }

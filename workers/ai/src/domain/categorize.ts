@@ -179,22 +179,22 @@ export function predictProba(c: Categorizer, items: readonly CategorizeInput[]):
   });
 }
 
-/** Rules first, then the model; `other` when the model is unsure. One answer per item, in order. */
-export function categorize(c: Categorizer, items: readonly CategorizeInput[]): Categorization[] {
-  const out: Array<Categorization | null> = items.map((it) => ruleCategory(it.description, it.amount));
-  const todo = items.map((it, i) => ({ it, i })).filter(({ i }) => out[i] === null);
-  const probs = predictProba(c, todo.map((t) => t.it));
-  todo.forEach(({ i }, j) => {
-    const p = probs[j]!;
+/** The model alone (no rules); `other` when it is unsure. One answer per item, in order. */
+export function modelCategorize(c: Categorizer, items: readonly CategorizeInput[]): Categorization[] {
+  return predictProba(c, items).map((p) => {
     let best = 0;
     for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
     const confidence = Math.round(p[best]! * 1000) / 1000;
-    out[i] = {
-      category: confidence >= c.threshold ? c.labels[best]! : 'other',
-      confidence,
-      source: 'model',
-    };
+    return { category: confidence >= c.threshold ? c.labels[best]! : 'other', confidence, source: 'model' };
   });
+}
+
+/** Rules first, then the model for what they leave. One answer per item, in order. */
+export function categorize(c: Categorizer, items: readonly CategorizeInput[]): Categorization[] {
+  const out: Array<Categorization | null> = items.map((it) => ruleCategory(it.description, it.amount));
+  const todo = items.map((it, i) => ({ it, i })).filter(({ i }) => out[i] === null);
+  const answers = modelCategorize(c, todo.map((t) => t.it));
+  todo.forEach(({ i }, j) => (out[i] = answers[j]!));
   return out as Categorization[];
 }
 

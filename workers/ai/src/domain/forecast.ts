@@ -9,6 +9,7 @@
  *                         30-day block means (capped so it cannot run away over a year)
  * and the balance is the cumulative sum. The 80 % interval comes from rolling-origin backtests on
  * the account's own history: quantiles q10/q90 of balance errors scaled by sqrt(horizon).
+ * Only the last FIT_DAYS (~3 years) before `as_of` are fitted; earlier flows only set the opening balance.
  * Plain TS arithmetic; amounts are estimates until rounded to integer minor units at the end.
  */
 import { addMonths, dayOfMonth, dayOfWeek, fromDay, toDay } from './dates';

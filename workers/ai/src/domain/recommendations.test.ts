@@ -38,3 +38,14 @@ describe('recommend', () => {
     expect(recommend([])).toEqual([]);
   });
 });
+
+describe('large histories', () => {
+  it('handles 200 000 transactions (no argument spread, groups built with push)', () => {
+    const many: RecTxn[] = Array.from({ length: 200_000 }, (_, i) => ({
+      id: `m${i}`, date: `2025-0${1 + Math.floor(i / 25_000)}-${String(1 + (i % 28)).padStart(2, '0')}`, amount: -(500 + (i % 7) * 100), description: `CB SHOP ${i % 50}`, category: 'groceries',
+    }));
+    const all = [...many, ...netflix];
+    expect(detectRecurring(all).map((r) => r.merchant)).toEqual(['NETFLIX']);
+    expect(recommend(all).find((r) => r.type === 'subscription')?.title).toMatch(/NETFLIX/);
+  });
+});

@@ -48,6 +48,9 @@ const PERIODS = [
   { period: 'yearly', days: 365, tol: 15, minCount: 2, perMonth: 1 / 12 },
 ] as const;
 
+/** The latest transaction day (a loop, not Math.max(...days): spreading ~125 000 arguments throws RangeError). */
+const lastDay = (txns: readonly RecTxn[]): number => txns.reduce((max, t) => Math.max(max, toDay(t.date)), -Infinity);
+
 /**
  * Recurring outflows: same merchant key, ≥ 75 % of gaps within tolerance of a period, amounts
  * within 15 % of their median, and still active (last charge within 1.5 periods of `asOf`).
@@ -57,9 +60,11 @@ export function detectRecurring(txns: readonly RecTxn[], asOf?: string): Recurri
   for (const t of txns) {
     if (t.amount >= 0) continue;
     const k = merchantKey(t.description, t.counterparty);
-    groups.set(k, [...(groups.get(k) ?? []), t]);
+    const g = groups.get(k);
+    if (g) g.push(t);
+    else groups.set(k, [t]);
   }
-  const end = asOf ? toDay(asOf) : Math.max(...txns.map((t) => toDay(t.date)));
+  const end = asOf ? toDay(asOf) : lastDay(txns);
   const found: RecurringCharge[] = [];
   for (const [merchant, all] of groups) {
     const amounts = all.map((t) => -t.amount);
@@ -117,7 +122,7 @@ export interface RecommendOptions {
 
 export function recommend(txns: readonly RecTxn[], opts: RecommendOptions = {}): Recommendation[] {
   if (txns.length === 0) return [];
-  const asOf = opts.asOf ? toDay(opts.asOf) : Math.max(...txns.map((t) => toDay(t.date)));
+  const asOf = opts.asOf ? toDay(opts.asOf) : lastDay(txns);
   const money = (x: number) => formatMinor(x, opts.decimals ?? 2);
   const recs: Recommendation[] = [];
 

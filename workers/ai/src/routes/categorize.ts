@@ -1,7 +1,7 @@
 import { defineRoute, jsonBody, jsonResponse, log, z } from "../../../core/src";
-import { categorizeAll, workersAiEmbedder, type Embedder } from "../categorizer";
+import { categorizeAll, workersAiEmbedder } from "../categorizer";
 import { CATEGORIES, type Categorization } from "../domain/categorize";
-import type { AiApp, Env } from "../env";
+import type { AiApp } from "../env";
 import type { Ctx } from "./shared";
 
 export const MAX_LINES = 500;
@@ -43,20 +43,15 @@ export const internalCategorizeRoute = defineRoute({
   path: "/internal/categorize",
   tags: ["internal"],
   summary: "Categorisation for the transactions worker (service binding only; not routed by the gateway)",
+  hide: true, // internal: not in the public OpenAPI document
   scope: null,
   request: jsonBody(requestSchema, "1 to 500 lines"),
   responses: { 200: jsonResponse(responseSchema, "One answer per line, in order") },
 });
 
-/** Tests replace this to inject a fake embedder; production builds one from `env.AI`. */
-export let embedderFor = (env: Env): Embedder | undefined => (env.AI ? workersAiEmbedder(env.AI) : undefined);
-export function setEmbedderFactory(f: (env: Env) => Embedder | undefined) {
-  embedderFor = f;
-}
-
 async function run(c: Ctx, items: z.infer<typeof lineSchema>[]): Promise<Categorization[]> {
   return categorizeAll(items, {
-    embedder: embedderFor(c.env),
+    embedder: c.env.AI ? workersAiEmbedder(c.env.AI) : undefined,
     onFallback: (err) => log("warn", { request_id: c.get("requestId"), worker: "ai", message: "Workers AI failed; tfjs model answered", error: String(err) }),
   });
 }

@@ -1,12 +1,21 @@
 import { ApiError, defineRoute, jsonResponse, z } from "../../../core/src";
+import { fromDay, toDay } from "../domain/dates";
 import { backtest, forecast } from "../domain/forecast";
 import type { AiApp } from "../env";
 import { accountIdQuery, isoDate, ownAccount, today } from "./shared";
 
+/** as_of bounds: not before the Unix epoch, at most a year and a day ahead (9999-12-31 is refused). */
+const AS_OF_MIN = "1970-01-01";
+const AS_OF_MAX_DAYS_AHEAD = 366;
+const asOfInRange = (d: string) => d >= AS_OF_MIN && d <= fromDay(toDay(today()) + AS_OF_MAX_DAYS_AHEAD);
+
 const querySchema = z.object({
   account_id: accountIdQuery,
   horizon: z.coerce.number().int("must be an integer").min(1).max(365).default(30).openapi({ example: 30, description: "Days after as_of, 1–365" }),
-  as_of: isoDate.optional().openapi({ description: "Only entries dated on or before this day are used (default: today, UTC)" }),
+  as_of: isoDate
+    .refine(asOfInRange, `must be between ${AS_OF_MIN} and ${AS_OF_MAX_DAYS_AHEAD} days after today`)
+    .optional()
+    .openapi({ description: `Only entries dated on or before this day are used, and only the last ~3 years of them are fitted (default: today, UTC; from ${AS_OF_MIN} to ${AS_OF_MAX_DAYS_AHEAD} days after today)` }),
 });
 
 const pointSchema = z.object({
@@ -36,7 +45,7 @@ export const forecastRoute = defineRoute({
   tags: ["ai"],
   summary: "Cash-flow forecast: end-of-day balance with an 80 % interval",
   description:
-    "Robust seasonal decomposition of the account's daily net flows (day of month, day of week, level and trend), fitted only on entries dated on or before `as_of`; " +
+    "Robust seasonal decomposition of the account's daily net flows (day of month, day of week, level and trend), fitted only on entries dated on or before `as_of` (the last ~3 years of them; earlier ones only set the starting balance); " +
     "the balance starts at 0 before the first entry. An account with no entry on or before `as_of` has nothing to learn from → 422 `validation_failed`.",
   scope: "ai:read",
   request: { query: querySchema },

@@ -1,6 +1,6 @@
 import { ApiError, defineRoute, jsonBody, jsonResponse, z, type ErrorCode } from "../../../core/src";
 import type { AiApp } from "../env";
-import { candidates, type Baseline, type TaxRequest } from "../tax/optimize";
+import { candidates, frTaxAfterReduction, type Baseline, type TaxRequest } from "../tax/optimize";
 import { identityHeader, type Ctx } from "./shared";
 
 const amount = z.number().int("must be an integer amount in minor units (cents)").min(0, "must not be negative").max(1e13, "must not exceed 10^13 minor units");
@@ -44,7 +44,7 @@ export const taxOptimizationRoute = defineRoute({
     "FR: PER contributions (deduction ceiling), donations (75 % for aid to people in difficulty, 66 % otherwise), services à la personne (50 % credit). " +
     "US: traditional 401(k) and IRA contributions within the year's limits, cash gifts itemised when they exceed the standard deduction. " +
     "Each lever is evaluated alone against the baseline, within `cash_available`, ranked by tax_saving. Levers that change taxable income get `tax_after` from the income-tax engine; " +
-    "reductions and credits the engine does not model get max(0, engine tax − reduction). Needs the `tax:read` scope as well (the engine is called on your behalf).",
+    "reductions and credits the engine does not model get max(0, engine tax − reduction), rounded to the euro and 0 under the 61 € collection threshold (CGI art. 1657). Needs the `tax:read` scope as well (the engine is called on your behalf).",
   scope: "ai:read",
   request: jsonBody(requestSchema, "The income-tax request, plus cash_available"),
   responses: { 200: jsonResponse(responseSchema, "The baseline and the suggestions, largest saving first") },
@@ -69,7 +69,7 @@ export function registerTaxOptimization(app: AiApp) {
     const base = await incomeTax(c, req);
     const suggestions = await Promise.all(
       candidates(req, base, cash_available).map(async (cand) => {
-        const tax_after = "input" in cand ? (await incomeTax(c, cand.input)).tax : Math.max(0, base.tax - cand.reduction);
+        const tax_after = "input" in cand ? (await incomeTax(c, cand.input)).tax : frTaxAfterReduction(base.tax, cand.reduction);
         const tax_saving = base.tax - tax_after;
         return { kind: cand.kind, amount: cand.amount, tax_after, tax_saving, net_cost: cand.amount - tax_saving, explanation: cand.explanation, sources: cand.sources };
       }),

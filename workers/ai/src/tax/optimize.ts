@@ -2,7 +2,7 @@
  * Tax-optimisation levers, pure: from the request and the engine's baseline answer, the candidate
  * suggestions. A candidate either changes the engine's input (PER, IRA, 401(k), itemised US gifts:
  * the route asks the engine for `tax_after`) or is a reduction/credit the engine does not model
- * (FR donations, services à la personne: `tax_after = max(0, engine tax − reduction)`).
+ * (FR donations, services à la personne: `tax_after = frTaxAfterReduction(engine tax, reduction)`).
  */
 import { FR, US, isLeverYear } from "./levers-data";
 
@@ -27,6 +27,20 @@ export type Candidate = {
   explanation: string;
   sources: string[];
 } & ({ input: TaxRequest } | { reduction: number });
+
+/**
+ * French collection rules, in minor units (cents), applied to the tax left after a reduction or credit:
+ * the tax is rounded to the nearest euro, half up (CGI art. 1657, 1), and not collected under 61 €
+ * (CGI art. 1657, 1 bis).
+ */
+export const FR_COLLECTION = { roundingUnit: 100, minimumCollected: 6_100 } as const;
+
+/** The French tax due once a reduction or credit the engine does not model is taken off: max(0, tax − reduction), rounded, 0 under 61 €. */
+export function frTaxAfterReduction(tax: number, reduction: number): number {
+  const { roundingUnit, minimumCollected } = FR_COLLECTION;
+  const due = Math.round(Math.max(0, tax - reduction) / roundingUnit) * roundingUnit; // Math.round: half up for amounts ≥ 0
+  return due < minimumCollected ? 0 : due;
+}
 
 const money = (minor: number, currency: string) =>
   `${(minor / 100).toLocaleString("en-US", { minimumFractionDigits: minor % 100 ? 2 : 0, maximumFractionDigits: 2 })} ${currency === "EUR" ? "€" : "$"}`;
@@ -87,7 +101,7 @@ function france(req: TaxRequest, base: Baseline, cash: number | undefined, year:
       reduction,
       explanation:
         `Give ${m(aidAmount)} to bodies providing free meals, care or housing to people in difficulty (Restos du cœur, Secours populaire…): a 75 % income-tax reduction of ${m(reduction)} up to ${m(aid.ceiling[year].value)} of gifts (above it, 66 %). ` +
-        `The engine does not model reductions, so tax_after = max(0, engine tax − reduction).`,
+        `The engine does not model reductions, so tax_after = max(0, engine tax − reduction), rounded to the euro and 0 under the 61 € collection threshold.`,
       sources: [aid.rate.source, aid.ceiling[year].source],
     });
   }
@@ -104,15 +118,16 @@ function france(req: TaxRequest, base: Baseline, cash: number | undefined, year:
       reduction,
       explanation:
         `Give ${m(gift)} to charities of general interest: a 66 % income-tax reduction of ${m(reduction)}, within 20 % of taxable income (${m(limit)}; any excess carries over 5 years). ` +
-        `The engine does not model reductions, so tax_after = max(0, engine tax − reduction). A gift always costs more than it saves: net_cost is what it costs you.`,
+        `The engine does not model reductions, so tax_after = max(0, engine tax − reduction), rounded to the euro and 0 under the 61 € collection threshold. A gift always costs more than it saves: net_cost is what it costs you.`,
       sources: [d.rate.source, d.incomeShare.source],
     });
   }
 
-  // Services à la personne: 50 % tax credit on spending within 12 000 € + 1 500 € per child, at most 15 000 €.
+  // Services à la personne: 50 % tax credit on spending within 12 000 € + 1 500 € per child, at most 15 000 €,
+  // and no more than what cancels the whole tax (as for donations).
   const h = FR.homeServices;
   const cap = Math.min(h.max.value, h.base.value + h.perChild.value * (req.dependents ?? 0));
-  const spend = whole(Math.min(cap, budget(cash)));
+  const spend = whole(Math.min(cap, budget(cash), Math.ceil(base.tax / h.rate.value)));
   if (spend > 0 && base.tax > 0) {
     const credit = Math.round(h.rate.value * spend);
     out.push({
@@ -121,7 +136,7 @@ function france(req: TaxRequest, base: Baseline, cash: number | undefined, year:
       reduction: credit,
       explanation:
         `Spend ${m(spend)} on services à la personne (home help, childcare or tutoring at home, gardening) from an approved provider: a 50 % tax credit of ${m(credit)} within ${m(cap)} of spending this year. ` +
-        `The engine does not model credits, so tax_after = max(0, engine tax − credit); the credit is refundable, so any part above your tax is paid back to you (not counted in tax_saving).`,
+        `The engine does not model credits, so tax_after = max(0, engine tax − credit), rounded to the euro and 0 under the 61 € collection threshold; the amount stops where the credit cancels your whole tax (the credit is refundable, so spending more is paid back at 50 %, not counted in tax_saving).`,
       sources: [h.rate.source, h.base.source, h.perChild.source, h.max.source],
     });
   }
