@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { ZodError } from "zod";
+import { isUniqueViolation } from "./db-unique";
 import { ApiError, ERROR_CODES, problemResponse, type ErrorCode, type FieldError } from "./errors";
 import { requireScope, type Identity, type RouteScope } from "./identity";
 import { log } from "./log";
@@ -114,7 +115,7 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
       return problemResponse(c, new ApiError(code, detail, undefined, err.status));
     }
     // A unique index caught a race that a check-then-insert let through: a conflict, not a crash.
-    if (err instanceof Error && /UNIQUE constraint failed/.test(err.message))
+    if (isUniqueViolation(err))
       return problemResponse(c, new ApiError("conflict", "That already exists."));
     log("error", {
       request_id: c.get("requestId"),

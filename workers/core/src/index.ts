@@ -14,3 +14,5 @@ export * from "./audit";
 export * from "./db-errors";
 export * from "./users";
 export * from "./dates";
+export * from "./accounts";
+export * from "./db-unique";

@@ -1,19 +1,14 @@
 import type { Context } from "hono";
-import { ApiError, IDENTITY_HEADER, z, type AppEnv } from "../../../core/src";
+import { IDENTITY_HEADER, isIsoDate, ownedAccount, z, type AppEnv } from "../../../core/src";
 import type { Env } from "../env";
 
 export type Ctx = Context<AppEnv<Env>>;
-
-const realDate = (s: string) => {
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-};
 
 /** A calendar date `YYYY-MM-DD` that exists (2026-02-30 does not). */
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
-  .refine(realDate, "must be a real calendar date")
+  .refine(isIsoDate, "must be a real calendar date")
   .openapi({ example: "2026-06-30" });
 
 export const accountIdQuery = z.string().min(1).max(64).openapi({ example: "acc_01jz3k5m7q8r9s0t1v2w3x4y5z", description: "One of your accounts" });
@@ -21,13 +16,7 @@ export const accountIdQuery = z.string().min(1).max(64).openapi({ example: "acc_
 export const today = () => new Date().toISOString().slice(0, 10);
 
 /** The caller's account, or 404 whether it does not exist or belongs to someone else. */
-export async function ownAccount(c: Ctx, id: string) {
-  const row = await c.env.DB.prepare("SELECT id, currency FROM accounts WHERE id = ? AND user_id = ?")
-    .bind(id, c.get("identity").sub)
-    .first<{ id: string; currency: string }>();
-  if (!row) throw new ApiError("not_found", `Account ${id} not found.`);
-  return row;
-}
+export const ownAccount = (c: Ctx, id: string) => ownedAccount(c.env.DB, id, c.get("identity").sub);
 
 /** The caller's identity as the gateway sent it, forwarded unchanged to other domains. */
 export const identityHeader = (c: Ctx) => c.req.header(IDENTITY_HEADER) ?? "";

@@ -3,6 +3,7 @@ import { categories, categoryRules } from "../../../../db/schema";
 import {
   ApiError,
   CATEGORY_CODES,
+  isUniqueViolation,
   decodeCursor,
   defineRoute,
   jsonBody,
@@ -15,7 +16,7 @@ import {
   z,
 } from "../../../core/src";
 import type { FinanceApp } from "../env";
-import { categoryRefSchema, db, idParam, isUniqueViolation, nameSchema, requireCategory, userId } from "./shared";
+import { categoryRefSchema, db, idParam, nameSchema, requireCategory, userId } from "./shared";
 
 /** Display names of the fixed taxonomy (SPEC §4). */
 export const TAXONOMY = CATEGORY_CODES.map((code) => ({ code, name: code[0].toUpperCase() + code.slice(1), parent: null }));

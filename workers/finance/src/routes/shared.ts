@@ -46,12 +46,6 @@ export async function requireCategory(c: Ctx, code: string, path = "category") {
     ]);
 }
 
-/** D1 reports constraint violations as plain errors; drizzle wraps them with the cause. */
-export function isUniqueViolation(e: unknown): boolean {
-  for (let err = e as { message?: string; cause?: unknown } | undefined, i = 0; err && i < 5; err = err.cause as typeof err, i++)
-    if (typeof err.message === "string" && err.message.includes("UNIQUE constraint failed")) return true;
-  return false;
-}
 
 export const badQuery = (path: string, message: string) =>
   new ApiError("validation_failed", "The query or path parameters are not valid.", [{ path, message }], 400);

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
   ApiError, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId,
-  outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv,
+  outcomeResponse, ownedAccount, page, pageSchema, paginationQuery, z, type AppEnv,
 } from "../../../core/src";
 import type { Env } from "../index";
 
@@ -80,8 +80,7 @@ export function registerPayments(app: OpenAPIHono<AppEnv<Env>>) {
     const body = c.req.valid("json");
     const user = c.get("identity").sub;
     const idem = (await idempotencyKey(c, body, true))!;
-    const source = await c.env.DB.prepare("SELECT id FROM accounts WHERE id = ? AND user_id = ?").bind(body.source_account_id, user).first();
-    if (!source) throw new ApiError("not_found", "No such source account.");
+    await ownedAccount(c.env.DB, body.source_account_id, user, "source account");
     const dest = await c.env.DB.prepare("SELECT user_id FROM accounts WHERE id = ?").bind(body.destination_account_id).first<{ user_id: string }>();
     if (!dest) throw new ApiError("not_found", "No such destination account.");
     const outcome = await ledgerStub(c.env.LEDGER, body.source_account_id).pay({

@@ -1,12 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { ApiError, defineRoute, isCategoryCode, jsonResponse, newId, z, type AppEnv } from "../../../core/src";
+import { ApiError, defineRoute, isCategoryCode, jsonResponse, newId, ownedAccount, z, type AppEnv } from "../../../core/src";
 import type { EntryInput, ImportRowResult } from "../ledger/account-ledger";
 import { batches, readLines } from "../imports/lines";
 import { MalformedFile, parseCsv, type ParsedRow } from "../imports/csv";
 import { parseOfx } from "../imports/ofx";
 import { modelCategories } from "../categorize";
 import type { Env } from "../env";
-import { accountParams, ledger, ownedAccount } from "./shared";
+import { accountParams, ledger } from "./shared";
 
 const importSchema = z
   .object({
@@ -43,7 +43,7 @@ export function registerImports(app: OpenAPIHono<AppEnv<Env>>) {
   app.openapi(createImport, async (c) => {
     const { id } = c.req.valid("param");
     const user = c.get("identity").sub;
-    const account = await ownedAccount(c.env, id, user);
+    const account = await ownedAccount(c.env.DB, id, user);
     if (account.status === "closed") throw new ApiError("account_closed", "The account is closed.");
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     const format = type === "text/csv" ? "csv" : type === "application/x-ofx" || type === "application/ofx" ? "ofx" : undefined;

@@ -2,22 +2,6 @@ import { ApiError, amountSchema, isCategoryCode, isIsoDate, ledgerStub, z, type 
 import type { Env } from "../env";
 import type { AccountLedger } from "../ledger/account-ledger";
 
-export interface AccountRow {
-  id: string;
-  user_id: string;
-  currency: string;
-  status: string;
-}
-
-/** The caller's account, or 404 whether it is absent or someone else's. */
-export async function ownedAccount(env: Env, accountId: string, userId: string): Promise<AccountRow> {
-  const row = await env.DB.prepare("SELECT id, user_id, currency, status FROM accounts WHERE id = ? AND user_id = ?")
-    .bind(accountId, userId)
-    .first<AccountRow>();
-  if (!row) throw new ApiError("not_found", "No such account.");
-  return row;
-}
-
 export const ledger = (env: Env, accountId: string) => ledgerStub<DurableObjectStub<AccountLedger>>(env.LEDGER, accountId);
 
 export const occurredAtSchema = z

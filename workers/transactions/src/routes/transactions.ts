@@ -5,8 +5,8 @@ import {
 } from "../../../core/src";
 import { autoCategory } from "../categorize";
 import type { Env } from "../env";
-import type { LedgerEntry } from "../../../core/src";
-import { accountParams, categoryField, checkCategory, ledger, occurredAtSchema, ownedAccount, toTransaction, transactionSchema } from "./shared";
+import { ownedAccount, type LedgerEntry } from "../../../core/src";
+import { accountParams, categoryField, checkCategory, ledger, occurredAtSchema, toTransaction, transactionSchema } from "./shared";
 
 const txnParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 
@@ -96,7 +96,7 @@ export function registerTransactions(app: OpenAPIHono<AppEnv<Env>>) {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const user = c.get("identity").sub;
-    await ownedAccount(c.env, id, user);
+    await ownedAccount(c.env.DB, id, user);
     const idem = await idempotencyKey(c, body);
     if (body.category) await checkCategory(c.env, user, body.category);
     const category = body.category ?? (await autoCategory(c.env, user, body));
@@ -112,7 +112,7 @@ export function registerTransactions(app: OpenAPIHono<AppEnv<Env>>) {
   app.openapi(listTransactions, async (c) => {
     const { id } = c.req.valid("param");
     const q = c.req.valid("query");
-    await ownedAccount(c.env, id, c.get("identity").sub);
+    await ownedAccount(c.env.DB, id, c.get("identity").sub);
     const where = ["account_id = ?"];
     const args: (string | number)[] = [id];
     if (q.from) where.push("occurred_date >= ?"), args.push(q.from);
