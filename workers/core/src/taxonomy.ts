@@ -5,3 +5,9 @@ export const CATEGORY_CODES = [
 ] as const;
 export type CategoryCode = (typeof CATEGORY_CODES)[number];
 export const isCategoryCode = (c: string): c is CategoryCode => (CATEGORY_CODES as readonly string[]).includes(c);
+
+/** A category the caller may use: a taxonomy code, or the name of one of their own categories in D1. */
+export async function isKnownCategory(db: D1Database, userId: string, category: string): Promise<boolean> {
+  if (isCategoryCode(category)) return true;
+  return (await db.prepare("SELECT 1 AS ok FROM categories WHERE user_id = ? AND name = ?").bind(userId, category).first()) !== null;
+}

@@ -1,8 +1,6 @@
 import type { Context } from "hono";
-import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { categories } from "../../../../db/schema";
-import { ApiError, isCategoryCode, z, type AppEnv } from "../../../core/src";
+import { ApiError, isKnownCategory, z, type AppEnv } from "../../../core/src";
 import type { Env } from "../env";
 
 export type Ctx = Context<AppEnv<Env>>;
@@ -28,19 +26,8 @@ export const categoryRefSchema = z
   .max(64)
   .openapi({ example: "groceries", description: "A taxonomy code (SPEC §4) or the name of one of your own categories" });
 
-/** A category the caller may use: a taxonomy code or one of their own categories. */
-export async function categoryExists(c: Ctx, code: string): Promise<boolean> {
-  if (isCategoryCode(code)) return true;
-  const row = await db(c)
-    .select({ id: categories.id })
-    .from(categories)
-    .where(and(eq(categories.name, code), eq(categories.userId, userId(c))))
-    .get();
-  return row !== undefined;
-}
-
 export async function requireCategory(c: Ctx, code: string, path = "category") {
-  if (!(await categoryExists(c, code)))
+  if (!(await isKnownCategory(c.env.DB, userId(c), code)))
     throw new ApiError("validation_failed", "The request body is not valid.", [
       { path, message: "must be a taxonomy code or the name of one of your own categories" },
     ]);

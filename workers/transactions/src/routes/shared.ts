@@ -1,4 +1,4 @@
-import { ApiError, amountSchema, isCategoryCode, isIsoDate, ledgerStub, z, type LedgerEntry } from "../../../core/src";
+import { ApiError, amountSchema, isIsoDate, isKnownCategory, ledgerStub, z, type LedgerEntry } from "../../../core/src";
 import type { Env } from "../env";
 import type { AccountLedger } from "../ledger/account-ledger";
 
@@ -15,9 +15,7 @@ export const categoryField = z.string().min(1).max(64).openapi({ example: "groce
 
 /** A category the caller may use: a taxonomy code or one of their own. */
 export async function checkCategory(env: Env, userId: string, category: string) {
-  if (isCategoryCode(category)) return;
-  const own = await env.DB.prepare("SELECT 1 AS ok FROM categories WHERE user_id = ? AND name = ?").bind(userId, category).first();
-  if (!own) throw new ApiError("validation_failed", "Unknown category.", [{ path: "category", message: "not a known category" }]);
+  if (!(await isKnownCategory(env.DB, userId, category))) throw new ApiError("validation_failed", "Unknown category.", [{ path: "category", message: "not a known category" }]);
 }
 
 export const transactionSchema = z
