@@ -8,9 +8,10 @@ import { CATEGORY_SPECS, FR_CITIES, SURNAMES, US_CITIES, type Channel } from './
 import { chance, int, mulberry32, pick, type Rng } from './rng';
 import { EXTRA_BRANDS, EXTRA_STEMS } from './vocabulary';
 import { MORE_BRANDS, MORE_STEMS } from './brands';
+import { CHAIN_BRANDS, CHAIN_STEMS } from './chains';
 
-const BRANDS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...s.brands, ...EXTRA_BRANDS[k as Category], ...MORE_BRANDS[k as Category]])]])) as Record<Category, string[]>;
-const STEMS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...s.stems, ...EXTRA_STEMS[k as Category], ...MORE_STEMS[k as Category]])]])) as Record<Category, string[]>;
+export const BRANDS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...s.brands, ...EXTRA_BRANDS[k as Category], ...MORE_BRANDS[k as Category], ...CHAIN_BRANDS[k as Category]])]])) as Record<Category, string[]>;
+const STEMS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...s.stems, ...EXTRA_STEMS[k as Category], ...MORE_STEMS[k as Category], ...CHAIN_STEMS[k as Category]])]])) as Record<Category, string[]>;
 
 /** A made-up brand ("KORVELA", "MIDANO"): teaches the model to read the keyword beside a name it has never seen. */
 function pseudoWord(r: Rng): string {

@@ -18,6 +18,8 @@ describe('featurize', () => {
   });
   it('normalises case, accents and punctuation', () => {
     expect(tokenize("Crêperie d'Élise CB*1234")).toEqual(['CREPERIE', 'DELISE', 'CB']);
+    expect(tokenize('H-E-B #582 SAN ANTONIO TX')).toEqual(['HEB', 'SAN', 'ANTONIO', 'TX']);
+    expect(tokenize('T-MOBILE AUTO PAY')).toEqual(['T', 'MOBILE', 'AUTO', 'PAY']);
     expect(merchantKey('CB CARREFOUR MARKET 12/03 PARIS 15')).toBe('CARREFOUR MARKET');
     expect(merchantKey('whatever', 'Netflix.com')).toBe('NETFLIX');
   });
@@ -32,6 +34,8 @@ describe('ruleCategory', () => {
   });
   it('respects the amount sign', () => {
     expect(ruleCategory('VIR SALAIRE', -1000)).toBeNull();
+    expect(ruleCategory('VIR SEPA VERS LIVRET A', -30000)?.category).toBe('savings');
+    expect(ruleCategory('VIR INTERNE DEPUIS LIVRET A', 30000)).toBeNull(); // money back from savings: not a deposit
   });
 });
 

@@ -24,13 +24,25 @@ export const DEFAULT_FEATURIZER: FeaturizerConfig = { buckets: 16384, amountBins
 
 export const featureSize = (cfg: FeaturizerConfig): number => cfg.buckets + 3 + cfg.amountBins;
 
-/** Words with digits collapsed ("0423" dropped, "B2B" -> "B#B"): store numbers and dates carry no class. */
+/**
+ * Words with digits collapsed ("0423" dropped, "B2B" -> "B#B"): store numbers and dates carry no class.
+ * Runs of single letters are one word again ("H-E-B" -> "H E B" -> "HEB").
+ */
 export function tokenize(description: string, counterparty?: string | null): string[] {
-  const text = normalizeText(`${description} ${counterparty ?? ''}`);
-  return text
+  const words = normalizeText(`${description} ${counterparty ?? ''}`)
     .split(' ')
     .filter((t) => t && !/^\d+$/.test(t))
     .map((t) => t.replace(/\d+/g, '#'));
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const single = (t?: string) => t !== undefined && /^[A-Z]$/.test(t);
+    if (single(words[i]) && single(words[i + 1])) {
+      let run = words[i]!;
+      while (single(words[i + 1])) run += words[++i];
+      out.push(run);
+    } else out.push(words[i]!);
+  }
+  return out;
 }
 
 /** Feature strings: words, word bigrams and 3/4-character grams (robust to truncation and typos). */
@@ -95,7 +107,8 @@ const RULES: Array<{ re: RegExp; category: Category; sign?: 1 | -1 }> = [
   { re: /\b(DGFIP|IMPOTS?|TRESOR PUBLIC|IRS USATAXPYMT|FRANCHISE TAX|AMENDES?)\b/, category: 'taxes', sign: -1 },
   { re: /\b(FRAIS TENUE|COMMISSION D INTERVENTION|COTISATION CARTE|AGIOS|OVERDRAFT FEE|MONTHLY SERVICE FEE|MAINTENANCE FEE|NSF FEE|ATM FEE)\b/, category: 'fees', sign: -1 },
   { re: /\b(LOYER|MONTHLY RENT)\b/, category: 'housing', sign: -1 },
-  { re: /\b(LIVRET A|LDDS|LEP|PEL|ASSURANCE VIE VERSEMENT)\b/, category: 'savings' },
+  // money in from a savings account is a transfer between own accounts (interest is income): outflows only
+  { re: /\b(LIVRET A|LDDS|LEP|PEL|ASSURANCE VIE VERSEMENT)\b/, category: 'savings', sign: -1 },
 ];
 
 /** Returns a category only when a rule is certain; otherwise null (the model decides). */
