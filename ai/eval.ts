@@ -43,7 +43,7 @@ async function evalCategorizer(): Promise<void> {
     const modelOnly = predictProba(c, items).map((p) => CATEGORIES[p.indexOf(Math.max(...p))]!);
     const acc = (pred: string[], idx = truth.map((_, i) => i)) => idx.filter((i) => pred[i] === truth[i]).length / (idx.length || 1);
     // Which lines mention a merchant from the training lists (a word-boundary match)?
-    const seen = truth.map((_, i) => TRAIN_BRANDS.some((b) => ` ${normalizeText(items[i]!.description)} `.includes(` ${b} `)));
+    const seen = items.map((it) => { const text = ` ${normalizeText(it.description)} `; return TRAIN_BRANDS.some((b) => text.includes(` ${b} `)); });
     const seenIdx = truth.map((_, i) => i).filter((i) => seen[i]);
     const unseenIdx = truth.map((_, i) => i).filter((i) => !seen[i]);
 

@@ -10,8 +10,12 @@ import { EXTRA_BRANDS, EXTRA_STEMS } from './vocabulary';
 import { MORE_BRANDS, MORE_STEMS } from './brands';
 import { CHAIN_BRANDS, CHAIN_STEMS } from './chains';
 
-export const BRANDS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...s.brands, ...EXTRA_BRANDS[k as Category], ...MORE_BRANDS[k as Category], ...CHAIN_BRANDS[k as Category]])]])) as Record<Category, string[]>;
-const STEMS = Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...s.stems, ...EXTRA_STEMS[k as Category], ...MORE_STEMS[k as Category], ...CHAIN_STEMS[k as Category]])]])) as Record<Category, string[]>;
+/** One list per category from every curated source, without repeats. */
+const merged = (base: (s: (typeof CATEGORY_SPECS)[Category]) => string[], ...more: Array<Record<Category, string[]>>) =>
+  Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...base(s), ...more.flatMap((m) => m[k as Category])])]])) as Record<Category, string[]>;
+
+export const BRANDS = merged((s) => s.brands, EXTRA_BRANDS, MORE_BRANDS, CHAIN_BRANDS);
+const STEMS = merged((s) => s.stems, EXTRA_STEMS, MORE_STEMS, CHAIN_STEMS);
 
 /** A made-up brand ("KORVELA", "MIDANO"): teaches the model to read the keyword beside a name it has never seen. */
 function pseudoWord(r: Rng): string {

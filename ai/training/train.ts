@@ -19,7 +19,7 @@ import { generateCorpus, STEM_SET, type LabelledLine } from './generate';
 import { mulberry32, shuffle } from './rng';
 
 const SEED = 20250501;
-const PER_CLASS = Number(process.env.PER_CLASS ?? 5000); // ~2 400 brands: each must be seen often enough
+const PER_CLASS = Number(process.env.PER_CLASS ?? 5000); // ~4 200 brands: each must be seen often enough
 const EPOCHS = Number(process.env.EPOCHS ?? 8);
 const HIDDEN = Number(process.env.HIDDEN ?? 32);
 const LR = 0.003;

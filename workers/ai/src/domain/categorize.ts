@@ -33,9 +33,9 @@ export function tokenize(description: string, counterparty?: string | null): str
     .split(' ')
     .filter((t) => t && !/^\d+$/.test(t))
     .map((t) => t.replace(/\d+/g, '#'));
+  const single = (t?: string) => t !== undefined && /^[A-Z]$/.test(t);
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
-    const single = (t?: string) => t !== undefined && /^[A-Z]$/.test(t);
     if (single(words[i]) && single(words[i + 1])) {
       let run = words[i]!;
       while (single(words[i + 1])) run += words[++i];
