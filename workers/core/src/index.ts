@@ -16,3 +16,5 @@ export * from "./users";
 export * from "./dates";
 export * from "./accounts";
 export * from "./db-unique";
+export * from "./exact-sum";
+export * from "./exact-json";

@@ -36,6 +36,18 @@ export const amountSchema = z
   .max(MAX_AMOUNT)
   .openapi({ example: 1250, description: "integer amount in the currency's minor unit" });
 
+/**
+ * A money total (a sum over any number of rows) in a response. Totals are exact at any size: past
+ * ±(2^53 − 1) they are still written as plain JSON integer digits (`exactJson`), so no bound is declared.
+ */
+export const totalSchema = (description: string) =>
+  z
+    .number()
+    .int()
+    .openapi({
+      description: `${description}. Exact integer minor units at any size: beyond ±(2^53 − 1) written as plain JSON integer digits, so read it with a parser that keeps big integers.`,
+    });
+
 /** "12.50" → 1250 for a 2-decimal currency, exactly, without floats. Returns null when malformed. */
 export function parseMajorUnits(text: string, currency: string): number | null {
   const m = /^([+-])?(\d{1,13})(?:\.(\d+))?$/.exec(text.trim());

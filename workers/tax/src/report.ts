@@ -8,13 +8,16 @@ export const REPORT_CATEGORIES = ["income", "charity", "taxes"] as const;
 /** At most this many deductible items are listed one by one (the totals always cover all of them). */
 export const MAX_LISTED_ITEMS = 100;
 
-/** One row per category and currency: sums of positive and of negative amounts (as positive numbers). */
+/**
+ * One row per category and currency: sums of positive and of negative amounts (as positive numbers).
+ * Sums are bigints: a year of entries can add up past 2^53 (the SQL side is core's exactSum).
+ */
 export interface CategoryTotals {
   category: string;
   currency: string;
-  inflow: number;
+  inflow: bigint;
   inflow_count: number;
-  outflow: number;
+  outflow: bigint;
   outflow_count: number;
 }
 
@@ -53,18 +56,18 @@ export interface TaxReport {
   period: { from: string; to: string };
   filing_status: string;
   dependents: number;
-  income: { total: number; transactions: number; treated_as: "salaries"; negative_not_subtracted: number };
+  income: { total: bigint; transactions: number; treated_as: "salaries"; negative_not_subtracted: bigint };
   deductible_items: DeductibleItem[];
-  deductible_total: number;
+  deductible_total: bigint;
   deductible_items_listed_all: boolean;
-  taxes_paid: { total: number; transactions: number; refunded: number };
+  taxes_paid: { total: bigint; transactions: number; refunded: bigint };
   vat_paid: number | null;
   estimate: IncomeTaxResult;
   excluded_other_currencies: { currency: string; transactions: number }[];
   notes: string[];
 }
 
-const ZERO_ROW = { inflow: 0, inflow_count: 0, outflow: 0, outflow_count: 0 };
+const ZERO_ROW = { inflow: 0n, inflow_count: 0, outflow: 0n, outflow_count: 0 };
 
 export function buildReport(input: ReportInput): Result<TaxReport> {
   const { jurisdiction, currency, income_year: year, filing_status, dependents } = input;
@@ -73,7 +76,9 @@ export function buildReport(input: ReportInput): Result<TaxReport> {
   const charity = row("charity");
   const taxes = row("taxes");
 
-  const estimate = computeIncomeTax({ jurisdiction, income_year: year, filing_status, dependents, income: { salaries: [income.inflow] } });
+  // Past 2^53 the double is inexact, but then it is far above what the engine accepts (10^13) and the
+  // error below quotes the exact figure.
+  const estimate = computeIncomeTax({ jurisdiction, income_year: year, filing_status, dependents, income: { salaries: [Number(income.inflow)] } });
   if (!estimate.ok) {
     const errors: FieldError[] = estimate.errors.map((e) =>
       e.path.startsWith("income") ? { path: "income", message: `the year's income (${income.inflow}) ${e.message}` } : e,

@@ -6,6 +6,8 @@ import {
   currencySchema,
   decodeCursor,
   defineRoute,
+  exactJson,
+  exactSum,
   jsonBody,
   jsonResponse,
   newId,
@@ -13,6 +15,8 @@ import {
   pageSchema,
   paginationQuery,
   problemSchema,
+  readExactSum,
+  totalSchema,
   z,
 } from "../../../core/src";
 import { monthBounds } from "../domain/periods";
@@ -27,8 +31,8 @@ const budgetSchema = z
     amount: z.number().int().openapi({ example: 40_000 }),
     currency: z.string().openapi({ example: "EUR" }),
     period: z.literal("month"),
-    spent: z.number().int().openapi({ description: "Money out in this category and currency during the current period, as a positive number" }),
-    remaining: z.number().int().openapi({ description: "amount − spent (negative when over budget)" }),
+    spent: totalSchema("Money out in this category and currency during the current period, as a positive number"),
+    remaining: totalSchema("amount − spent (negative when over budget)"),
     period_start: z.string().openapi({ example: "2025-06-01" }),
     period_end: z.string().openapi({ example: "2025-06-30", description: "Inclusive" }),
     created_at: z.string(),
@@ -103,14 +107,14 @@ const B_CATEGORY = sql.raw('"budgets"."category"');
 async function budgetsWithSpent(c: Ctx, where: SQL | undefined, limit: number, now = new Date()) {
   const uid = userId(c);
   const { period_start, period_end } = monthBounds(now);
-  const spent = sql<number>`coalesce((
-      SELECT -sum(e.amount) FROM entries e
+  const spent = sql`(
+      SELECT ${exactSum(sql`-e.amount`)} FROM entries e
       WHERE ${effectiveEntries(uid)}
         AND e.currency = ${B_CURRENCY} AND e.amount < 0
         AND e.occurred_date BETWEEN ${period_start} AND ${period_end}
         AND (e.category = ${B_CATEGORY}
              OR e.category IN (SELECT k.name FROM categories k WHERE k.user_id = ${uid} AND k.parent = ${B_CATEGORY}))
-    ), 0)`.mapWith(Number);
+    )`.mapWith(readExactSum);
   const rows = await db(c)
     .select({
       id: budgets.id,
@@ -125,7 +129,7 @@ async function budgetsWithSpent(c: Ctx, where: SQL | undefined, limit: number, n
     .where(and(eq(budgets.userId, uid), where))
     .orderBy(desc(budgets.createdAt), desc(budgets.id))
     .limit(limit);
-  return rows.map((r) => ({ ...r, remaining: r.amount - r.spent, period_start, period_end }));
+  return rows.map((r) => ({ ...r, remaining: BigInt(r.amount) - r.spent, period_start, period_end }));
 }
 
 export function registerBudgets(app: FinanceApp) {
@@ -144,7 +148,7 @@ export function registerBudgets(app: FinanceApp) {
       .insert(budgets)
       .values({ id, userId: uid, category: body.category, amount: body.amount, currency: body.currency, period: body.period, createdAt: new Date().toISOString() });
     const [budget] = await budgetsWithSpent(c, eq(budgets.id, id), 1);
-    return c.json(budget, 201);
+    return exactJson(c, budget, 201);
   });
 
   app.openapi(listBudgetsRoute, async (c) => {
@@ -155,13 +159,13 @@ export function registerBudgets(app: FinanceApp) {
       after ? or(lt(budgets.createdAt, after.t), and(eq(budgets.createdAt, after.t), lt(budgets.id, after.id))) : undefined,
       limit + 1,
     );
-    return c.json(page(rows, limit, (r) => ({ t: r.created_at, id: r.id })), 200);
+    return exactJson(c, page(rows, limit, (r) => ({ t: r.created_at, id: r.id })), 200);
   });
 
   app.openapi(getBudgetRoute, async (c) => {
     const [budget] = await budgetsWithSpent(c, eq(budgets.id, c.req.valid("param").id), 1);
     if (!budget) throw new ApiError("not_found", "No such budget.");
-    return c.json(budget, 200);
+    return exactJson(c, budget, 200);
   });
 
   app.openapi(deleteBudgetRoute, async (c) => {

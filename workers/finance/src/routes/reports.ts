@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { users } from "../../../../db/schema";
-import { currencySchema, defineRoute, jsonResponse, z } from "../../../core/src";
+import { currencySchema, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "../../../core/src";
 import { INTERVALS, MAX_BUCKETS, addMonths, bucketSql, bucketStarts, monthStart, resolveRange, type Interval } from "../domain/periods";
 import type { FinanceApp } from "../env";
 import { effectiveEntries } from "./reversals";
@@ -30,11 +30,11 @@ const summarySchema = z
     from: z.string(),
     to: z.string(),
     currency: z.string(),
-    income: z.number().int(),
-    expenses: z.number().int().openapi({ description: "Money out, as a positive number" }),
-    net: z.number().int().openapi({ description: "income − expenses" }),
+    income: totalSchema("Money in"),
+    expenses: totalSchema("Money out, as a positive number"),
+    net: totalSchema("income − expenses"),
     by_category: z
-      .array(z.object({ category: z.string(), amount: z.number().int().openapi({ description: "Signed sum of the category's amounts" }) }))
+      .array(z.object({ category: z.string(), amount: totalSchema("Signed sum of the category's amounts") }))
       .openapi({ description: "Every category with entries in the range, `transfers` included, largest magnitude first" }),
   })
   .openapi("ReportSummary");
@@ -55,9 +55,9 @@ const cashflowSchema = z
     series: z.array(
       z.object({
         period_start: z.string().openapi({ description: "Start of the bucket; the first and last buckets only count days within from..to" }),
-        income: z.number().int(),
-        expenses: z.number().int(),
-        net: z.number().int(),
+        income: totalSchema("Money in"),
+        expenses: totalSchema("Money out, as a positive number"),
+        net: totalSchema("income − expenses"),
       }),
     ),
   })
@@ -99,8 +99,9 @@ function range(from: string | undefined, to: string | undefined, defaultFrom: (t
   return r.range;
 }
 
-const INCOME = sql`coalesce(sum(CASE WHEN e.amount > 0 AND e.category <> 'transfers' THEN e.amount END), 0)`;
-const EXPENSES = sql`coalesce(sum(CASE WHEN e.amount < 0 AND e.category <> 'transfers' THEN -e.amount END), 0)`;
+const INCOME = exactSum(sql`CASE WHEN e.amount > 0 AND e.category <> 'transfers' THEN e.amount END`);
+const EXPENSES = exactSum(sql`CASE WHEN e.amount < 0 AND e.category <> 'transfers' THEN -e.amount END`);
+const abs = (x: bigint) => (x < 0n ? -x : x);
 
 export function registerReports(app: FinanceApp) {
   app.openapi(summaryRoute, async (c) => {
@@ -109,15 +110,19 @@ export function registerReports(app: FinanceApp) {
     const currency = await currencyFor(c, q.currency);
     const where = sql`${effectiveEntries(userId(c))} AND e.currency = ${currency} AND e.occurred_date BETWEEN ${from} AND ${to}`;
     const [totals, byCategory] = await Promise.all([
-      db(c).all<{ income: number; expenses: number }>(sql`SELECT ${INCOME} AS income, ${EXPENSES} AS expenses FROM entries e WHERE ${where}`),
-      db(c).all<{ category: string; amount: number }>(
-        sql`SELECT e.category AS category, sum(e.amount) AS amount FROM entries e WHERE ${where}
-            GROUP BY e.category ORDER BY abs(sum(e.amount)) DESC, e.category`,
+      db(c).all<{ income: string; expenses: string }>(sql`SELECT ${INCOME} AS income, ${EXPENSES} AS expenses FROM entries e WHERE ${where}`),
+      db(c).all<{ category: string; amount: string }>(
+        sql`SELECT e.category AS category, ${exactSum(sql`e.amount`)} AS amount FROM entries e WHERE ${where}
+            GROUP BY e.category ORDER BY e.category`,
       ),
     ]);
-    const income = Number(totals[0]?.income ?? 0);
-    const expenses = Number(totals[0]?.expenses ?? 0);
-    return c.json(
+    const income = readExactSum(totals[0]?.income);
+    const expenses = readExactSum(totals[0]?.expenses);
+    // Largest magnitude first, ties by name: the stable sort keeps SQLite's (binary) name order.
+    const categories = byCategory.map((r) => ({ category: r.category, amount: readExactSum(r.amount) }));
+    categories.sort((a, b) => (abs(a.amount) === abs(b.amount) ? 0 : abs(a.amount) > abs(b.amount) ? -1 : 1));
+    return exactJson(
+      c,
       {
         from,
         to,
@@ -125,7 +130,7 @@ export function registerReports(app: FinanceApp) {
         income,
         expenses,
         net: income - expenses,
-        by_category: byCategory.map((r) => ({ category: r.category, amount: Number(r.amount) })),
+        by_category: categories,
       },
       200,
     );
@@ -139,7 +144,7 @@ export function registerReports(app: FinanceApp) {
     if (!starts) throw badQuery("from", `the range has more than ${MAX_BUCKETS} ${interval}s`);
     const currency = await currencyFor(c, q.currency);
     const bucket = sql.raw(bucketSql("e.occurred_date", interval));
-    const rows = await db(c).all<{ period_start: string; income: number; expenses: number }>(
+    const rows = await db(c).all<{ period_start: string; income: string; expenses: string }>(
       sql`SELECT ${bucket} AS period_start, ${INCOME} AS income, ${EXPENSES} AS expenses
           FROM entries e
           WHERE ${effectiveEntries(userId(c))} AND e.currency = ${currency} AND e.occurred_date BETWEEN ${from} AND ${to}
@@ -148,10 +153,10 @@ export function registerReports(app: FinanceApp) {
     const found = new Map(rows.map((r) => [r.period_start, r]));
     const series = starts.map((period_start) => {
       const r = found.get(period_start);
-      const income = Number(r?.income ?? 0);
-      const expenses = Number(r?.expenses ?? 0);
+      const income = readExactSum(r?.income);
+      const expenses = readExactSum(r?.expenses);
       return { period_start, income, expenses, net: income - expenses };
     });
-    return c.json({ from, to, currency, interval, series }, 200);
+    return exactJson(c, { from, to, currency, interval, series }, 200);
   });
 }

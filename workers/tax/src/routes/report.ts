@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { entries } from "../../../../db/schema";
-import { ApiError, defineRoute, jsonResponse, z } from "../../../core/src";
+import { ApiError, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "../../../core/src";
 import { listJurisdictions } from "../domain";
 import type { TaxApp } from "../env";
 import { MAX_LISTED_ITEMS, REPORT_CATEGORIES, buildReport, type CategoryTotals, type DonationRow } from "../report";
@@ -27,6 +27,7 @@ const reportQuerySchema = z
   });
 
 const cents = (description: string) => z.number().int().openapi({ description });
+const total = totalSchema;
 
 const reportSchema = z
   .object({
@@ -37,10 +38,10 @@ const reportSchema = z
     filing_status: z.string(),
     dependents: z.number().int(),
     income: z.object({
-      total: cents("Sum of the year's positive `income` transactions in the jurisdiction's currency"),
+      total: total("Sum of the year's positive `income` transactions in the jurisdiction's currency"),
       transactions: z.number().int(),
       treated_as: z.literal("salaries"),
-      negative_not_subtracted: cents("Sum of negative `income` transactions (as a positive number), not subtracted"),
+      negative_not_subtracted: total("Sum of negative `income` transactions (as a positive number), not subtracted"),
     }),
     deductible_items: z.array(
       z.object({
@@ -53,12 +54,12 @@ const reportSchema = z
         applied_to_estimate: z.boolean(),
       }),
     ),
-    deductible_total: cents("Sum of all `charity` outflows of the year"),
+    deductible_total: total("Sum of all `charity` outflows of the year"),
     deductible_items_listed_all: z.boolean().openapi({ description: `false when more than ${MAX_LISTED_ITEMS} items exist (the total covers all)` }),
     taxes_paid: z.object({
-      total: cents("Sum of the `taxes` outflows"),
+      total: total("Sum of the `taxes` outflows"),
       transactions: z.number().int(),
-      refunded: cents("Sum of the `taxes` inflows (refunds)"),
+      refunded: total("Sum of the `taxes` inflows (refunds)"),
     }),
     vat_paid: z.number().int().nullable().openapi({ description: "null: ledger entries do not record VAT (see notes)" }),
     estimate: incomeTaxResultSchema,
@@ -102,9 +103,9 @@ export function registerReport(app: TaxApp) {
         .select({
           category: entries.category,
           currency: entries.currency,
-          inflow: sql<number>`coalesce(sum(case when ${entries.amount} > 0 then ${entries.amount} end), 0)`,
+          inflow: exactSum(sql`case when ${entries.amount} > 0 then ${entries.amount} end`).mapWith(readExactSum),
           inflow_count: sql<number>`count(case when ${entries.amount} > 0 then 1 end)`,
-          outflow: sql<number>`coalesce(-sum(case when ${entries.amount} < 0 then ${entries.amount} end), 0)`,
+          outflow: exactSum(sql`case when ${entries.amount} < 0 then -${entries.amount} end`).mapWith(readExactSum),
           outflow_count: sql<number>`count(case when ${entries.amount} < 0 then 1 end)`,
         })
         .from(entries)
@@ -135,6 +136,6 @@ export function registerReport(app: TaxApp) {
     });
     if (!report.ok)
       throw new ApiError("validation_failed", report.errors.map((e) => `${e.path}: ${e.message}`).join("; "), report.errors);
-    return c.json(report.value, 200);
+    return exactJson(c, report.value, 200);
   });
 }
