@@ -87,3 +87,11 @@ export function ledgerStub<T = LedgerRpc>(ns: DurableObjectNamespace<any>, accou
   const plain = ns as unknown as { get(id: DurableObjectId): unknown; idFromName(name: string): DurableObjectId };
   return plain.get(plain.idFromName(accountId)) as T;
 }
+
+/**
+ * Longest value (JS string length) of each stored text field of an entry. Every input path (JSON
+ * bodies, CSV, OFX) refuses a longer value and the ledger object refuses it again before writing, so an
+ * entry and its outbox row always fit in one SQLite row. external_id allows 255, the length of an OFX FITID.
+ */
+export const ENTRY_TEXT_LIMITS = { description: 500, counterparty: 200, notes: 2000, external_id: 255, category: 64 } as const;
+export type EntryTextField = keyof typeof ENTRY_TEXT_LIMITS;

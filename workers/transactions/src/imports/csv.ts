@@ -1,4 +1,5 @@
-import { isIsoDate, parseMajorUnits } from "../../../core/src";
+import { ENTRY_TEXT_LIMITS, isIsoDate, parseMajorUnits } from "../../../core/src";
+import { tooLongField } from "../ledger/rules";
 
 /** One parsed statement line, or the reason it cannot be imported; `line` is 1-based in the file. */
 export type ParsedRow =
@@ -6,6 +7,18 @@ export type ParsedRow =
   | { line: number; ok: false; message: string };
 
 export class MalformedFile extends Error {}
+
+type Row = Extract<ParsedRow, { ok: true }>["row"];
+
+/**
+ * A parsed row, or the row error naming the first field longer than the ledger stores (it is never
+ * cut short: a silently truncated external_id could match another transaction).
+ */
+export function boundedRow(line: number, row: Row, labels: Partial<Record<keyof Row, string>> = {}): ParsedRow {
+  const long = tooLongField(row);
+  if (!long) return { line, ok: true, row };
+  return { line, ok: false, message: `${labels[long as keyof Row] ?? long} must be at most ${ENTRY_TEXT_LIMITS[long]} characters, got ${row[long as keyof Row]?.toString().length}` };
+}
 
 /** RFC 4180 fields of one line (quotes, doubled quotes, commas inside quotes). */
 export function splitCsvLine(text: string): string[] | null {
@@ -57,13 +70,8 @@ export async function* parseCsv(lines: AsyncIterable<string>, currency: string):
     const description = get("description") ?? "";
     if (!isIsoDate(date)) yield { line: n, ok: false, message: `date must be YYYY-MM-DD, got "${date.slice(0, 40)}"` };
     else if (amount === null || amount === 0) yield { line: n, ok: false, message: `amount must be a non-zero number in major units with "." decimals, got "${(get("amount") ?? "").slice(0, 40)}"` };
-    else if (!description || description.length > 500) yield { line: n, ok: false, message: "description must be 1–500 characters" };
-    else
-      yield {
-        line: n,
-        ok: true,
-        row: { occurred_at: date, amount, description, category: get("category"), counterparty: get("counterparty")?.slice(0, 200), external_id: get("external_id")?.slice(0, 200) },
-      };
+    else if (!description) yield { line: n, ok: false, message: "description is required" };
+    else yield boundedRow(n, { occurred_at: date, amount, description, category: get("category"), counterparty: get("counterparty"), external_id: get("external_id") });
   }
   if (!columns) throw new MalformedFile("The file is empty: a header row is required.");
 }

@@ -1,5 +1,5 @@
 import { isIsoDate, parseMajorUnits } from "../../../core/src";
-import { MalformedFile, type ParsedRow } from "./csv";
+import { MalformedFile, boundedRow, type ParsedRow } from "./csv";
 
 const field = (block: string, tag: string) => new RegExp(`<${tag}>([^<\\r\\n]*)`, "i").exec(block)?.[1]?.trim();
 
@@ -43,9 +43,11 @@ function toRow(block: string, line: number, currency: string): ParsedRow {
   const posted = field(block, "DTPOSTED") ?? "";
   const date = /^\d{8}/.test(posted) ? `${posted.slice(0, 4)}-${posted.slice(4, 6)}-${posted.slice(6, 8)}` : "";
   const amount = parseMajorUnits((field(block, "TRNAMT") ?? "").replace(",", "."), currency);
-  const description = (field(block, "NAME") || field(block, "MEMO") || "").slice(0, 500);
+  const name = field(block, "NAME");
+  const description = name || field(block, "MEMO") || "";
   if (!isIsoDate(date)) return { line, ok: false, message: `DTPOSTED must start with YYYYMMDD, got "${posted.slice(0, 40)}"` };
   if (amount === null || amount === 0) return { line, ok: false, message: "TRNAMT must be a non-zero decimal amount" };
   if (!description) return { line, ok: false, message: "NAME or MEMO is required" };
-  return { line, ok: true, row: { occurred_at: date, amount, description, external_id: field(block, "FITID")?.slice(0, 200), counterparty: field(block, "PAYEEID") } };
+  const row = { occurred_at: date, amount, description, external_id: field(block, "FITID"), counterparty: field(block, "PAYEEID") };
+  return boundedRow(line, row, { description: name ? "NAME" : "MEMO", external_id: "FITID", counterparty: "PAYEEID" });
 }

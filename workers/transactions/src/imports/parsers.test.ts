@@ -36,6 +36,29 @@ describe("CSV", () => {
     expect(bad.ok).toBe(false);
   });
 
+  it("reports a field longer than the ledger stores as a row error, never cutting it short", async () => {
+    const rows = await collect(
+      parseCsv(
+        from([
+          "date,amount,description,counterparty,external_id,category",
+          `2026-01-02,-1.00,${"d".repeat(500 * 1024)},,,`,
+          `2026-01-02,-1.00,ok,${"c".repeat(201)},,`,
+          `2026-01-02,-1.00,ok,,${"e".repeat(256)},`,
+          `2026-01-02,-1.00,ok,,,${"k".repeat(65)}`,
+          `2026-01-02,-1.00,${"d".repeat(500)},${"c".repeat(200)},${"e".repeat(255)},${"k".repeat(64)}`,
+        ]),
+        "EUR",
+      ),
+    );
+    expect(rows.map((r) => (r.ok ? "ok" : r.message))).toEqual([
+      "description must be at most 500 characters, got 512000",
+      "counterparty must be at most 200 characters, got 201",
+      "external_id must be at most 255 characters, got 256",
+      "category must be at most 64 characters, got 65",
+      "ok",
+    ]);
+  });
+
   it("refuses a file without the required header columns", async () => {
     await expect(collect(parseCsv(from(["when,how much", "x,y"]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
     await expect(collect(parseCsv(from([]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
@@ -71,6 +94,22 @@ describe("OFX", () => {
   it("refuses impossible dates per transaction", async () => {
     const [row] = await collect(parseOfx(from(["OFXHEADER:100", "<OFX>", "<STMTTRN><DTPOSTED>20260230<TRNAMT>-1<NAME>X</STMTTRN>"]), "EUR"));
     expect(row).toMatchObject({ ok: false, message: expect.stringContaining("DTPOSTED") });
+  });
+
+  it("reports an oversized NAME, MEMO, PAYEEID or FITID as a row error", async () => {
+    const big = "x".repeat(500 * 1024);
+    const trn = (tags: string) => `<STMTTRN><DTPOSTED>20260105<TRNAMT>-1.00${tags}</STMTTRN>`;
+    const rows = await collect(
+      parseOfx(from(["OFXHEADER:100", "<OFX>", trn(`<NAME>${big}`), trn(`<MEMO>${big}`), trn(`<NAME>X<PAYEEID>${big}`), trn(`<FITID>${"f".repeat(256)}<NAME>X`), trn("<FITID>ok<NAME>X<PAYEEID>P1")]), "EUR"),
+    );
+    expect(rows.map((r) => (r.ok ? r.row : r.message))).toEqual([
+      "NAME must be at most 500 characters, got 512000",
+      "MEMO must be at most 500 characters, got 512000",
+      "PAYEEID must be at most 200 characters, got 512000",
+      "FITID must be at most 255 characters, got 256",
+      { occurred_at: "2026-01-05", amount: -100, description: "X", external_id: "ok", counterparty: "P1" },
+    ]);
+    expect(rows.map((r) => r.line)).toEqual([3, 4, 5, 6, 7]);
   });
 
   it("refuses a file that is not OFX", async () => {

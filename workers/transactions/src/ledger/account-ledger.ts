@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { LedgerAccount, LedgerBalance, LedgerEntry, LedgerFailure, LedgerOutcome, LedgerRpc, PaymentRequest, PaymentView } from "../../../core/src";
-import { log, newId } from "../../../core/src";
+import { ENTRY_TEXT_LIMITS, log, newId } from "../../../core/src";
 import { GENESIS_HASH, entryHash, verifyChain } from "./chain";
-import { available, canApply, occurredDate } from "./rules";
+import { available, canApply, canPostHold, fitsBalanceBound, occurredDate, tooLongField } from "./rules";
 import { migrate } from "./storage";
 
 export interface LedgerEnv {
@@ -46,8 +46,18 @@ export interface ImportRowResult {
 const fail = (code: LedgerFailure["code"], detail: string): LedgerFailure => ({ ok: false, code, detail });
 const now = () => new Date().toISOString();
 const RETRY_MS = 5_000;
-/** Balances stay exact: integers beyond 2^53 − 1 would round. */
-const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Refusals at the balance bound (±(2^53 − 1)), with or without an overdraft limit: money out past the
+ * floor is insufficient_funds (the account cannot go that low, as with a limit); money in past the
+ * ceiling is validation_failed (the amount cannot be represented there). Both are 422 and move nothing.
+ */
+const belowFloor = () => fail("insufficient_funds", "The balance would fall below the lowest supported amount.");
+const aboveCeiling = () => fail("validation_failed", "The balance would exceed the largest supported amount.");
+const tooLong = (field: keyof typeof ENTRY_TEXT_LIMITS) => fail("validation_failed", `${field} must be at most ${ENTRY_TEXT_LIMITS[field]} characters.`);
+
+/** Thrown inside the settle transaction to roll it back when a credited hold cannot be posted. */
+class PostRefused extends Error {}
 
 /**
  * One object per account, the single writer of its ledger. Every method that moves money does its
@@ -58,6 +68,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   private readonly sql: SqlStorage;
   private flushing: Promise<void> = Promise.resolve();
   private readonly driving = new Set<string>();
+  /** The recovery alarm this instance has set and that has not fired yet. */
+  private armed: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: LedgerEnv) {
     super(ctx, env);
@@ -184,15 +196,26 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   }
 
   // ── entries ──────────────────────────────────────────────────────────────
-  /** The single place an entry is written: limit check, version, balance, hash, outbox. Synchronous. */
-  private append(input: EntryInput & { payment_id?: string | null; reverses_id?: string | null }, opts: { skipLimit?: boolean } = {}): Outcome<{ entry: LedgerEntry }> {
+  /**
+   * The single place an entry is written: text, limit and bound checks, version, balance, hash, outbox.
+   * Synchronous. `posting` is a reserved hold becoming its debit: its limit and its room under the floor
+   * were checked when it was reserved.
+   */
+  private append(input: EntryInput & { payment_id?: string | null; reverses_id?: string | null }, opts: { posting?: boolean } = {}): Outcome<{ entry: LedgerEntry }> {
     const m = this.meta();
     if (!m) return fail("not_found", "No such account.");
     if (m.status === "closed") return fail("account_closed", "The account is closed.");
+    // Last line of defence: every route bounds these first; an oversized row must never reach SQLite.
+    const long = tooLongField(input);
+    if (long) return tooLong(long);
     const t = this.totals();
-    if (!opts.skipLimit && !canApply({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }, input.amount))
-      return fail("insufficient_funds", "The amount exceeds the available balance.");
-    if (Math.abs(t.current + input.amount) > MAX_BALANCE) return fail("validation_failed", "The balance would exceed the largest supported amount.");
+    if (opts.posting) {
+      if (!canPostHold(t.current, -input.amount)) return belowFloor();
+    } else {
+      if (!canApply({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }, input.amount))
+        return fail("insufficient_funds", "The amount exceeds the available balance.");
+      if (!fitsBalanceBound(t, input.amount)) return input.amount < 0 ? belowFloor() : aboveCeiling();
+    }
     const e = {
       id: newId("txn"),
       account_id: m.account_id,
@@ -207,15 +230,19 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       created_at: now(),
     };
     const hash = entryHash(t.head, e);
-    this.sql.exec(
-      `INSERT INTO entries (version, id, amount, description, category, counterparty, notes, occurred_at, occurred_date,
-         external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      e.version, e.id, e.amount, input.description, input.category, input.counterparty ?? null, input.notes ?? null,
-      e.occurred_at, occurredDate(e.occurred_at), e.external_id, e.payment_id, e.reverses_id, input.import_id ?? null,
-      e.balance_after, hash, e.created_at,
-    );
-    const entry = this.entryRow("version = ?", e.version)!;
-    this.project(entry);
+    // The entry and its outbox row commit together or not at all: no entry without its projection.
+    const entry = this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT INTO entries (version, id, amount, description, category, counterparty, notes, occurred_at, occurred_date,
+           external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        e.version, e.id, e.amount, input.description, input.category, input.counterparty ?? null, input.notes ?? null,
+        e.occurred_at, occurredDate(e.occurred_at), e.external_id, e.payment_id, e.reverses_id, input.import_id ?? null,
+        e.balance_after, hash, e.created_at,
+      );
+      const written = this.entryRow("version = ?", e.version)!;
+      this.project(written);
+      return written;
+    });
     return { ok: true, entry };
   }
 
@@ -252,8 +279,13 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const entry = this.entryRow("id = ?", entryId);
     if (!entry) return null;
     const next = { ...entry, ...fields };
-    this.sql.exec("UPDATE entries SET category = ?, description = ?, notes = ? WHERE id = ?", next.category, next.description, next.notes ?? null, entryId);
-    this.project(next);
+    // The route's schema bounds these; refusing here too keeps an oversized row out of SQLite.
+    const long = tooLongField(next);
+    if (long) throw new Error(tooLong(long).detail);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("UPDATE entries SET category = ?, description = ?, notes = ? WHERE id = ?", next.category, next.description, next.notes ?? null, entryId);
+      this.project(next);
+    });
     await this.flush();
     return next;
   }
@@ -290,10 +322,14 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     if (!m) refusal = fail("not_found", "No such account.");
     else if (m.status === "closed") refusal = fail("account_closed", "The source account is closed.");
     else if (m.currency !== input.currency) refusal = fail("currency_mismatch", `The source account is in ${m.currency}.`);
+    else if (tooLongField({ description: input.description })) refusal = tooLong("description");
     else {
       const t = this.totals();
       if (!canApply({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }, -input.amount))
         refusal = fail("insufficient_funds", "The amount exceeds the available balance.");
+      // Every bound is checked here, counting all pending holds, so that posting this hold after the
+      // destination has been credited can never fail (the destination checks its own side in credit).
+      else if (!this.takeFault("legacy_reserve") && !fitsBalanceBound(t, -input.amount)) refusal = belowFloor();
     }
     if (refusal) {
       this.remember(input.idem, refusal);
@@ -301,15 +337,17 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     }
     const { idem, ...rest } = input;
     const state: PaymentState = { ...rest, status: "pending", created_at: now() };
-    this.sql.exec("INSERT INTO holds (payment_id, amount, created_at) VALUES (?, ?, ?)", state.id, state.amount, state.created_at);
-    this.sql.exec(
-      "INSERT INTO payments (id, state, body, idem, created_at, updated_at) VALUES (?, 'reserved', ?, ?, ?, ?)",
-      state.id, JSON.stringify(state), JSON.stringify(idem), state.created_at, state.created_at,
-    );
-    this.remember(idem, null); // in flight: a concurrent retry gets 409
-    this.projectPayment(state);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("INSERT INTO holds (payment_id, amount, created_at) VALUES (?, ?, ?)", state.id, state.amount, state.created_at);
+      this.sql.exec(
+        "INSERT INTO payments (id, state, body, idem, created_at, updated_at) VALUES (?, 'reserved', ?, ?, ?, ?)",
+        state.id, JSON.stringify(state), JSON.stringify(idem), state.created_at, state.created_at,
+      );
+      this.remember(idem, null); // in flight: a concurrent retry gets 409
+      this.projectPayment(state);
+    });
     // If this object dies from here on, the alarm finishes or voids the payment.
-    await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+    await this.arm();
     return this.drive(state.id);
   }
 
@@ -344,9 +382,21 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     }
   }
 
-  /** Synchronous: posts the hold as a debit entry, or voids it. Runs once per payment, all or nothing. */
+  /**
+   * Synchronous: posts the hold as a debit entry, or voids it. Runs once per payment, all or nothing.
+   * A credited hold that cannot be posted (only one reserved before the reserve-time bound check
+   * existed can be) is not voided: the destination holds the money, so voiding would create it. It
+   * stays reserved — its hold keeps counting against the source, both sides consistent — and the
+   * alarm posts it once money in gives the source room; until then its key answers 409.
+   */
   private settle(paymentId: string, credit: { ok: true } | LedgerFailure): Outcome<{ payment: PaymentView }> {
-    return this.ctx.storage.transactionSync(() => this.settleInTransaction(paymentId, credit));
+    try {
+      return this.ctx.storage.transactionSync(() => this.settleInTransaction(paymentId, credit));
+    } catch (e) {
+      if (!(e instanceof PostRefused)) throw e;
+      log("error", { worker: "transactions", event: "payment_post_refused", payment_id: paymentId, error: e.message });
+      return fail("idempotency_request_in_progress", "The payment is still being processed; retry with the same Idempotency-Key.");
+    }
   }
 
   private settleInTransaction(paymentId: string, credit: { ok: true } | LedgerFailure): Outcome<{ payment: PaymentView }> {
@@ -355,8 +405,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     if (row.state !== "reserved") return this.paymentOutcome(state);
     this.sql.exec("DELETE FROM holds WHERE payment_id = ?", paymentId);
     if (credit.ok) {
-      // The hold already guaranteed the funds: post without checking the limit again. Should the post
-      // ever fail, throwing rolls the whole step back and leaves the payment reserved for the alarm.
+      // The hold already guaranteed the funds and the room: post without checking the limit again.
+      // Should the post ever fail, throwing rolls the whole step back and leaves the payment reserved.
       const posted = this.append(
         {
           amount: -state.amount,
@@ -366,9 +416,9 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
           occurred_at: state.created_at,
           payment_id: state.id,
         },
-        { skipLimit: true },
+        { posting: true },
       );
-      if (!posted.ok) throw new Error(`posting payment ${paymentId} failed: ${posted.detail}`);
+      if (!posted.ok) throw new PostRefused(`posting payment ${paymentId} failed: ${posted.detail}`);
       state.status = "completed";
     } else {
       state.status = "failed";
@@ -400,6 +450,27 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const row = this.sql.exec("SELECT name FROM sqlite_master WHERE name = '_faults'").toArray()[0];
     if (!row || (this.sql.exec("SELECT n FROM _faults").one().n as number) <= 0) return false;
     this.sql.exec("UPDATE _faults SET n = n - 1");
+    return true;
+  }
+
+  /**
+   * Test-only: the next `n` times the named step runs, it misbehaves — "flush_reset": the object is reset
+   * (as by a deploy or an eviction) after an entry is written and before its outbox rows reach D1;
+   * "legacy_reserve": a reservation skips the balance-bound check, as reservations made before that
+   * check existed did. Stored, so it survives a reset.
+   */
+  async injectFault(name: "flush_reset" | "legacy_reserve", n: number) {
+    if (this.env.LEDGER_FAULTS !== "on") throw new Error("fault injection is disabled");
+    this.sql.exec("CREATE TABLE IF NOT EXISTS _fault_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL)");
+    this.sql.exec("INSERT INTO _fault_counts (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = excluded.n", name, n);
+  }
+
+  private takeFault(name: "flush_reset" | "legacy_reserve"): boolean {
+    if (this.env.LEDGER_FAULTS !== "on") return false;
+    if (!this.sql.exec("SELECT name FROM sqlite_master WHERE name = '_fault_counts'").toArray().length) return false;
+    const row = this.sql.exec("SELECT n FROM _fault_counts WHERE name = ?", name).toArray()[0];
+    if (!row || (row.n as number) <= 0) return false;
+    this.sql.exec("UPDATE _fault_counts SET n = n - 1 WHERE name = ?", name);
     return true;
   }
 
@@ -451,13 +522,36 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     this.sql.exec("INSERT INTO outbox (stmt) VALUES (?)", JSON.stringify({ sql, params }));
   }
 
+  /**
+   * Schedules the recovery alarm unless this instance has one pending already (then at most RETRY_MS
+   * away; not pushing it later keeps a busy account's alarm from being postponed forever).
+   */
+  private arm(): Promise<void> {
+    if (!this.armed) {
+      const armed = this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      armed.catch(() => {
+        if (this.armed === armed) this.armed = null;
+      });
+      this.armed = armed;
+    }
+    return this.armed;
+  }
+
   /** Sends the outbox to D1 in order; statements are upserts, so sending one twice is harmless. */
   private flush(): Promise<void> {
+    // Armed in the same synchronous stretch as the rows it covers, before anything is sent: should the
+    // object be reset mid-flush, the alarm sends the rest (an idle account gets no other chance).
+    const armed = this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length ? this.arm() : undefined;
     this.flushing = this.flushing.then(async () => {
       try {
+        await armed;
         for (;;) {
           const rows = this.sql.exec("SELECT seq, stmt FROM outbox ORDER BY seq LIMIT 50").toArray();
           if (!rows.length) return;
+          if (this.takeFault("flush_reset")) {
+            await this.ctx.storage.sync(); // the entry is durable; the reset comes while D1 is being called
+            this.ctx.abort("injected reset mid-flush");
+          }
           await this.env.DB.batch(
             rows.map((r) => {
               const { sql, params } = JSON.parse(r.stmt as string) as { sql: string; params: unknown[] };
@@ -468,19 +562,39 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         }
       } catch (e) {
         log("warn", { worker: "transactions", event: "outbox_flush_failed", error: String(e) });
-        await this.ctx.storage.setAlarm(Date.now() + RETRY_MS); // D1 unreachable: the alarm tries again
+        await this.arm().catch(() => {}); // D1 unreachable: the alarm tries again
       }
     });
     return this.flushing;
   }
 
+  private unfinished(): number {
+    return (this.sql.exec("SELECT count(*) AS n FROM payments WHERE state = 'reserved'").one().n as number) +
+      (this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number);
+  }
+
   /** Finishes what a crash or eviction left: outbox rows and reserved payments. */
   override async alarm() {
+    this.armed = null; // this one has fired
+    if (!this.unfinished()) return;
+    // Re-armed before the work, not after: should anything below throw or the object be reset, the
+    // next alarm still comes.
+    await this.arm();
     await this.flush();
-    const reserved = this.sql.exec("SELECT id FROM payments WHERE state = 'reserved'").toArray().map((r) => r.id as string);
-    for (const id of reserved) if (!this.driving.has(id)) await this.drive(id);
-    const left = (this.sql.exec("SELECT count(*) AS n FROM payments WHERE state = 'reserved'").one().n as number) +
-      (this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number);
-    if (left > 0) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+    const reserved = this.sql.exec("SELECT id FROM payments WHERE state = 'reserved' ORDER BY created_at, id").toArray().map((r) => r.id as string);
+    for (const id of reserved) {
+      if (this.driving.has(id)) continue;
+      // Each payment on its own: one that cannot finish never keeps the others reserved.
+      try {
+        await this.drive(id);
+      } catch (e) {
+        log("error", { worker: "transactions", event: "payment_recovery_failed", payment_id: id, error: String(e) });
+      }
+    }
+    if (!this.unfinished()) {
+      // Checked and cancelled in one synchronous stretch: a write after this arms a fresh alarm.
+      this.armed = null;
+      await this.ctx.storage.deleteAlarm();
+    }
   }
 }

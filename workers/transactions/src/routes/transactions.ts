@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
-  ApiError, MAX_AMOUNT, amountSchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, outcomeResponse, page,
+  ApiError, ENTRY_TEXT_LIMITS as LIMITS, MAX_AMOUNT, amountSchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, outcomeResponse, page,
   pageSchema, paginationQuery, z, type AppEnv,
 } from "../../../core/src";
 import { autoCategory } from "../categorize";
@@ -13,12 +13,12 @@ const txnParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "
 const createBody = z
   .strictObject({
     amount: amountSchema.refine((a) => a !== 0, "must not be zero"),
-    description: z.string().trim().min(1).max(500),
+    description: z.string().trim().min(1).max(LIMITS.description),
     category: categoryField.optional(),
-    counterparty: z.string().max(200).optional(),
+    counterparty: z.string().max(LIMITS.counterparty).optional(),
     occurred_at: occurredAtSchema.optional(),
-    external_id: z.string().min(1).max(200).optional(),
-    notes: z.string().max(2000).optional(),
+    external_id: z.string().min(1).max(LIMITS.external_id).optional(),
+    notes: z.string().max(LIMITS.notes).optional(),
   })
   .openapi("NewTransaction");
 
@@ -36,7 +36,7 @@ export const createTransaction = defineRoute({
 const listQuery = paginationQuery.extend({
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
-  category: z.string().max(64).optional(),
+  category: z.string().max(LIMITS.category).optional(),
   q: z.string().max(200).optional(),
 });
 
@@ -61,7 +61,11 @@ export const getTransaction = defineRoute({
 });
 
 const patchBody = z
-  .strictObject({ category: categoryField.optional(), description: z.string().trim().min(1).max(500).optional(), notes: z.string().max(2000).nullable().optional() })
+  .strictObject({
+    category: categoryField.optional(),
+    description: z.string().trim().min(1).max(LIMITS.description).optional(),
+    notes: z.string().max(LIMITS.notes).nullable().optional(),
+  })
   .openapi("TransactionPatch");
 
 export const patchTransaction = defineRoute({
