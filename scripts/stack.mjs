@@ -38,11 +38,12 @@ export function applyMigrations(persistTo) {
   if (r.status !== 0) throw new Error("applying D1 migrations failed");
 }
 
-/** Starts every worker in one process; resolves once the gateway answers /health. */
-export async function startStack({ port = 8787, persistTo = ".wrangler/state", stdio = "inherit", vars = {} } = {}) {
+/** Starts every worker in one process; resolves once the gateway answers /health. `configs` may swap one
+ * worker's config for a test build of it (the simulation's faulty ledger). */
+export async function startStack({ port = 8787, persistTo = ".wrangler/state", stdio = "inherit", vars = {}, configs = CONFIGS } = {}) {
   await ensureDevVars();
   applyMigrations(persistTo);
-  const args = [WRANGLER[1], "dev", ...CONFIGS.flatMap((c) => ["-c", c]), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
+  const args = [WRANGLER[1], "dev", ...configs.flatMap((c) => ["-c", c]), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(WRANGLER[0], args, { cwd: ROOT, stdio, env: ENV, detached: process.platform !== "win32" });
   const origin = `http://127.0.0.1:${port}`;
