@@ -74,12 +74,28 @@ export interface PaymentView {
   created_at: string;
 }
 
+/** What a deleted user's own words are replaced with (entries, account and client names). */
+export const ERASED_TEXT = "[erased]";
+
+/** A completed payment a deleted user sent with a description: the payee's leg still carries that text. */
+export interface SentPaymentText {
+  payment_id: string;
+  destination_account_id: string;
+  description: string;
+}
+
 export interface LedgerRpc {
   open(account: LedgerAccount): Promise<LedgerBalance>;
   balance(): Promise<LedgerBalance & { status: "open" | "closed" }>;
   close(): Promise<{ ok: true } | LedgerFailure>;
   /** Runs on the source account's object: reserve, credit the destination, post or void. */
   pay(input: PaymentRequest): Promise<LedgerOutcome<{ payment: PaymentView }>>;
+  /** The owner is being deleted: finish payments in flight, then refuse incoming money, whatever the balance. */
+  closeForDeletion(): Promise<({ ok: true; sent: SentPaymentText[] }) | LedgerFailure>;
+  /** Erases the owner's text from a closed account (entries, payment bodies, idempotency records, D1 projection). */
+  erase(): Promise<{ ok: true } | LedgerFailure>;
+  /** On a payee's account: the payer was deleted, so their descriptions give way to the ledger's own wording. */
+  eraseCounterparty(payments: SentPaymentText[]): Promise<{ ok: true }>;
 }
 
 /** The ledger object of one account (objects are named by account id). */

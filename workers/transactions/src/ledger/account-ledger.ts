@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
-import type { LedgerAccount, LedgerBalance, LedgerEntry, LedgerFailure, LedgerOutcome, LedgerRpc, PaymentRequest, PaymentView } from "../../../core/src";
+import type { LedgerAccount, LedgerBalance, LedgerEntry, LedgerFailure, LedgerOutcome, LedgerRpc, PaymentRequest, PaymentView, SentPaymentText } from "../../../core/src";
 import { ENTRY_TEXT_LIMITS, log, newId } from "../../../core/src";
 import { GENESIS_HASH, entryHash, verifyChain } from "./chain";
 import { available, canApply, canPostHold, fitsBalanceBound, occurredDate, tooLongField } from "./rules";
 import { migrate } from "./storage";
+import { ERASE_ENTRY_SET, eraseCounterpartyRows, eraseOwnRows, sentPaymentTexts } from "./erasure";
 
 export interface LedgerEnv {
   DB: D1Database;
@@ -174,6 +175,59 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     if (t.current !== 0 || t.pending !== 0) return fail("conflict", "Only an account at zero balance with nothing pending can be closed.");
     this.sql.exec("UPDATE meta SET status = 'closed'");
     return { ok: true };
+  }
+
+  // ── deletion of the owner (erasure.ts holds the rules) ───────────────────
+  /** Closes whatever the balance (it stays, frozen); payments in flight from here are finished first. Idempotent. */
+  async closeForDeletion(): Promise<{ ok: true; sent: SentPaymentText[] } | LedgerFailure> {
+    for (let round = 0; round < 3; round++) {
+      if (!this.meta()) return fail("not_found", "No such account.");
+      // A hold is a payment already accepted: it must post or void before the account stops taking entries.
+      if (this.totals().pending === 0) {
+        this.sql.exec("UPDATE meta SET status = 'closed'");
+        return { ok: true, sent: sentPaymentTexts(this.sql) };
+      }
+      for (const r of this.sql.exec("SELECT id FROM payments WHERE state = 'reserved'").toArray()) await this.drive(r.id as string);
+    }
+    return fail("conflict", "A payment from this account is still in flight; retry shortly.");
+  }
+
+  /** Erases the owner's text from the object and, through the outbox, from D1. Throws while D1 is unreachable. */
+  async erase(): Promise<{ ok: true } | LedgerFailure> {
+    const m = this.meta();
+    if (!m) return { ok: true };
+    if (m.status !== "closed" || this.totals().pending !== 0) return fail("conflict", "Only an account closed for deletion can be erased.");
+    // Rows still waiting for D1 carry the text: they must be sent before the erasing statements.
+    await this.flush();
+    this.ctx.storage.transactionSync(() => {
+      if (this.outboxSize() > 0) throw new Error("the D1 projection is unreachable; retry the deletion");
+      eraseOwnRows(this.sql);
+      this.enqueue(`UPDATE entries SET ${ERASE_ENTRY_SET} WHERE account_id = ?`, [m.account_id]);
+      this.enqueue("UPDATE payments SET description = NULL WHERE source_account_id = ?", [m.account_id]);
+    });
+    await this.flush();
+    if (this.outboxSize() > 0) throw new Error("the D1 projection is unreachable; retry the deletion");
+    return { ok: true };
+  }
+
+  /** The payee's legs of payments from a deleted payer lose the payer's words (unless the payee rewrote them). */
+  async eraseCounterparty(payments: SentPaymentText[]): Promise<{ ok: true }> {
+    if (!this.meta() || payments.length === 0) return { ok: true };
+    const changed = this.ctx.storage.transactionSync(() => {
+      const rows = eraseCounterpartyRows(this.sql, payments);
+      // Queued after any older row of these entries, so D1 ends with the erased text whatever the order of retries.
+      for (const e of rows) this.enqueue("UPDATE entries SET description = ? WHERE id = ?", [e.description, e.id]);
+      return rows;
+    });
+    await this.flush();
+    for (const e of changed)
+      if (this.sql.exec("SELECT count(*) AS n FROM outbox WHERE instr(stmt, ?) > 0", e.id).one().n)
+        throw new Error("the D1 projection is unreachable; retry the deletion");
+    return { ok: true };
+  }
+
+  private outboxSize() {
+    return this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number;
   }
 
   // ── idempotency (keys scoped to the caller, stored beside the money they protect) ──

@@ -10,6 +10,8 @@ import type { UsersApp } from "../env";
 import { personOnly } from "../../../core/src";
 import { baseCurrencyField, localeField, taxResidenceField, timezoneField } from "../profile-fields";
 import { toUser, userSchema } from "../../../core/src";
+import { sql } from "drizzle-orm";
+import { ERASED_TEXT, ledgerStub, problemSchema, type LedgerRpc, type SentPaymentText } from "../../../core/src";
 
 const { users, refreshTokens, apiClients, auditEvents } = schema;
 type Db = ReturnType<typeof drizzle>;
@@ -88,9 +90,14 @@ export const deleteMe = defineRoute({
   path: "/v1/users/me",
   tags: ["users"],
   summary: "Erase the caller's personal data and close the account (the ledger is kept, anonymised)",
+  description:
+    "Every account of the caller is closed, whatever its balance: payments to it are then refused (422 `account_closed`) and a remaining balance stays in the closed account, frozen, until support pays it out to its former owner. Payments in flight are finished first. Everything the caller wrote (names, descriptions, notes, counterparties, their own categories, rules, budgets, import reports, Idempotency-Keys) is erased, in D1 and in the ledger objects, including the payee's copy of a payment description; amounts, dates, versions, external ids and hashes stay, so every hash chain still verifies.",
   scope: "authenticated",
   middleware: [personOnly],
-  responses: { 204: { description: "Erased; tokens stop working and login is impossible" } },
+  responses: {
+    204: { description: "Erased; tokens stop working and login is impossible" },
+    409: { description: "A payment from one of the accounts is still in flight; retry shortly", content: { "application/problem+json": { schema: problemSchema } } },
+  },
 });
 
 // ── GET /v1/users/me/audit ──────────────────────────────────────────────────
@@ -223,18 +230,52 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
   app.openapi(deleteMe, async (c) => {
     const db = drizzle(c.env.DB);
     const user = await currentUser(db, c.get("identity").sub);
+    const ledger = (id: string) => ledgerStub<LedgerRpc>(c.env.LEDGER, id);
+    const owned = (await db.select({ id: schema.accounts.id }).from(schema.accounts).where(eq(schema.accounts.userId, user.id))).map((a) => a.id);
+    // Each step is idempotent and the user stays active until the last one, so a retry after any failure
+    // finishes the job. 1. No money in any more, whatever the balance; payments in flight settle first.
+    const sent: SentPaymentText[] = [];
+    for (const closed of await Promise.all(owned.map((id) => ledger(id).closeForDeletion()))) {
+      if (closed.ok) sent.push(...closed.sent);
+      else if (closed.code === "conflict") throw new ApiError("conflict", "A payment from one of your accounts is still in flight; retry the deletion in a few seconds.");
+      // not_found: an account row whose ledger was never opened holds neither money nor text.
+    }
+    // 2. The payees' copies of this user's payment descriptions (read above, before step 3 erases them),
+    // then the user's own ledgers and their D1 projection.
+    const byPayee = new Map<string, SentPaymentText[]>();
+    for (const p of sent) byPayee.set(p.destination_account_id, [...(byPayee.get(p.destination_account_id) ?? []), p]);
+    try {
+      await Promise.all([...byPayee].map(([account, payments]) => ledger(account).eraseCounterparty(payments)));
+      await Promise.all(owned.map((id) => ledger(id).erase()));
+    } catch (e) {
+      throw new ApiError("service_unavailable", `The erasure could not finish (${e instanceof Error ? e.message : String(e)}); retry the deletion.`);
+    }
+    // 3. Everything else the user wrote, and the user row itself.
     const now = new Date().toISOString();
+    const mine = user.id;
     await db.batch([
       // Personal data erased; the id stays so the ledger (entries, payments) keeps balancing, now anonymous.
       db
         .update(users)
         .set({ email: null, name: null, passwordHash: null, taxResidence: null, locale: "en", timezone: "UTC", status: "deleted", deletedAt: now, updatedAt: now })
-        .where(eq(users.id, user.id)),
-      db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt))),
-      db.update(apiClients).set({ revokedAt: now }).where(and(eq(apiClients.userId, user.id), isNull(apiClients.revokedAt))),
-      // IP addresses are personal data too; the events themselves stay as the security record.
-      db.update(auditEvents).set({ ip: null }).where(eq(auditEvents.userId, user.id)),
-      db.insert(auditEvents).values(auditRow(c, "account_deleted", user.id, undefined, false)),
+        .where(eq(users.id, mine)),
+      db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, mine), isNull(refreshTokens.revokedAt))),
+      db.update(apiClients).set({ revokedAt: sql`coalesce(${apiClients.revokedAt}, ${now})`, name: ERASED_TEXT }).where(eq(apiClients.userId, mine)),
+      // IP addresses and details are personal data too; the events themselves stay as the security record.
+      db.update(auditEvents).set({ ip: null, detail: null }).where(eq(auditEvents.userId, mine)),
+      db.insert(auditEvents).values(auditRow(c, "account_deleted", mine, undefined, false)),
+      db
+        .update(schema.accounts)
+        .set({ name: ERASED_TEXT, status: "closed", closedAt: sql`coalesce(${schema.accounts.closedAt}, ${now})` })
+        .where(eq(schema.accounts.userId, mine)),
+      // The user's own settings, not ledger history: entries keep only taxonomy categories (erase()).
+      db.delete(schema.categories).where(eq(schema.categories.userId, mine)),
+      db.delete(schema.categoryRules).where(eq(schema.categoryRules.userId, mine)),
+      db.delete(schema.budgets).where(eq(schema.budgets.userId, mine)),
+      // Import reports keep their counts; their error lines quote the file.
+      db.update(schema.imports).set({ errors: "[]" }).where(eq(schema.imports.userId, mine)),
+      // Claimed keys are `user:key` and the key is the client's own text.
+      db.delete(schema.idempotencyKeys).where(sql`substr(${schema.idempotencyKeys.key}, 1, ${mine.length + 1}) = ${`${mine}:`}`),
     ]);
     return c.body(null, 204);
   });
