@@ -56,6 +56,7 @@ const sum = (rows: Row[], keep: (r: Row) => boolean) => rows.filter(keep).reduce
 
 describe("totals past 2^53 through the API", () => {
   let token: string;
+  let budget: { status: number; body: any };
   // 2025, one day: alternating so the balance stays within [0, 2·10^13]; odd extras make every big
   // total a number no double holds.
   const year: Row[] = [];
@@ -74,6 +75,7 @@ describe("totals past 2^53 through the API", () => {
     month.push([today, -1n, "groceries"]);
     const [a, b] = await Promise.all([createAccount(u.id), createAccount(u.id)]);
     await Promise.all([importRows(token, a, year), importRows(token, b, month)]);
+    budget = await send(token, "POST", "/v1/budgets", JSON.stringify({ category: "groceries", amount: 40_000, currency: "EUR" }), "application/json");
   }, 300_000);
 
   it("report summary: income, expenses, net and by_category are exact", async () => {
@@ -107,14 +109,20 @@ describe("totals past 2^53 through the API", () => {
   });
 
   it("budgets: spent and remaining are exact on create, get and list", async () => {
-    const created = await send(token, "POST", "/v1/budgets", JSON.stringify({ category: "groceries", amount: 40_000, currency: "EUR" }), "application/json");
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(budget.status, JSON.stringify(budget.body)).toBe(201);
     const spent = unsafe(-sum(month, (r) => r[2] === "groceries"));
-    for (const body of [(await get(token, `/v1/budgets/${created.body.id}`)).body, (await get(token, "/v1/budgets")).body.data[0]]) {
-      expect(body.id).toBe(created.body.id);
+    for (const body of [(await get(token, `/v1/budgets/${budget.body.id}`)).body, (await get(token, "/v1/budgets")).body.data[0]]) {
+      expect(body.id).toBe(budget.body.id);
       expect(big(body.spent)).toBe(spent);
       expect(big(body.remaining)).toBe(40_000n - spent);
     }
+  });
+
+  it("AI recommendations: the overspending text states the exact amount spent", async () => {
+    const res = await get(token, "/v1/ai/recommendations");
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    const over = res.body.data.find((r: { type: string; title: string }) => r.type === "overspending" && r.title.startsWith("groceries"));
+    expect(over?.detail).toContain(`${major(-sum(month, (r) => r[2] === "groceries"))} spent on groceries`);
   });
 
   it("tax report: deductible total, taxes paid and refunds are exact", async () => {

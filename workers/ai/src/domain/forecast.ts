@@ -11,6 +11,9 @@
  * the account's own history: quantiles q10/q90 of balance errors scaled by sqrt(horizon).
  * Only the last FIT_DAYS (~3 years) before `as_of` are fitted; earlier flows only set the opening balance.
  * Plain TS arithmetic; amounts are estimates until rounded to integer minor units at the end.
+ * Actual balances are accumulated from the opening balance, never as opening + (sum of flows): each
+ * partial sum is then a balance of the account, not a difference of two, so for entries dated in the
+ * order they were recorded it stays within the ledger's ±(2^53 − 1) bound and exact.
  */
 import { addMonths, dayOfMonth, dayOfWeek, fromDay, toDay } from './dates';
 import { mean, median, quantile, theilSen, winsorizedMean } from './stats';
@@ -127,7 +130,7 @@ function flowAt(m: FlowModel, h: number): number {
 /** Point forecast of balances (unrounded) for h = 1..horizon after the series' end. */
 function pointForecast(s: DailySeries, horizon: number): number[] {
   const m = fitFlows(s.start, s.flows);
-  let bal = s.opening + s.flows.reduce((a, b) => a + b, 0);
+  let bal = s.flows.reduce((a, b) => a + b, s.opening);
   const out: number[] = [];
   for (let h = 1; h <= horizon; h++) {
     bal += flowAt(m, h);
@@ -139,7 +142,7 @@ function pointForecast(s: DailySeries, horizon: number): number[] {
 /** Seasonal naive with a one-month season: each future day repeats the flow of the same day of month in the last observed month. */
 export function seasonalNaiveForecast(s: DailySeries, horizon: number): number[] {
   const end = s.start + s.flows.length - 1;
-  let bal = s.opening + s.flows.reduce((a, b) => a + b, 0);
+  let bal = s.flows.reduce((a, b) => a + b, s.opening);
   const out: number[] = [];
   for (let h = 1; h <= horizon; h++) {
     let k = 1;
@@ -153,7 +156,7 @@ export function seasonalNaiveForecast(s: DailySeries, horizon: number): number[]
 
 /** Flat baseline: the balance stays where it is. */
 export function flatForecast(s: DailySeries, horizon: number): number[] {
-  const bal = s.opening + s.flows.reduce((a, b) => a + b, 0);
+  const bal = s.flows.reduce((a, b) => a + b, s.opening);
   return new Array<number>(horizon).fill(bal);
 }
 
@@ -163,7 +166,7 @@ export const FIT_DAYS = 3 * 365 + 1;
 /** The last `days` days of a series, the flows before them folded into the opening balance. */
 function lastDays(s: DailySeries, days: number): DailySeries {
   const cut = Math.max(0, s.flows.length - days);
-  return { start: s.start + cut, flows: s.flows.slice(cut), opening: s.opening + s.flows.slice(0, cut).reduce((a, b) => a + b, 0) };
+  return { start: s.start + cut, flows: s.flows.slice(cut), opening: s.flows.slice(0, cut).reduce((a, b) => a + b, s.opening) };
 }
 
 /** Cuts the last `k` days off a series. */
@@ -173,7 +176,7 @@ function head(s: DailySeries, k: number): DailySeries {
 
 /** Actual balances over the last `k` days. */
 function tailBalances(s: DailySeries, k: number): number[] {
-  let bal = s.opening + s.flows.slice(0, s.flows.length - k).reduce((a, b) => a + b, 0);
+  let bal = s.flows.slice(0, s.flows.length - k).reduce((a, b) => a + b, s.opening);
   return s.flows.slice(s.flows.length - k).map((f) => (bal += f));
 }
 

@@ -123,7 +123,7 @@ export interface RecommendOptions {
 export function recommend(txns: readonly RecTxn[], opts: RecommendOptions = {}): Recommendation[] {
   if (txns.length === 0) return [];
   const asOf = opts.asOf ? toDay(opts.asOf) : lastDay(txns);
-  const money = (x: number) => formatMinor(x, opts.decimals ?? 2);
+  const money = (x: number | bigint) => formatMinor(x, opts.decimals ?? 2);
   const recs: Recommendation[] = [];
 
   // 1. Recurring charges.
@@ -195,14 +195,17 @@ export function recommend(txns: readonly RecTxn[], opts: RecommendOptions = {}):
   const dim = daysInMonth(asOf);
   for (const b of opts.budgets ?? []) {
     const items = txns.filter((t) => t.category === b.category && t.amount < 0 && toDay(t.date) >= monthStart && toDay(t.date) <= asOf);
-    const spent = items.reduce((a, t) => a - t.amount, 0);
+    // Totals stated in the text are summed exactly (a month's entries can add up past 2^53); the
+    // estimates derived from them stay plain numbers.
+    const spentExact = items.reduce((a, t) => a - BigInt(t.amount), 0n);
+    const spent = Number(spentExact);
     const projected = Math.round((spent / dayOfMonth(asOf)) * dim);
     if (spent > b.amount || (dayOfMonth(asOf) >= 7 && projected > 1.1 * b.amount)) {
       const over = spent > b.amount;
       recs.push({
         type: 'overspending',
         title: over ? `${b.category} budget exceeded` : `${b.category} budget on track to be exceeded`,
-        detail: `${money(spent)} spent on ${b.category} since ${fromDay(monthStart)} against a budget of ${money(b.amount)}; at this pace the month ends at ${money(projected)}.`,
+        detail: `${money(spentExact)} spent on ${b.category} since ${fromDay(monthStart)} against a budget of ${money(b.amount)}; at this pace the month ends at ${money(projected)}.`,
         estimated_monthly_impact: Math.max(0, Math.max(projected, spent) - b.amount),
         evidence: items.map((t) => t.id),
       });
@@ -213,11 +216,12 @@ export function recommend(txns: readonly RecTxn[], opts: RecommendOptions = {}):
   const yearAgo = addMonths(asOf, -12);
   const gifts = txns.filter((t) => t.category === 'charity' && t.amount < 0 && toDay(t.date) > yearAgo);
   if (gifts.length && opts.taxResidence === 'FR') {
-    const total = gifts.reduce((a, t) => a - t.amount, 0);
+    const totalExact = gifts.reduce((a, t) => a - BigInt(t.amount), 0n);
+    const total = Number(totalExact);
     recs.push({
       type: 'tax',
       title: 'Declare your donations',
-      detail: `${money(total)} of donations in the last 12 months qualify for a 66 % income-tax reduction (75 % for aid to people in difficulty) within 20 % of taxable income: keep the receipts and declare them (form 2042, boxes 7UF/7UD).`,
+      detail: `${money(totalExact)} of donations in the last 12 months qualify for a 66 % income-tax reduction (75 % for aid to people in difficulty) within 20 % of taxable income: keep the receipts and declare them (form 2042, boxes 7UF/7UD).`,
       estimated_monthly_impact: Math.round((total * 0.66) / 12),
       evidence: gifts.map((t) => t.id),
     });

@@ -52,8 +52,13 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** Formats minor units as a major-unit string ("-1234" -> "-12.34"), for human reasons only. */
-export function formatMinor(amount: number, decimals = 2): string {
+/** Formats minor units as a major-unit string ("-1234" -> "-12.34"), for human reasons only; a bigint (an exact total) exactly. */
+export function formatMinor(amount: number | bigint, decimals = 2): string {
+  if (typeof amount === 'bigint') {
+    const abs = amount < 0n ? -amount : amount;
+    const p = 10n ** BigInt(decimals);
+    return `${amount < 0n ? '-' : ''}${decimals === 0 ? abs : `${abs / p}.${String(abs % p).padStart(decimals, '0')}`}`;
+  }
   const sign = amount < 0 ? '-' : '';
   const abs = Math.abs(Math.round(amount));
   if (decimals === 0) return sign + String(abs);
