@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
-  ApiError, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId,
+  ApiError, ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId,
   outcomeResponse, ownedAccount, page, pageSchema, paginationQuery, z, type AppEnv,
 } from "../../../core/src";
 import type { Env } from "../index";
@@ -25,7 +25,7 @@ const createBody = z
     destination_account_id: z.string().min(1).max(64),
     amount: z.number().int().positive().max(MAX_AMOUNT),
     currency: currencySchema,
-    description: z.string().trim().min(1).max(500).optional(),
+    description: z.string().trim().min(1).max(ENTRY_TEXT_LIMITS.description).optional(), // becomes both legs' entry description
   })
   .refine((b) => b.source_account_id !== b.destination_account_id, { path: ["destination_account_id"], message: "must differ from source_account_id" })
   .openapi("NewPayment");

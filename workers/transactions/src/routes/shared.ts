@@ -1,4 +1,4 @@
-import { ApiError, amountSchema, isIsoDate, isKnownCategory, ledgerStub, z, type LedgerEntry } from "../../../core/src";
+import { ApiError, ENTRY_TEXT_LIMITS, amountSchema, isIsoDate, isKnownCategory, ledgerStub, z, type LedgerEntry } from "../../../core/src";
 import type { Env } from "../env";
 import type { AccountLedger } from "../ledger/account-ledger";
 
@@ -11,7 +11,7 @@ export const occurredAtSchema = z
   })
   .openapi({ example: "2026-11-27" });
 
-export const categoryField = z.string().min(1).max(64).openapi({ example: "groceries", description: "a taxonomy code or one of your own categories" });
+export const categoryField = z.string().min(1).max(ENTRY_TEXT_LIMITS.category).openapi({ example: "groceries", description: "a taxonomy code or one of your own categories" });
 
 /** A category the caller may use: a taxonomy code or one of their own. */
 export async function checkCategory(env: Env, userId: string, category: string) {
