@@ -24,7 +24,7 @@ export const createImport = defineRoute({
   tags: ["transactions"],
   summary: "Import a CSV or OFX statement (up to 10 MiB)",
   description:
-    "CSV: header row with date,amount,description (+ category,counterparty,external_id); amounts in major units with '.' decimals. OFX 1.x SGML or 2.x XML; FITID is the external id. Duplicates (same external_id, else same date, amount and description) are skipped, so re-importing a file changes nothing.",
+    "CSV: header row with date,amount,description (+ category,counterparty,external_id); amounts in major units with '.' decimals. OFX 1.x SGML or 2.x XML; FITID is the external id. A field longer than the ledger stores (description 500, counterparty 200, external_id 255, category 64 characters) makes its row an error; the other rows are imported. Duplicates (same external_id, else same date, amount and description) are skipped, so re-importing a file changes nothing.",
   scope: "transactions:write",
   request: {
     params: accountParams,
