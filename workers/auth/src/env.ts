@@ -9,10 +9,13 @@ export type Env = CoreEnv & {
   /** The gateway's public origin, e.g. http://127.0.0.1:8787. */
   ISSUER: string;
   AUDIENCE: string;
-  /** Login throttle: failures allowed per email and per client IP within the window. */
-  LOGIN_MAX_FAILURES_PER_EMAIL?: string;
+  /** Login throttle: failures allowed per (email, client address) and per client address within the window. */
+  LOGIN_MAX_FAILURES_PER_EMAIL_IP?: string;
   LOGIN_MAX_FAILURES_PER_IP?: string;
   LOGIN_WINDOW_SECONDS?: string;
+  /** Registration throttle: calls allowed per client address within the window (default 10 per hour). */
+  REGISTER_MAX_PER_IP?: string;
+  REGISTER_WINDOW_SECONDS?: string;
 };
 
 export type AuthApp = AppEnv<Env>;

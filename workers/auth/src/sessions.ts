@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { refreshTokens, users } from "../../../db/schema";
 import { newId, SCOPES } from "../../core/src";
@@ -53,11 +53,19 @@ export function rotateRefreshToken(db: Db, presented: string): Promise<Rotation>
   return scrubbed(rotate(db, presented));
 }
 
+/** Every revocation is of a whole family or wider, so one revoked token means the family is dead. */
+const familyRevoked = sql<number>`exists (select 1 from refresh_tokens f where f.family_id = refresh_tokens.family_id and f.revoked_at is not null)`;
+
 async function rotate(db: Db, presented: string): Promise<Rotation> {
   if (!presented.startsWith("eft_rt_") || presented.length > 200) return { ok: false, reason: "invalid" };
-  const old = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await sha256Hex(presented))).get();
-  if (!old) return { ok: false, reason: "invalid" };
-  if (old.revokedAt) return { ok: false, reason: "invalid", old };
+  const found = await db
+    .select({ token: refreshTokens, familyRevoked })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, await sha256Hex(presented)))
+    .get();
+  if (!found) return { ok: false, reason: "invalid" };
+  const old = found.token;
+  if (old.revokedAt || found.familyRevoked) return { ok: false, reason: "invalid", old };
   if (old.usedAt) {
     await revokeFamily(db, old.familyId);
     return { ok: false, reason: "reused", old };
@@ -66,18 +74,32 @@ async function rotate(db: Db, presented: string): Promise<Rotation> {
   const user = await db.select().from(users).where(eq(users.id, old.userId)).get();
   if (!user || user.status !== "active") return { ok: false, reason: "invalid", old };
 
-  // Claim the token atomically: of two concurrent uses, only one wins; the other is a reuse.
-  const claimed = await db
-    .update(refreshTokens)
-    .set({ usedAt: new Date().toISOString() })
-    .where(and(eq(refreshTokens.id, old.id), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt)))
-    .run();
-  if (claimed.meta.changes !== 1) {
+  const scope = (parseScopes(old.scope) ?? []).join(" ");
+  const next = await newRefreshToken(old.userId, { familyId: old.familyId, scope, clientId: old.clientId });
+  const r = next.row;
+  // One transaction writes the successor only if the presented token is still unused and its family
+  // unrevoked, and claims the token. Of concurrent uses only one can pass; a revocation (reuse detected
+  // by a loser, logout, password change) lands either before it, and no successor is written, or after
+  // it, and revokes the successor with the rest of the family.
+  const d1 = db.$client;
+  const [inserted] = await d1.batch([
+    d1
+      .prepare(
+        `insert into refresh_tokens (id, user_id, family_id, token_hash, client_id, scope, expires_at, created_at)
+         select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+         where exists (select 1 from refresh_tokens where id = ?9 and used_at is null and revoked_at is null)
+           and not exists (select 1 from refresh_tokens where family_id = ?3 and revoked_at is not null)`,
+      )
+      .bind(r.id, r.userId, r.familyId, r.tokenHash, r.clientId, r.scope, r.expiresAt, r.createdAt, old.id),
+    d1.prepare("update refresh_tokens set used_at = ?1 where id = ?2 and used_at is null and revoked_at is null").bind(new Date().toISOString(), old.id),
+  ]);
+  if (inserted.meta.changes !== 1) {
+    const now = await db.select({ usedAt: refreshTokens.usedAt }).from(refreshTokens).where(eq(refreshTokens.id, old.id)).get();
+    // Revoked meanwhile (logout, password change) without being used: simply invalid.
+    if (!now?.usedAt) return { ok: false, reason: "invalid", old };
+    // Another use claimed it first: a reuse.
     await revokeFamily(db, old.familyId);
     return { ok: false, reason: "reused", old };
   }
-  const scope = (parseScopes(old.scope) ?? []).join(" ");
-  const next = await newRefreshToken(old.userId, { familyId: old.familyId, scope, clientId: old.clientId });
-  await db.insert(refreshTokens).values(next.row);
   return { ok: true, user, old, token: next.token, scope };
 }

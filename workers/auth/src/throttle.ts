@@ -1,18 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import { recent, retryAfterSeconds, type ThrottleRule } from "./throttle-policy";
+import type { Attempt, ThrottleRpc } from "../../core/src/throttle";
+import { lockId, recent, retryAfterSeconds, type ThrottleRule } from "./throttle-policy";
 
-export type { ThrottleRule } from "./throttle-policy";
-
-export type Attempt = { allowed: true; ticket: number } | { allowed: false; retryAfter: number };
+export type { Attempt, ThrottleRule } from "../../core/src/throttle";
 
 /**
- * Failed-login throttle state, one object per key (`email:<address>` or `ip:<address>`). State lives in
- * the object's durable storage, so it survives isolate restarts and deploys.
+ * Attempt throttle state, one object per key (`login:<address>|<email>`, `ip:<address>`,
+ * `register:<address>`, `password:<user id>`); the users worker binds it too, by script name. State lives
+ * in the object's durable storage, so it survives isolate restarts and deploys. (The class keeps its first
+ * name: renaming a Durable Object class needs a migration.)
  *
- * An attempt is counted *before* the password is checked (so parallel guesses cannot slip past the
- * limit); a successful login then forgives it (`forgive`) or clears the key (`reset`).
+ * An attempt is counted *before* the secret is checked (so parallel guesses cannot slip past the limit);
+ * a success then forgives it (`forgive`) or clears the key (`reset`).
  */
-export class LoginThrottle extends DurableObject {
+export class LoginThrottle extends DurableObject implements ThrottleRpc {
   private async load(): Promise<number[]> {
     return (await this.ctx.storage.get<number[]>("failures")) ?? [];
   }
@@ -32,13 +33,18 @@ export class LoginThrottle extends DurableObject {
     const now = Date.now();
     const live = recent(await this.load(), now, rule);
     const wait = retryAfterSeconds(live, now, rule);
-    if (wait > 0) return { allowed: false, retryAfter: wait };
+    if (wait > 0) {
+      const lock = lockId(live, now, rule);
+      const first = (await this.ctx.storage.get<number>("refusedLock")) !== lock;
+      if (first) await this.ctx.storage.put("refusedLock", lock);
+      return { allowed: false, retryAfter: wait, first };
+    }
     // Tickets are unique even within one millisecond.
     let ticket = now;
     while (live.includes(ticket)) ticket++;
     live.push(ticket);
     await this.save(live.slice(-Math.max(rule.limit * 2, 1)), rule);
-    return { allowed: true, ticket };
+    return { allowed: true, ticket, remaining: Math.max(0, rule.limit - live.length) };
   }
 
   /** Seconds until an attempt is allowed, without counting one. */
@@ -52,7 +58,7 @@ export class LoginThrottle extends DurableObject {
     await this.save(failures.filter((t) => t !== ticket), rule);
   }
 
-  /** Clears the key (a successful login for this email). */
+  /** Clears the key (the owner proved the secret). */
   async reset(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }

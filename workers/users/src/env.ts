@@ -2,6 +2,8 @@ import type { AppEnv, CoreEnv } from "../../core/src";
 
 export type Env = CoreEnv & {
   DB: D1Database;
+  /** LoginThrottle objects (class in workers/auth): wrong current passwords are limited per user. */
+  THROTTLE: DurableObjectNamespace;
   /** AccountLedger objects (class in workers/transactions): deletion closes and erases the user's accounts. */
   LEDGER: DurableObjectNamespace;
 };

@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { auditEvents, refreshTokens, users } from "../../../../db/schema";
@@ -9,7 +10,7 @@ import { audit } from "../audit";
 import { auditRow } from "../../../core/src";
 import { scrubbed } from "../../../core/src";
 import type { AuthApp } from "../env";
-import { beginLogin } from "../login-guard";
+import { beginLogin, countRegistration } from "../login-guard";
 import { newRefreshToken, revokeFamily, rotateRefreshToken, sessionBody } from "../sessions";
 import { sha256Hex } from "../tokens";
 import { normaliseEmail, userSchema } from "../../../core/src";
@@ -44,6 +45,7 @@ export const register = defineRoute({
   path: "/v1/auth/register",
   tags: ["auth"],
   summary: "Create an account and sign in",
+  description: "Calls are limited per client address (429 with Retry-After).",
   scope: null,
   request: jsonBody(
     z.strictObject({ email: emailField, password: passwordField, name: z.string().trim().min(1).max(100).openapi({ example: "Ada Lovelace" }) }),
@@ -51,6 +53,7 @@ export const register = defineRoute({
   responses: {
     201: jsonResponse(sessionSchema, "The new user, signed in"),
     409: problemDoc("The email is already registered (code conflict)"),
+    429: problemDoc("Too many sign-ups from this client address (Retry-After)"),
   },
 });
 
@@ -60,7 +63,8 @@ export const login = defineRoute({
   path: "/v1/auth/login",
   tags: ["auth"],
   summary: "Sign in with email and password",
-  description: "Wrong credentials answer 401 whether or not the email exists; repeated failures per email or per client IP answer 429 with Retry-After.",
+  description:
+    "Wrong credentials answer 401 whether or not the email exists; repeated failures for an email from one client address, or from one address across emails, answer 429 with Retry-After (other addresses are not affected).",
   scope: null,
   request: jsonBody(z.strictObject({ email: z.string().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) })),
   responses: {
@@ -96,11 +100,16 @@ export const logout = defineRoute({
   responses: { 204: { description: "Signed out (also when the token was unknown)" } },
 });
 
+/** Set by the gateway from the connection (client-sent x-ef-* headers are stripped there). */
+const clientIp = (c: Context<AuthApp>) => c.req.header("x-ef-client-ip") ?? "unknown";
+
 const invalidCredentials = () => new ApiError("unauthorized", "The email or password is incorrect.");
 
 export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
   app.openapi(register, async (c) => {
     const body = c.req.valid("json");
+    // Counted before anything else, even a taken email: each call may cost a scrypt hash.
+    await countRegistration(c.env, clientIp(c));
     const db = drizzle(c.env.DB);
     const email = normaliseEmail(body.email);
     const taken = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
@@ -138,8 +147,7 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
   app.openapi(login, async (c) => {
     const body = c.req.valid("json");
     const email = normaliseEmail(body.email);
-    const ip = c.req.header("x-ef-client-ip") ?? "unknown";
-    const guard = await beginLogin(c.env, email, ip);
+    const guard = await beginLogin(c.env, email, clientIp(c));
 
     const db = drizzle(c.env.DB);
     const user = email ? await db.select().from(users).where(eq(users.email, email)).get() : undefined;

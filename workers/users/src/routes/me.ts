@@ -4,6 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../../db/schema";
 import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, z } from "../../../core/src";
 import { MAX_PASSWORD_LENGTH, hashPassword, passwordProblems, verifyPassword } from "../../../core/src/password";
+import { countAttempt, type ThrottleRule } from "../../../core/src/throttle";
 import { auditRow } from "../../../core/src";
 import { scrubbed } from "../../../core/src";
 import type { UsersApp } from "../env";
@@ -70,8 +71,12 @@ export const changePassword = defineRoute({
   scope: "authenticated",
   middleware: [personOnly],
   request: jsonBody(z.strictObject({ current_password: z.string().max(MAX_PASSWORD_LENGTH), new_password: newPasswordField })),
+  description: "At most 10 wrong `current_password` per user in 15 minutes; then 429 with Retry-After. Wrong attempts are audited.",
   responses: { 204: { description: "Changed; sign in again on other devices" } },
 });
+
+/** Wrong current passwords allowed per user within the window. */
+const PASSWORD_CHANGE_RULE: ThrottleRule = { limit: 10, windowMs: 15 * 60_000 };
 
 // ── GET /v1/users/me/export ─────────────────────────────────────────────────
 export const exportMe = defineRoute({
@@ -170,8 +175,17 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
     const body = c.req.valid("json");
     const db = drizzle(c.env.DB);
     const user = await currentUser(db, c.get("identity").sub);
-    if (!(await verifyPassword(body.current_password, user.passwordHash)))
+    // A stolen access token must not become an unlimited password oracle: wrong current passwords are
+    // counted per user (before the check, so parallel guesses cannot slip past) and audited.
+    const counted = await countAttempt(c.env.THROTTLE, [{ key: `password:${user.id}`, rule: PASSWORD_CHANGE_RULE }], "Too many wrong current passwords. Try again later.");
+    if (!counted.ok) {
+      if (counted.first) await db.insert(auditEvents).values(auditRow(c, "password_change_throttled", user.id, { retry_after: counted.retryAfter }));
+      throw counted.error;
+    }
+    if (!(await verifyPassword(body.current_password, user.passwordHash))) {
+      await db.insert(auditEvents).values(auditRow(c, "password_change_failed", user.id));
       throw new ApiError("validation_failed", "The current password is incorrect.", [{ path: "current_password", message: "is incorrect" }]);
+    }
     const now = new Date().toISOString();
     await scrubbed(
       db.batch([
@@ -180,6 +194,7 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
         db.insert(auditEvents).values(auditRow(c, "password_change", user.id)),
       ]),
     );
+    await counted.reset(0);
     return c.body(null, 204);
   });
 
