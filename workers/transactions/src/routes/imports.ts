@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { ApiError, defineRoute, isCategoryCode, jsonResponse, newId, ownedAccount, z, type AppEnv } from "../../../core/src";
+import { ApiError, ENTRY_TEXT_LIMITS as L, defineRoute, isCategoryCode, jsonResponse, newId, ownedAccount, z, type AppEnv } from "../../../core/src";
 import type { EntryInput, ImportRowResult } from "../ledger/account-ledger";
 import { batches, readLines } from "../imports/lines";
 import { MalformedFile, parseCsv, type ParsedRow } from "../imports/csv";
@@ -24,7 +24,7 @@ export const createImport = defineRoute({
   tags: ["transactions"],
   summary: "Import a CSV or OFX statement (up to 10 MiB)",
   description:
-    "CSV: header row with date,amount,description (+ category,counterparty,external_id); amounts in major units with '.' decimals. OFX 1.x SGML or 2.x XML; FITID is the external id. A field longer than the ledger stores (description 500, counterparty 200, external_id 255, category 64 characters) makes its row an error; the other rows are imported. Duplicates (same external_id, else same date, amount and description) are skipped, so re-importing a file changes nothing.",
+    `CSV: header row with date,amount,description (+ category,counterparty,external_id); amounts in major units with '.' decimals. OFX 1.x SGML or 2.x XML; FITID is the external id. A field longer than the ledger stores (description ${L.description}, counterparty ${L.counterparty}, external_id ${L.external_id}, category ${L.category} characters) makes its row an error; the other rows are imported. Duplicates (same external_id, else same date, amount and description) are skipped, so re-importing a file changes nothing.`,
   scope: "transactions:write",
   request: {
     params: accountParams,
