@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,9 +19,12 @@ const freePort = () =>
 export default async function setup(project: TestProject) {
   const state = mkdtempSync(path.join(tmpdir(), "ef-e2e-"));
   const port = Number(process.env.E2E_PORT ?? (await freePort()));
-  const stack = await startStack({ port, persistTo: state, stdio: process.env.E2E_VERBOSE ? "inherit" : "ignore" });
+  // A known scrape secret for the gateway (a --var outranks the developer's .dev.vars).
+  const metricsToken = randomBytes(24).toString("base64url");
+  const stack = await startStack({ port, persistTo: state, stdio: process.env.E2E_VERBOSE ? "inherit" : "ignore", vars: { METRICS_TOKEN: metricsToken } });
   project.provide("origin", stack.origin);
   project.provide("persistTo", state);
+  project.provide("metricsToken", metricsToken);
   return () => {
     stack.stop();
     rmSync(state, { recursive: true, force: true });
@@ -31,5 +35,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     origin: string;
     persistTo: string;
+    metricsToken: string;
   }
 }

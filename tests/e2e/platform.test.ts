@@ -1,5 +1,5 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { call, expectProblem, origin, register } from "./helpers";
 
 describe("platform over real HTTP", () => {
@@ -64,7 +64,8 @@ describe("platform over real HTTP", () => {
   it("exposes Prometheus metrics with latency histograms from the domain workers too", async () => {
     await call("/ready");
     expectProblem(await call("/metrics"), 401, "unauthorized");
-    const text = (await call("/metrics", { token: await register("metrics") })).text;
+    expectProblem(await call("/metrics", { token: await register("metrics") }), 403, "forbidden");
+    const text = (await call("/metrics", { token: inject("metricsToken") })).text;
     expect(text).toMatch(/http_requests_total\{worker="gateway",method="GET",route="\/ready",status="200"\} \d+/);
     expect(text).toMatch(/http_request_duration_ms_bucket\{worker="tax",method="GET",route="\/health",status="200",le="\+Inf"\} \d+/);
   });

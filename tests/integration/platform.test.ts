@@ -35,10 +35,11 @@ describe("platform through the composed workers", () => {
     expect(await res.json()).toMatchObject({ code: "unauthorized", status: 401 });
   });
 
-  it("counts requests per worker and route in Prometheus format, for authenticated callers", async () => {
+  it("counts requests per worker and route in Prometheus format, for administrators", async () => {
     await get("/health");
     expect((await get("/metrics")).status).toBe(401);
-    const { token } = await createUser();
+    expect((await get("/metrics", { headers: { authorization: `Bearer ${(await createUser()).token}` } })).status).toBe(403);
+    const { token } = await createUser({ role: "admin" });
     const text = await (await get("/metrics", { headers: { authorization: `Bearer ${token}` } })).text();
     expect(text).toContain("# TYPE http_request_duration_ms histogram");
     expect(text).toMatch(/http_requests_total\{worker="gateway",method="GET",route="\/health",status="200"\} \d+/);

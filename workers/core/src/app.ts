@@ -8,19 +8,26 @@ import type { ZodError } from "zod";
 import { isUniqueViolation } from "./db-unique";
 import { ApiError, ERROR_CODES, problemResponse, type ErrorCode, type FieldError } from "./errors";
 import { requireScope, type Identity, type RouteScope } from "./identity";
-import { log } from "./log";
+import { instrumentEnv } from "./instrument";
+import { LOG_SAMPLED_HEADER, log, logSampleRate, sampleRequest } from "./log";
 import { observeRequest, renderSeries } from "./metrics";
 import { requestIdMiddleware } from "./request-id";
+import { formatServerTiming, newTimings } from "./server-timing";
 
 export interface CoreEnv {
+  /** Share of successful requests logged (0–1, default 0); answers ≥ 400 are always logged. */
   LOG_SAMPLE_RATE?: string;
   CORS_ORIGINS?: string;
+  /** `off` drops the Server-Timing header. */
+  SERVER_TIMING?: string;
 }
 export interface CoreVariables {
   requestId: string;
   identity: Identity;
   /** Route label for logs and metrics when the matched path is a catch-all (the gateway's forwards). */
   routeLabel?: string;
+  /** Whether this request's success is logged (the gateway forwards its decision). */
+  logSampled: boolean;
 }
 export type AppEnv<B = CoreEnv> = { Bindings: B; Variables: CoreVariables };
 
@@ -48,10 +55,28 @@ const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
   429: "rate_limited",
 };
 
+/**
+ * The HTTP methods the API serves (HEAD through GET, OPTIONS for CORS preflight). Any other method is
+ * 405 before routing and is counted as method="other". Add a method here before routing one.
+ */
+export const SERVED_METHODS: readonly string[] = ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"];
+const SERVED = new Set(SERVED_METHODS);
+const ROUTED = ["GET", "POST", "PATCH", "DELETE"];
+
 export interface AppOptions {
   /** Largest accepted request body; the gateway raises it for imports only. */
   maxBody?: number | ((c: Context) => number);
+  /**
+   * The app faces the internet (the gateway): nothing under /internal/ is served (404), and it keeps
+   * no /internal/metrics of its own. Domain apps serve /internal/metrics to the gateway only, since
+   * they are reachable through service bindings alone.
+   */
+  public?: boolean;
+  /** Methods allowed at a path the app does not route itself (the gateway asks the domain worker). */
+  allowElsewhere?: (c: Context) => Promise<string[] | undefined>;
 }
+
+const INTERNAL = /^\/+internal(\/|$)/i;
 
 /** Every worker is built here so errors, request ids, logs, metrics and headers behave the same everywhere. */
 export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: AppOptions = {}) {
@@ -69,32 +94,58 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
   });
 
   app.use("*", requestIdMiddleware());
+  // Metrics, the sampled log line and Server-Timing. An unsampled success costs no log object or JSON.
   app.use("*", async (c, next) => {
     const started = performance.now();
+    const timings = c.env?.SERVER_TIMING === "off" ? undefined : newTimings();
+    if (timings && c.env) c.env = instrumentEnv(c.env, timings);
+    const sampled = sampleRequest(logSampleRate(c.env?.LOG_SAMPLE_RATE), c.req.header(LOG_SAMPLED_HEADER));
+    c.set("logSampled", sampled);
     await next();
     const ms = performance.now() - started;
+    // Set, never appended: a forwarded answer's own header is replaced by the merged one.
+    if (timings) c.res.headers.set("Server-Timing", formatServerTiming(ms, timings));
+    else c.res.headers.delete("Server-Timing");
+    const status = c.res.status;
     const route = c.get("routeLabel") ?? (c.req.routePath === "/*" ? "unmatched" : c.req.routePath);
-    observeRequest(worker, c.req.method, route, c.res.status, ms);
-    const rate = Number(c.env?.LOG_SAMPLE_RATE ?? "1");
-    if (c.res.status >= 400 || Math.random() < rate)
-      log(c.res.status >= 500 ? "error" : c.res.status >= 400 ? "warn" : "info", {
+    observeRequest(worker, SERVED.has(c.req.method) ? c.req.method : "other", route, status, ms);
+    if (sampled || status >= 400)
+      log(status >= 500 ? "error" : status >= 400 ? "warn" : "info", {
         request_id: c.get("requestId"),
         worker,
         method: c.req.method,
         route,
-        status: c.res.status,
+        status,
         duration_ms: Math.round(ms * 100) / 100,
       });
   });
   app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  // Before CORS, so not even a preflight answers for an internal path.
+  if (options.public)
+    app.use("*", async (c, next) => {
+      if (INTERNAL.test(c.req.path)) throw new ApiError("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
+      await next();
+    });
   app.use("*", (c, next) =>
     cors({
       origin: (c.env?.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+      allowMethods: ROUTED,
       allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
-      exposeHeaders: ["X-Request-Id", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+      exposeHeaders: ["X-Request-Id", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Server-Timing"],
       maxAge: 600,
     })(c, next),
   );
+  app.use("*", async (c, next) => {
+    if (SERVED.has(c.req.method)) return next();
+    const allow = allowedMethods(app, c.req.path) ?? (await options.allowElsewhere?.(c));
+    throw new ApiError(
+      "method_not_allowed",
+      `${c.req.method} is not served${allow?.length ? `; this resource allows ${allow.join(", ")}` : ""}.`,
+      undefined,
+      undefined,
+      allow?.length ? { Allow: allow.join(", ") } : undefined,
+    );
+  });
   app.use("*", (c, next) =>
     bodyLimit({
       maxSize: typeof options.maxBody === "function" ? options.maxBody(c) : (options.maxBody ?? MiB),
@@ -104,7 +155,7 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
     })(c, next),
   );
 
-  app.get("/internal/metrics", (c) => c.text(renderSeries()));
+  if (!options.public) app.get("/internal/metrics", (c) => c.text(renderSeries()));
 
   app.notFound((c) => problemResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
   app.onError((err, c) => {
@@ -127,6 +178,17 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
     return problemResponse(c, new ApiError("internal", "An unexpected error occurred."));
   });
   return app;
+}
+
+/** The methods routed at `path` in `app` itself (HEAD with GET), or undefined when none is. */
+function allowedMethods(app: OpenAPIHono<any>, path: string): string[] | undefined {
+  const allow: string[] = [];
+  for (const method of ROUTED) {
+    // Each match is [[handler, route], params]; "ALL" entries are middleware and catch-alls.
+    const [matches] = app.router.match(method, path) as unknown as [[[unknown, { method: string }], unknown][]];
+    if (matches.some(([[, route]]) => route.method !== "ALL")) allow.push(method, ...(method === "GET" ? ["HEAD"] : []));
+  }
+  return allow.length ? allow : undefined;
 }
 
 export const problemSchema = z

@@ -4,6 +4,7 @@ export * from "./identity";
 export * from "./ids";
 export * from "./log";
 export * from "./metrics";
+export * from "./server-timing";
 export * from "./money";
 export * from "./pagination";
 export * from "./worker";

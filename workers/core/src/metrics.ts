@@ -13,10 +13,16 @@ interface Series {
 }
 const series = new Map<string, Series>();
 
-const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+/** A label value in the Prometheus text format: backslash, double quote and line feed escaped. */
+export const escapeLabelValue = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
+/**
+ * Counts one request. Every label must come from a small fixed set (worker names, route templates,
+ * the methods the API serves or "other"), or each new value would grow the series map for good.
+ */
 export function observeRequest(worker: string, method: string, route: string, status: number, ms: number) {
-  const labels = `worker="${esc(worker)}",method="${method}",route="${esc(route)}",status="${status}"`;
+  const esc = escapeLabelValue;
+  const labels = `worker="${esc(worker)}",method="${esc(method)}",route="${esc(route)}",status="${status}"`;
   let s = series.get(labels);
   if (!s) series.set(labels, (s = { labels, count: 0, sum: 0, buckets: BUCKETS_MS.map(() => 0) }));
   s.count++;

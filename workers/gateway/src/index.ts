@@ -1,11 +1,12 @@
 import type { Context } from "hono";
 import {
-  ApiError, IDENTITY_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, renderSeries, z,
+  ApiError, IDENTITY_HEADER, LOG_SAMPLED_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, problemSchema, renderSeries, z,
   type AppEnv, type CoreEnv, type Identity,
 } from "../../core/src";
 import { DOCS_HTML } from "./docs";
 import { mergedDocument } from "./openapi";
 import { SERVICE_BINDINGS, isImport, isPublic, serviceFor, type ServiceBinding } from "./routing";
+import { sameSecret } from "./secrets";
 import { verifyAccessToken } from "./tokens";
 
 export type GatewayEnv = CoreEnv &
@@ -13,12 +14,34 @@ export type GatewayEnv = CoreEnv &
     DB: D1Database;
     ISSUER: string;
     AUDIENCE: string;
+    /** Bearer secret of the Prometheus scraper for /metrics (a secret; locally in the root .dev.vars). */
+    METRICS_TOKEN?: string;
   };
+type Ctx = Context<AppEnv<GatewayEnv>>;
 
-const app = createApp<GatewayEnv>("gateway", { maxBody: (c) => (isImport(new URL(c.req.url).pathname) ? 10 * MiB : MiB) });
+const app = createApp<GatewayEnv>("gateway", {
+  maxBody: (c) => (isImport(new URL(c.req.url).pathname) ? 10 * MiB : MiB),
+  public: true,
+  allowElsewhere: (c) => allowAtDomain(c as Ctx),
+});
+
+/**
+ * The Allow list of a path the gateway forwards, from the domain worker that serves it: that worker
+ * answers a method it does not serve with 405 before any other work, so the probe carries no body,
+ * no identity and no token.
+ */
+async function allowAtDomain(c: Ctx): Promise<string[] | undefined> {
+  const url = new URL(c.req.url);
+  const service = serviceFor(url.pathname);
+  if (!service) return undefined;
+  const res = await c.env[service].fetch(new Request(url, { method: c.req.method, headers: { "x-request-id": c.get("requestId") } }));
+  await res.body?.cancel();
+  const allow = res.status === 405 ? res.headers.get("allow") : null;
+  return allow ? allow.split(",").map((m) => m.trim()).filter(Boolean) : undefined;
+}
 
 /** The verified caller of a request: bearer token checked against the JWKS, then the user's current state. */
-async function authenticate(c: Context<AppEnv<GatewayEnv>>): Promise<Identity> {
+async function authenticate(c: Ctx): Promise<Identity> {
   const [scheme, token] = (c.req.header("authorization") ?? "").split(" ");
   if (scheme?.toLowerCase() !== "bearer" || !token)
     throw new ApiError("unauthorized", "A bearer token is required.", undefined, undefined, { "WWW-Authenticate": "Bearer" });
@@ -30,6 +53,21 @@ async function authenticate(c: Context<AppEnv<GatewayEnv>>): Promise<Identity> {
   identity.role = user.role;
   return identity;
 }
+
+/**
+ * /metrics: the scrape secret (compared in constant time, no token verification or D1 read), else an
+ * administrator's own token verified like any other. No or bad token → 401; anyone else → 403.
+ */
+async function authorizeScrape(c: Ctx) {
+  const [scheme, token] = (c.req.header("authorization") ?? "").split(" ");
+  const secret = c.env.METRICS_TOKEN;
+  if (secret && scheme?.toLowerCase() === "bearer" && token && sameSecret(token, secret)) return;
+  const identity = await authenticate(c);
+  if (identity.role !== "admin" || identity.client_id)
+    throw new ApiError("forbidden", "Metrics need the scrape token or an administrator's own token.");
+}
+
+const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: problemSchema } } });
 
 // ── platform routes ─────────────────────────────────────────────────────────
 app.openapi(
@@ -75,13 +113,17 @@ app.openapi(
     method: "get",
     path: "/metrics",
     tags: ["platform"],
-    summary: "Prometheus metrics of every worker (any valid bearer token)",
+    summary: "Prometheus metrics of every worker (bearer: the METRICS_TOKEN scrape secret or an administrator's token)",
     scope: null,
     security: [{ bearer: [] }],
-    responses: { 200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } } },
+    responses: {
+      200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } },
+      401: problem("No bearer token, or one that is neither the scrape secret nor a valid access token"),
+      403: problem("A valid token of someone who is not an administrator"),
+    },
   }),
   async (c) => {
-    await authenticate(c);
+    await authorizeScrape(c);
     const parts = await Promise.all(
       SERVICE_BINDINGS.map((b) => c.env[b].fetch("https://internal/internal/metrics").then((r) => r.text(), () => "")),
     );
@@ -103,6 +145,7 @@ app.all("*", async (c) => {
   for (const name of [...headers.keys()]) if (name.startsWith("x-ef-")) headers.delete(name);
   headers.set("x-request-id", c.get("requestId"));
   headers.set("x-ef-client-ip", c.req.header("cf-connecting-ip") ?? "127.0.0.1");
+  headers.set(LOG_SAMPLED_HEADER, c.get("logSampled") ? "1" : "0");
 
   if (!isPublic(url.pathname)) headers.set(IDENTITY_HEADER, JSON.stringify(await authenticate(c)));
 

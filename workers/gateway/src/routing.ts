@@ -18,7 +18,7 @@ export function serviceFor(path: string): ServiceBinding | undefined {
   return TABLE.find(([re]) => re.test(path))?.[1];
 }
 
-/** Paths that need no bearer token (SPEC §2 "auth"). */
+/** Paths that need no bearer token: sign-up, login, refresh, logout, the token endpoint and discovery. */
 const PUBLIC = /^(\/v1\/auth\/(register|login|refresh|logout)|\/v1\/oauth\/token|\/\.well-known\/.*)$/;
 export const isPublic = (path: string) => PUBLIC.test(path);
 
