@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 // @ts-expect-error plain ESM script shared with `npm run dev`
-import { startStack } from "../../scripts/stack.mjs";
+import { ROOT, ensureDevVars, startStack } from "../../scripts/stack.mjs";
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -17,6 +17,7 @@ const freePort = () =>
 
 /** A fresh stack per run: its own port and its own empty local state. */
 export default async function setup(project: TestProject) {
+  await raiseRegisterLimit();
   const state = mkdtempSync(path.join(tmpdir(), "ef-e2e-"));
   const port = Number(process.env.E2E_PORT ?? (await freePort()));
   // A known scrape secret for the gateway (a --var outranks the developer's .dev.vars).
@@ -29,6 +30,19 @@ export default async function setup(project: TestProject) {
     stack.stop();
     rmSync(state, { recursive: true, force: true });
   };
+}
+
+/**
+ * The suites register many users from one address, past the production sign-up limit. `--var` reaches
+ * only the first config of a multi-config `wrangler dev`, so the auth worker's limit is raised in its
+ * local `.dev.vars` (git-ignored, local development only); tests/e2e/auth-safety.test.ts reaches it.
+ */
+const E2E_REGISTER_MAX_PER_IP = 200;
+async function raiseRegisterLimit() {
+  await ensureDevVars();
+  const file = path.join(ROOT, "workers/auth/.dev.vars");
+  if (!/^REGISTER_MAX_PER_IP=/m.test(readFileSync(file, "utf8")))
+    appendFileSync(file, `# local development and e2e: sign-ups per address per hour (production default 10)\nREGISTER_MAX_PER_IP=${E2E_REGISTER_MAX_PER_IP}\n`);
 }
 
 declare module "vitest" {
