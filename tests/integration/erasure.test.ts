@@ -183,4 +183,25 @@ describe("DELETE /v1/users/me erases everything the user wrote", () => {
     // Deleting twice is harmless: the token no longer works.
     expect((await deleteMe(token)).status).toBe(401);
   });
+
+  it("lets no concurrent write of the user's bring text back into an erased account", async () => {
+    const MARK = `Zr${crypto.randomUUID().slice(0, 8)}`;
+    const mark = MARK.toLowerCase();
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    const first = await record(u.token, acc, { amount: 10_000, description: "opening" });
+    const writes = Array.from({ length: 30 }, (_, i) =>
+      i % 2
+        ? api(`/v1/transactions/${first.body.id}`, { method: "PATCH", token: u.token, json: { notes: `${MARK} ${i}`, description: `${MARK} ${i}` } })
+        : record(u.token, acc, { amount: -1, description: `${MARK} ${i}` }, `${MARK}-${i}`),
+    );
+    const [deleted, ...results] = await Promise.all([deleteMe(u.token), ...writes]);
+    expect(deleted.status).toBe(204);
+    for (const r of results) expect([200, 201, 401, 404, 422], JSON.stringify(r.body)).toContain(r.status);
+    const storage = await objectStorage(acc);
+    expect(storage.includes(mark), storage.slice(Math.max(0, storage.indexOf(mark) - 200), storage.indexOf(mark) + 50)).toBe(false);
+    const db = await wholeDatabase();
+    expect(db.includes(mark), db.slice(Math.max(0, db.indexOf(mark) - 200), db.indexOf(mark) + 50)).toBe(false);
+    expect(await audit([acc])).toEqual([]);
+  });
 });

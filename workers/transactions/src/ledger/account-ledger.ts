@@ -4,7 +4,7 @@ import { ENTRY_TEXT_LIMITS, log, newId } from "../../../core/src";
 import { GENESIS_HASH, entryHash, verifyChain } from "./chain";
 import { available, canApply, canPostHold, fitsBalanceBound, occurredDate, tooLongField } from "./rules";
 import { migrate } from "./storage";
-import { ERASE_ENTRY_SET, eraseCounterpartyRows, eraseOwnRows, sentPaymentTexts } from "./erasure";
+import { ERASE_ENTRY_SET, eraseCounterpartyRows, eraseOwnRows, isErased, markErased, sentPaymentTexts } from "./erasure";
 
 export interface LedgerEnv {
   DB: D1Database;
@@ -202,6 +202,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     this.ctx.storage.transactionSync(() => {
       if (this.outboxSize() > 0) throw new Error("the D1 projection is unreachable; retry the deletion");
       eraseOwnRows(this.sql);
+      markErased(this.ctx.storage.kv);
       this.enqueue(`UPDATE entries SET ${ERASE_ENTRY_SET} WHERE account_id = ?`, [m.account_id]);
       this.enqueue("UPDATE payments SET description = NULL WHERE source_account_id = ?", [m.account_id]);
     });
@@ -242,7 +243,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   }
 
   private remember(idem: Idem | undefined, result: unknown | null) {
-    if (!idem) return;
+    if (!idem || isErased(this.ctx.storage.kv)) return;
     this.sql.exec(
       "INSERT INTO idempotency (key, fingerprint, result, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET result = excluded.result",
       idem.key, idem.fingerprint, result === null ? null : JSON.stringify(result), now(),
@@ -331,7 +332,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
 
   async patch(entryId: string, fields: { category?: string; description?: string; notes?: string | null }) {
     const entry = this.entryRow("id = ?", entryId);
-    if (!entry) return null;
+    if (!entry || isErased(this.ctx.storage.kv)) return null;
     const next = { ...entry, ...fields };
     // The route's schema bounds these; refusing here too keeps an oversized row out of SQLite.
     const long = tooLongField(next);

@@ -91,6 +91,23 @@ describe("on a ledger object's storage", () => {
     expect(before.valid).toBe(true);
   });
 
+  it("once erased, stores neither a late patch nor a late Idempotency-Key of the owner", async () => {
+    const id = newId("acc");
+    const ledger = ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);
+    await ledger.open({ id, user_id: "usr_z", currency: "EUR", overdraft_limit: null, created_at: new Date().toISOString() });
+    const { entry } = await ledger.record({ amount: 700, description: "opening", category: "income", occurred_at: "2026-01-01" });
+    expect(await ledger.closeForDeletion()).toEqual({ ok: true, sent: [] });
+    expect(await ledger.erase()).toEqual({ ok: true });
+    expect(await ledger.patch(entry.id, { notes: "Ada late note" })).toBeNull();
+    const late = await ledger.record({ amount: 1, description: "Ada late", category: "income", occurred_at: "2026-01-02", idem: { key: "usr_z:Ada-late", fingerprint: "f" } });
+    expect(late.code).toBe("account_closed");
+    const stored = await runInDurableObject(ledger as DurableObjectStub, (_i, state) =>
+      JSON.stringify([state.storage.sql.exec("SELECT * FROM entries").toArray(), state.storage.sql.exec("SELECT * FROM idempotency").toArray()]),
+    );
+    expect(stored.toLowerCase()).not.toContain("ada");
+    expect(await ledger.balance()).toMatchObject({ current: 700, status: "closed" });
+  });
+
   it("rewrites a payee's legs that still carry a deleted payer's description", async () => {
     const id = newId("acc");
     const ledger = ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);

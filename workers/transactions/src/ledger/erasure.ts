@@ -108,3 +108,9 @@ export function eraseCounterpartyRows(sql: SqlStorage, payments: SentPaymentText
   }
   return changed;
 }
+
+// Requests of the owner already past the gateway when the deletion ran may still arrive: once erased,
+// the object stores no new text (patches) and no new Idempotency-Key for them.
+const ERASED_AT = "erased_at";
+export const markErased = (kv: SyncKvStorage) => kv.put(ERASED_AT, new Date().toISOString());
+export const isErased = (kv: SyncKvStorage) => kv.get(ERASED_AT) !== undefined;
