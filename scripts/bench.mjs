@@ -2,12 +2,15 @@
 // number of concurrent clients and prints requests/s with p50/p99 latency. Every figure is measured
 // twice where it matters: through `wrangler dev`'s proxy (what `npm run dev` serves) and straight at
 // the workerd runtime socket behind it. Extra suites live in scripts/bench/*.mjs.
-// Options: BENCH_ONLY=ledger,tax (suites to run), BENCH_SCALE=0.5 (fewer requests).
-import { execSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+// Options: BENCH_ONLY=ledger,tax (suites to run), BENCH_SCALE=0.5 (fewer requests),
+// BENCH_REF=<commit> (measure that commit, exported clean into a temp directory, instead of the work
+// tree), BENCH_TIMEOUT_S=1200 (the whole run stops by itself after that). Only 127.0.0.1 is contacted.
+import { execFileSync, execSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ROOT, startStack } from "./stack.mjs";
+import { ROOT } from "./stack.mjs";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const ONLY = process.env.BENCH_ONLY?.split(",");
@@ -80,11 +83,44 @@ async function runtimeOrigin(proxyPort, rootPid) {
   return undefined;
 }
 
+const git = (...args) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+
+/**
+ * The code under measurement: the work tree as it is (uncommitted files named, since parallel work may
+ * sit there), or with BENCH_REF a clean export of one commit beside this repository's node_modules.
+ */
+function codeUnderTest() {
+  const ref = process.env.BENCH_REF;
+  if (!ref) {
+    const head = git("rev-parse", "--short", "HEAD");
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "workers", "db", "migrations", "wrangler.toml"], { cwd: ROOT, encoding: "utf8" })
+      .split("\n").filter(Boolean).map((l) => l.slice(3));
+    const label = `work tree at ${head}${dirty.length ? ` + ${dirty.length} uncommitted file(s): ${dirty.join(", ")}` : " (clean)"}`;
+    return { root: ROOT, commit: head, label, cleanup() {} };
+  }
+  const commit = git("rev-parse", "--short", `${ref}^{commit}`);
+  const root = mkdtempSync(path.join(tmpdir(), `ef-bench-tree-${commit}-`));
+  execSync(`git archive ${commit} | tar -x -C ${JSON.stringify(root)}`, { cwd: ROOT });
+  symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+  return { root, commit, label: `commit ${commit} (${git("log", "-1", "--format=%s", commit).slice(0, 70)}), exported clean`, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+const code = codeUnderTest();
+const { startStack } = await import(path.join(code.root, "scripts", "stack.mjs"));
 const state = mkdtempSync(path.join(tmpdir(), "ef-bench-"));
 const port = 8900 + Math.floor(Math.random() * 90);
-const stack = await startStack({ port, persistTo: state, stdio: "ignore", vars: { LOG_SAMPLE_RATE: "0" } });
+// A scrape secret of this run for /metrics (a --var reaches the gateway and outranks .dev.vars).
+const metricsToken = randomBytes(24).toString("base64url");
+const stack = await startStack({ port, persistTo: state, stdio: "ignore", vars: { LOG_SAMPLE_RATE: "0", METRICS_TOKEN: metricsToken } });
+const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 1200);
+setTimeout(() => {
+  console.error(`\nbench: stopped after ${timeoutS} s (BENCH_TIMEOUT_S)`);
+  stack.stop();
+  process.exit(2);
+}, timeoutS * 1000).unref();
 const direct = await runtimeOrigin(port, stack.child.pid);
-console.log(`stack on ${stack.origin}; runtime socket ${direct ?? "(not found)"}; ${new Date().toISOString()}\n`);
+console.log(`stack on ${stack.origin}; runtime socket ${direct ?? "(not found)"}; ${new Date().toISOString()}`);
+console.log(`code measured: ${code.label}\n`);
 
 async function register() {
   const email = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
@@ -100,7 +136,7 @@ async function register() {
 
 try {
   const user = await register();
-  const b = { origin: stack.origin, direct, token: user.token, user, register, measure, state };
+  const b = { origin: stack.origin, direct, token: user.token, user, register, measure, state, metricsToken, code, scale: SCALE };
   if (!ONLY || ONLY.includes("platform")) {
     console.log("── platform");
     const account = await (await fetch(`${stack.origin}/v1/accounts`, {
@@ -126,4 +162,6 @@ try {
   await new Promise((r) => setTimeout(r, 1500));
   if (!process.env.BENCH_KEEP_STATE) rmSync(state, { recursive: true, force: true });
   else console.log(`\nstate kept in ${state} (npm run ledger:check -- ${state})`);
+  code.cleanup();
 }
+process.exit(process.exitCode ?? 0); // no straggling poller or socket keeps the run alive

@@ -1,0 +1,324 @@
+// The money path against /health, for `npm run bench` (BENCH_ONLY=edge): payments over 50 accounts,
+// every client on one hot source, transactions with a category and balance reads, each at 20 clients
+// and with one client, every figure beside the same run's /health; D1 statements and Durable Object
+// calls per request from the Server-Timing header; the projection lag under load (a payment's answer
+// until its row shows in the D1-backed GET /v1/payments/{id}); then the targets, met or missed.
+// One client library throughout: Node's global fetch (undici, keep-alive), to 127.0.0.1 only.
+// Called by scripts/bench.mjs with `b = { origin, user, metricsToken, code, scale }`.
+
+const CLIENTS = 20;
+const ACCOUNTS = 50;
+const LAG_POLLERS = 2; // payments followed at once by the lag sampler
+const LAG_EVERY_MS = 100; // at most one new payment followed per interval
+const LAG_POLL_GAP_MS = 25;
+const LAG_GIVE_UP_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+
+/** d1 and do call counts of a Server-Timing value (`name;dur=..;desc="n"`, absent entry = 0); null without the header. */
+export function timingCounts(value) {
+  if (value == null) return null;
+  const out = { d1: 0, do: 0 };
+  for (const entry of value.split(",")) {
+    const [name, ...params] = entry.split(";").map((p) => p.trim());
+    if (name !== "d1" && name !== "do") continue;
+    const desc = params.find((p) => p.toLowerCase().startsWith("desc="));
+    const n = Number(desc?.slice(5).replace(/^"|"$/g, ""));
+    if (Number.isInteger(n) && n >= 0) out[name] += n;
+  }
+  return out;
+}
+
+const stats = (xs) => (xs.length ? { mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs) } : null);
+
+/**
+ * `clients` loops sending `fn(i)` until `total` requests or `seconds` have gone by. Latency runs until
+ * the body is read. `expect` is the status that counts as success; `onAnswer(res, body, answeredAt)`
+ * sees every successful answer.
+ */
+async function drive(fn, { clients, total, seconds, expect, onAnswer }) {
+  const latencies = [];
+  const d1 = [];
+  const dos = [];
+  let withoutHeader = 0;
+  let errors = 0;
+  let firstError;
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total && performance.now() < deadline) {
+        const i = next++;
+        const t0 = performance.now();
+        try {
+          const res = await fn(i, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+          const body = await res.text();
+          const t1 = performance.now();
+          latencies.push(t1 - t0);
+          const counts = timingCounts(res.headers.get("server-timing"));
+          if (counts) d1.push(counts.d1), dos.push(counts.do);
+          else withoutHeader++;
+          if (res.status !== expect) {
+            errors++;
+            firstError ??= `${res.status} ${body.slice(0, 100)}`;
+          } else onAnswer?.(res, body, t1);
+        } catch (e) {
+          latencies.push(performance.now() - t0);
+          errors++;
+          firstError ??= String(e?.message ?? e).slice(0, 100);
+        }
+      }
+    }),
+  );
+  const secondsTaken = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    n: latencies.length,
+    rps: latencies.length / secondsTaken,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    errors,
+    firstError,
+    d1: stats(d1),
+    do: stats(dos),
+    withoutHeader,
+  };
+}
+
+/**
+ * Follows a few payments after their answer: polls GET /v1/payments/{id} (read from D1 by the payments
+ * worker) until it is 200. The row became visible between the send of the last poll that missed it (the
+ * answer itself when the first poll sees it) and the answer of the poll that saw it: both bounds are kept.
+ */
+function lagSampler(origin, headers) {
+  // The row became visible after the last poll that missed it was sent and before the one that saw it answered.
+  const upper = [];
+  const lower = [];
+  const pending = new Set();
+  let active = 0;
+  let lastStart = -Infinity;
+  let firstPollHits = 0;
+  let gaveUp = 0;
+  let errors = 0;
+  let viewReadsObject = 0;
+  let viewReadsD1 = 0;
+  let stopped = false;
+  async function follow(id, answeredAt) {
+    let missedAt = answeredAt; // send time of the last poll that did not see the row
+    for (let polls = 0; ; polls++) {
+      const sent = performance.now();
+      let res;
+      try {
+        res = await fetch(`${origin}/v1/payments/${id}`, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        await res.arrayBuffer();
+      } catch {
+        errors++;
+        return;
+      }
+      const now = performance.now();
+      if (res.status === 200) {
+        upper.push(now - answeredAt);
+        lower.push(missedAt - answeredAt);
+        if (polls === 0) firstPollHits++;
+        const counts = timingCounts(res.headers.get("server-timing"));
+        if (counts?.do) viewReadsObject++;
+        else if (counts?.d1) viewReadsD1++;
+        return;
+      }
+      if (res.status !== 404) {
+        errors++;
+        return;
+      }
+      missedAt = sent;
+      if (now - answeredAt > LAG_GIVE_UP_MS || stopped) {
+        gaveUp++;
+        upper.push(Infinity);
+        lower.push(missedAt - answeredAt);
+        return;
+      }
+      await sleep(LAG_POLL_GAP_MS);
+    }
+  }
+  return {
+    offer(id, answeredAt) {
+      if (stopped || active >= LAG_POLLERS || answeredAt - lastStart < LAG_EVERY_MS) return;
+      active++;
+      lastStart = answeredAt;
+      const p = follow(id, answeredAt).finally(() => {
+        active--;
+        pending.delete(p);
+      });
+      pending.add(p);
+    },
+    async finish() {
+      // Payments already followed are waited for (up to the give-up time); no new ones are taken.
+      stopped = true;
+      await Promise.all(pending);
+      return { upper, lower, firstPollHits, gaveUp, errors, viewReadsObject, viewReadsD1 };
+    },
+  };
+}
+
+/** A projection-lag series in /metrics, if the platform exports one: quantiles from its histogram buckets. */
+async function lagMetric(origin, token) {
+  let text;
+  try {
+    const res = await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    if (!res.ok) return `  /metrics answered ${res.status}; no projection-lag metric read`;
+    text = await res.text();
+  } catch (e) {
+    return `  /metrics unreachable (${e?.message ?? e})`;
+  }
+  const lines = text.split("\n").filter((l) => l && !l.startsWith("#") && /lag/i.test(l.split(/[{ ]/)[0]));
+  if (!lines.length) return "  /metrics (scrape token): no projection-lag series exported";
+  const out = [];
+  // Histograms: buckets summed over every label set, per family and le.
+  const buckets = new Map();
+  for (const l of lines) {
+    const m = /^(\w+)_bucket\{(.*)\}\s+([\d.eE+-]+)$/.exec(l);
+    if (!m) continue;
+    const le = /le="([^"]+)"/.exec(m[2])?.[1];
+    if (le === undefined) continue;
+    const fam = buckets.get(m[1]) ?? new Map();
+    fam.set(le, (fam.get(le) ?? 0) + Number(m[3]));
+    buckets.set(m[1], fam);
+  }
+  for (const [family, fam] of buckets) {
+    const rows = [...fam].map(([le, c]) => [le === "+Inf" ? Infinity : Number(le), c]).sort((a, b) => a[0] - b[0]);
+    const count = rows.at(-1)?.[1] ?? 0;
+    const q = (p) => rows.find(([, c]) => c >= p * count)?.[0];
+    out.push(`  /metrics ${family}: ${count} observations, p50 ≤ ${q(0.5)}, p99 ≤ ${q(0.99)} (bucket upper bounds, unit as exported)`);
+  }
+  if (!buckets.size) out.push(...lines.slice(0, 8).map((l) => `  /metrics ${l}`));
+  return out.join("\n");
+}
+
+export default async function edgeBench(b) {
+  const scale = b.scale ?? 1;
+  const n = (k) => Math.max(CLIENTS, Math.round(k * scale));
+  const secs = (s) => Math.max(5, s * scale);
+
+  // A fresh token: earlier suites may have used most of the first one's 15 minutes.
+  const login = await fetch(`${b.origin}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: b.user.email, password: b.user.password }) });
+  if (!login.ok) throw new Error(`edge: login → ${login.status} ${await login.text()}`);
+  const token = (await login.json()).access_token;
+  const auth = { authorization: `Bearer ${token}` };
+  const json = { ...auth, "content-type": "application/json" };
+  const post = (p, body, extra = {}, signal) => fetch(b.origin + p, { method: "POST", headers: { ...json, ...extra }, body: JSON.stringify(body), signal });
+
+  const accounts = [];
+  for (let i = 0; i < ACCOUNTS; i += 10) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(10, ACCOUNTS - i) }, async (_, k) => {
+        const res = await post("/v1/accounts", { name: `edge ${i + k}`, type: "checking", currency: "EUR" });
+        if (res.status !== 201) throw new Error(`edge: create account → ${res.status} ${await res.text()}`);
+        const acc = await res.json();
+        const fund = await post(`/v1/accounts/${acc.id}/transactions`, { amount: 100_000_000, description: "funding", category: "income" });
+        if (fund.status !== 201) throw new Error(`edge: funding → ${fund.status} ${await fund.text()}`);
+        return acc.id;
+      }),
+    );
+    accounts.push(...batch);
+  }
+  console.log(`client: Node ${process.version} global fetch (undici ${process.versions.undici ?? "?"}), keep-alive; ${ACCOUNTS} accounts of one user; BENCH_SCALE=${scale}`);
+
+  const pay = (source, destination, signal) =>
+    post("/v1/payments", { source_account_id: source, destination_account_id: destination, amount: 100, currency: "EUR" }, { "idempotency-key": crypto.randomUUID() }, signal);
+  const spread = (i) => {
+    const s = i % ACCOUNTS;
+    return [accounts[s], accounts[(s + 1 + (Math.floor(i / ACCOUNTS) % (ACCOUNTS - 1))) % ACCOUNTS]];
+  };
+  const health = (_i, signal) => fetch(`${b.origin}/health`, { signal });
+  const cases = [
+    { key: "payments", label: `POST /v1/payments, ${ACCOUNTS} accounts`, fn: (i, signal) => pay(...spread(i), signal), expect: 201, total: 1500, seconds: 30, single: 150, lag: true },
+    { key: "hot", label: "POST /v1/payments, one hot source", fn: (i, signal) => pay(accounts[0], accounts[1 + (i % (ACCOUNTS - 1))], signal), expect: 201, total: 1000, seconds: 25, single: 100, lag: true },
+    { key: "transactions", label: `POST /v1/accounts/{id}/transactions, ${ACCOUNTS} accounts`, fn: (i, signal) => post(`/v1/accounts/${accounts[i % ACCOUNTS]}/transactions`, { amount: -1, description: "coffee", category: "dining" }, {}, signal), expect: 201, total: 1000, seconds: 25, single: 150 },
+    { key: "balance", label: `GET /v1/accounts/{id}/balance, ${ACCOUNTS} accounts`, fn: (i, signal) => fetch(`${b.origin}/v1/accounts/${accounts[i % ACCOUNTS]}/balance`, { headers: auth, signal }), expect: 200, total: 2000, seconds: 25, single: 200 },
+  ];
+
+  // Each case runs right after its own /health measurement, so a shared machine's drift between cases
+  // does not tilt the ratios; the /health row is the median of those measurements.
+  const results = {};
+  const lagSamplers = [];
+  for (const c of cases) {
+    await drive(c.fn, { clients: CLIENTS, total: 2 * CLIENTS, seconds: 10, expect: c.expect }); // warm-up, not counted
+    const ref = await drive(health, { clients: CLIENTS, total: n(1500), seconds: secs(6), expect: 200 });
+    const sampler = c.lag ? lagSampler(b.origin, auth) : undefined;
+    const onAnswer = sampler ? (_res, body, t) => sampler.offer(JSON.parse(body).id, t) : undefined;
+    const many = await drive(c.fn, { clients: CLIENTS, total: n(c.total), seconds: secs(c.seconds), expect: c.expect, onAnswer });
+    if (sampler) lagSamplers.push([c, await sampler.finish()]);
+    results[c.key] = { many, ref };
+    console.log(`  ${c.label}: ${CLIENTS} clients, ${many.n} req, ${many.rps.toFixed(0)} req/s (/health just before: ${ref.rps.toFixed(0)} req/s)${many.errors ? `, ${many.errors} errors: ${many.firstError}` : ""}`);
+  }
+  for (const c of cases) {
+    results[c.key].refOne = await drive(health, { clients: 1, total: Math.max(20, Math.round(150 * scale)), seconds: secs(4), expect: 200 });
+    results[c.key].one = await drive(c.fn, { clients: 1, total: Math.max(20, Math.round(c.single * scale)), seconds: secs(10), expect: c.expect });
+  }
+  const metric = await lagMetric(b.origin, b.metricsToken);
+
+  // ── the table
+  const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : "—");
+  const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : "—");
+  const ratio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "—");
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const perReq = (s, r) => (r.withoutHeader === r.n ? "n/a" : s ? `${s.mean.toFixed(2)} (max ${s.max})` : "0");
+  const pad = (s, w, left = false) => (left ? String(s).padEnd(w) : String(s).padStart(w));
+  const all = Object.values(results);
+  const h = { rps: median(all.map((r) => r.ref.rps)), p50: median(all.map((r) => r.ref.p50)), p99: median(all.map((r) => r.ref.p99)), one: median(all.map((r) => r.refOne.p50)) };
+  console.log(`\nEdge money path — ${b.code?.label ?? "(code unknown)"}`);
+  console.log(`through ${b.origin} (wrangler dev proxy), ${CLIENTS} clients unless "1-client"; ${new Date().toISOString()}; ratio = figure ÷ the /health measured just before it`);
+  const cols = [["request", 50, true], ["req/s (×/health)", 17], ["p50 ms (×/health)", 18], ["p99 ms", 8], ["1-client p50 (×/health)", 24], ["/health req/s, p50, 1-cl p50", 29], ["D1/req", 13], ["DO/req", 13], ["errors", 7]];
+  const line = (cells) => cells.map((v, k) => pad(v, cols[k][1], cols[k][2])).join(" ");
+  const head = line(cols.map((c) => c[0]));
+  console.log(head);
+  console.log("─".repeat(head.length));
+  console.log(line(["GET /health (median of the 4 below)", f0(h.rps), f1(h.p50), f1(h.p99), f1(h.one), "", "0", "0", "0"]));
+  for (const c of cases) {
+    const { many, one, ref, refOne } = results[c.key];
+    console.log(
+      line([
+        c.label, `${f0(many.rps)} (${ratio(many.rps / ref.rps)})`, `${f1(many.p50)} (${ratio(many.p50 / ref.p50)})`, f1(many.p99), `${f1(one.p50)} (${ratio(one.p50 / refOne.p50)})`,
+        `${f0(ref.rps)}, ${f1(ref.p50)}, ${f1(refOne.p50)}`, perReq(many.d1, many), perReq(many.do, many), String(many.errors + one.errors + ref.errors + refOne.errors),
+      ]),
+    );
+  }
+  console.log(`transactions: amount -1, category "dining" (a taxonomy code); payments: 100 minor units EUR, a fresh Idempotency-Key each.`);
+  console.log(`D1/req, DO/req: mean (max) over the ${CLIENTS}-client answers, read from the Server-Timing header (d1/do desc, absent = 0; "n/a" = no header): statements and object calls made by the workers before the answer. D1 statements a Durable Object runs itself are counted only if the object reports them.`);
+
+  const lagUpper = lagSamplers.flatMap(([, s]) => s.upper).sort((a, b) => a - b);
+  const lagLower = lagSamplers.flatMap(([, s]) => s.lower).sort((a, b) => a - b);
+  const ms = (x) => (Number.isFinite(x) ? `${f1(x)} ms` : `> ${LAG_GIVE_UP_MS} ms`);
+  for (const [c, s] of lagSamplers) {
+    const up = [...s.upper].sort((a, b) => a - b);
+    const lo = [...s.lower].sort((a, b) => a - b);
+    console.log(
+      `projection lag under "${c.label}": ${up.length} payments followed; visible by p50 ${ms(quantile(up, 0.5))}, p99 ${ms(quantile(up, 0.99))} (not before p50 ${ms(quantile(lo, 0.5))}, p99 ${ms(quantile(lo, 0.99))}); ${s.firstPollHits}/${up.length} seen at the first poll${s.gaveUp ? `, ${s.gaveUp} not seen within ${LAG_GIVE_UP_MS} ms` : ""}${s.errors ? `, ${s.errors} poll errors` : ""}; the view read ${s.viewReadsObject ? `an OBJECT for ${s.viewReadsObject} answers (not the projection)` : s.viewReadsD1 ? "D1" : "(no Server-Timing)"}`,
+    );
+  }
+  console.log(`  (answer → the GET /v1/payments/{id} poll that saw the row answered ("visible by"), or → the last poll that missed it was sent ("not before"); ${LAG_POLLERS} payments followed at a time, a poll every ${LAG_POLL_GAP_MS} ms; a poll's own latency under load is in "visible by")`);
+  console.log(metric);
+
+  // ── targets
+  const lagP99 = quantile(lagUpper, 0.99);
+  const d1Max = (k) => (results[k].many.withoutHeader === results[k].many.n ? NaN : Math.max(results[k].many.d1?.max ?? 0, results[k].one.d1?.max ?? 0));
+  const rpsRatio = (k) => results[k].many.rps / results[k].ref.rps;
+  const count = (x) => (Number.isFinite(x) ? `max ${x}` : "n/a");
+  const targets = [
+    ["payments req/s ≥ 0.5× /health", rpsRatio("payments"), (x) => x >= 0.5, ratio],
+    ["hot source req/s ≥ 0.4× /health", rpsRatio("hot"), (x) => x >= 0.4, ratio],
+    ["transactions req/s ≥ 0.6× /health", rpsRatio("transactions"), (x) => x >= 0.6, ratio],
+    ["balance reads req/s ≥ 0.8× /health", rpsRatio("balance"), (x) => x >= 0.8, ratio],
+    ["single-client payment p50 ≤ 2× /health", results.payments.one.p50 / results.payments.refOne.p50, (x) => x <= 2, ratio],
+    ["D1 statements before a payment's answer = 0", d1Max("payments"), (x) => x === 0, count],
+    ["D1 statements before a transaction's answer = 0", d1Max("transactions"), (x) => x === 0, count],
+    ["D1 statements before a balance read's answer = 0", d1Max("balance"), (x) => x === 0, count],
+    ["projection lag p99 ≤ 1 s (\"visible by\")", lagP99, (x) => x <= 1000, (x) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : `> ${LAG_GIVE_UP_MS} ms`)],
+  ];
+  console.log(`\n${pad("target", 50, true)} ${pad("figure", 10)}  verdict`);
+  for (const [label, value, ok, show] of targets)
+    console.log(`${pad(label, 50, true)} ${pad(show(value), 10)}  ${Number.isNaN(value) ? "unknown" : ok(value) ? "met" : "MISSED"}`);
+  if (lagLower.length === 0) console.log("(no payment was followed for the projection lag)");
+}
