@@ -8,6 +8,7 @@
 
 const CLIENTS = 20;
 const ACCOUNTS = 50;
+const LIST_LIMIT = 50;
 const LAG_POLLERS = 2; // payments followed at once by the lag sampler
 const LAG_EVERY_MS = 100; // at most one new payment followed per interval
 const LAG_POLL_GAP_MS = 25;
@@ -237,6 +238,8 @@ export default async function edgeBench(b) {
     { key: "hot", label: "POST /v1/payments, one hot source", fn: (i, signal) => pay(accounts[0], accounts[1 + (i % (ACCOUNTS - 1))], signal), expect: 201, total: 1000, seconds: 25, single: 100, lag: true },
     { key: "transactions", label: `POST /v1/accounts/{id}/transactions, ${ACCOUNTS} accounts`, fn: (i, signal) => post(`/v1/accounts/${accounts[i % ACCOUNTS]}/transactions`, { amount: -1, description: "coffee", category: "dining" }, {}, signal), expect: 201, total: 1000, seconds: 25, single: 150 },
     { key: "balance", label: `GET /v1/accounts/{id}/balance, ${ACCOUNTS} accounts`, fn: (i, signal) => fetch(`${b.origin}/v1/accounts/${accounts[i % ACCOUNTS]}/balance`, { headers: auth, signal }), expect: 200, total: 2000, seconds: 25, single: 200 },
+    // No target: shows whether listing costs one object call per account.
+    { key: "list", label: `GET /v1/accounts?limit=${LIST_LIMIT} (no target)`, fn: (_i, signal) => fetch(`${b.origin}/v1/accounts?limit=${LIST_LIMIT}`, { headers: auth, signal }), expect: 200, total: 600, seconds: 12, single: 60 },
   ];
 
   // Each case runs right after its own /health measurement, so a shared machine's drift between cases
@@ -275,7 +278,7 @@ export default async function edgeBench(b) {
   const head = line(cols.map((c) => c[0]));
   console.log(head);
   console.log("─".repeat(head.length));
-  console.log(line(["GET /health (median of the 4 below)", f0(h.rps), f1(h.p50), f1(h.p99), f1(h.one), "", "0", "0", "0"]));
+  console.log(line([`GET /health (median of the ${cases.length} below)`, f0(h.rps), f1(h.p50), f1(h.p99), f1(h.one), "", "0", "0", "0"]));
   for (const c of cases) {
     const { many, one, ref, refOne } = results[c.key];
     console.log(

@@ -22,17 +22,19 @@ export default async function ledgerBench(b) {
   await b.measure("POST /v1/accounts/{id}/transactions, one account", () => post(`/v1/accounts/${accounts[2]}/transactions`, { amount: -1, description: "coffee", category: "dining" }), { clients: 20, requests: 1000 });
   await b.measure("GET /v1/accounts/{id}/balance (object read)", () => fetch(`${b.origin}/v1/accounts/${accounts[3]}/balance`, { headers: h }), { clients: 20, requests: 2000 });
 
-  // Projection lag: time from a 201 until the entry is visible in the D1-backed list.
+  // Read-your-writes: time from a 201 until the entry shows in the account's list (the projection lag
+  // under load, against a D1-backed view, is measured by the edge suite).
   const lags = [];
   for (let i = 0; i < 20; i++) {
     const t0 = performance.now();
     const t = await (await post(`/v1/accounts/${accounts[4]}/transactions`, { amount: 1, description: `lag ${i}` })).json();
-    for (;;) {
+    // Bounded, so the bench always ends: a row unseen after 10 s counts as 10 s.
+    while (performance.now() - t0 < 10_000) {
       const page = await (await fetch(`${b.origin}/v1/accounts/${accounts[4]}/transactions?limit=1`, { headers: h })).json();
       if (page.data?.[0]?.id === t.id) break;
     }
     lags.push(performance.now() - t0);
   }
   lags.sort((a, b) => a - b);
-  console.log(`projection: write → visible in list, p50 ${lags[10].toFixed(1)} ms, max ${lags[19].toFixed(1)} ms (the outbox is flushed before the 201, so lag is one request)`);
+  console.log(`write → visible in GET /v1/accounts/{id}/transactions, p50 ${lags[10].toFixed(1)} ms, max ${lags[19].toFixed(1)} ms over 20 sequential writes`);
 }
