@@ -96,15 +96,21 @@ export class AccountLedger extends Base {
       throw new Error("sim: reset"); // abort() does not return; this only satisfies the types
     }
     if (r < (2 * rate) / 3) {
-      const delay = Math.floor(this.simRng() * 4);
-      const timer = setTimeout(() => {
+      // A few event-loop turns after the call started: lands in whichever await it has reached (a
+      // storage write, the destination's credit, the outbox flush); a call done by then is left alone.
+      let hops = Math.floor(this.simRng() * 4);
+      let finished = false;
+      const hop = () => {
+        if (finished) return;
+        if (hops-- > 0) return void setTimeout(hop, 0);
         fault("do_reset_during", { method });
         this.ctx.abort(`sim: reset during ${method}`);
-      }, delay);
+      };
+      queueMicrotask(hop);
       try {
         return await call();
       } finally {
-        clearTimeout(timer);
+        finished = true;
       }
     }
     if (r < rate) {
