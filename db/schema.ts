@@ -86,6 +86,11 @@ export const accounts = sqliteTable(
     status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
     createdAt: createdAt(),
     closedAt: text("closed_at"),
+    // The ledger object's balance, projected through its outbox after each change (GET /v1/accounts reads
+    // these; one account's own routes ask the object).
+    balanceCurrent: integer("balance_current").notNull().default(0),
+    balancePending: integer("balance_pending").notNull().default(0),
+    balanceVersion: integer("balance_version").notNull().default(0),
   },
   (t) => [index("accounts_user").on(t.userId, t.createdAt, t.id)],
 );
@@ -159,6 +164,7 @@ export const entries = sqliteTable(
   ],
 );
 
+/** destination_user_id is '' while the destination has not credited the payment yet (its object names its owner). */
 export const payments = sqliteTable(
   "payments",
   {

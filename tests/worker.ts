@@ -10,4 +10,87 @@ export { PaymentsService } from "../workers/payments/src/index";
 export { TaxService } from "../workers/tax/src/index";
 export { AiService } from "../workers/ai/src/index";
 export { LoginThrottle } from "../workers/auth/src/index";
-export { AccountLedger } from "../workers/transactions/src/index";
+
+import type { CreditRequest, LedgerRpc, RecordRequest } from "../workers/core/src";
+import { AccountLedger as ProductionLedger } from "../workers/transactions/src/ledger/account-ledger";
+import type { Statement } from "../workers/transactions/src/ledger/projection";
+
+/** Steps of the ledger the fault tests make misbehave, a given number of times. */
+export type LedgerFault =
+  | "credit" // a credit to this account throws, as an unreachable object would
+  | "flush_reset" // the object is reset after an entry is written and before its outbox rows reach D1
+  | "legacy_reserve" // a reservation skips the balance-bound check, as reservations made before it existed did
+  | "d1_down" // a projection batch fails, as with D1 unreachable
+  | "hold_projection"; // a projection batch waits until releaseProjection()
+
+/** The test-only methods of the ledger class below, for stubs in the tests. */
+export type TestLedger = LedgerRpc & {
+  injectCreditFailures(n: number): Promise<void>;
+  injectFault(name: LedgerFault, n: number): Promise<void>;
+  releaseProjection(): Promise<void>;
+};
+
+/**
+ * The ledger with fault injection, bound as AccountLedger in tests/wrangler.toml only: production code
+ * carries none. Counts are stored in the object's own SQLite, so they survive a reset.
+ */
+export class AccountLedger extends ProductionLedger {
+  private release: (() => void) | undefined;
+  private held: Promise<void> | undefined;
+
+  async injectCreditFailures(n: number) {
+    await this.injectFault("credit", n);
+  }
+
+  async injectFault(name: LedgerFault, n: number) {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS _fault_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL)");
+    sql.exec("INSERT INTO _fault_counts (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = excluded.n", name, n);
+  }
+
+  async releaseProjection() {
+    this.release?.();
+  }
+
+  private pendingFault(name: LedgerFault): boolean {
+    const sql = this.ctx.storage.sql;
+    if (!sql.exec("SELECT name FROM sqlite_master WHERE name = '_fault_counts'").toArray().length) return false;
+    return ((sql.exec("SELECT n FROM _fault_counts WHERE name = ?", name).toArray()[0]?.n as number | undefined) ?? 0) > 0;
+  }
+
+  private takeFault(name: LedgerFault): boolean {
+    if (!this.pendingFault(name)) return false;
+    this.ctx.storage.sql.exec("UPDATE _fault_counts SET n = n - 1 WHERE name = ?", name);
+    return true;
+  }
+
+  override async credit(input: CreditRequest) {
+    if (this.takeFault("credit")) throw new Error("injected credit failure");
+    return super.credit(input);
+  }
+
+  override async record(input: RecordRequest, caller?: string) {
+    // The reset must land before the answer, as an eviction mid-request would: wait for the projection.
+    const reset = this.pendingFault("flush_reset");
+    const result = await super.record(input, caller);
+    if (reset) await this.projectionIdle();
+    return result;
+  }
+
+  protected override reserveChecksBound() {
+    return !this.takeFault("legacy_reserve");
+  }
+
+  protected override async sendProjection(stmts: Statement[]) {
+    if (this.takeFault("flush_reset")) {
+      await this.ctx.storage.sync(); // the entry is durable; the reset comes while D1 is being called
+      this.ctx.abort("injected reset mid-flush");
+    }
+    if (this.takeFault("d1_down")) throw new Error("injected: D1 unreachable");
+    if (this.takeFault("hold_projection")) {
+      this.held ??= new Promise<void>((resolve) => (this.release = resolve));
+      await this.held;
+    }
+    return super.sendProjection(stmts);
+  }
+}

@@ -1,3 +1,5 @@
+import type { IdempotencyKey } from "./idempotency";
+
 /**
  * The RPC surface of the AccountLedger Durable Object (one per account, implemented in
  * workers/transactions). Other workers bind the class by name and call it through this type only,
@@ -28,6 +30,8 @@ export interface LedgerEntry {
   currency: string;
   description: string;
   category: string;
+  /** "pending" while the object is still choosing a category for an entry recorded without one. */
+  category_status: "pending" | "final";
   counterparty: string | null;
   notes: string | null;
   occurred_at: string;
@@ -48,19 +52,67 @@ export type LedgerFailure = {
   detail: string;
 };
 
-/** What a money-moving call answers; `replayed` when the idempotency key had been seen with this request. */
-export type LedgerOutcome<T> = (({ ok: true } & T) | LedgerFailure) & { replayed?: boolean };
+/** What every ledger call that can refuse answers; `replayed` when the idempotency key had been seen with this request. */
+export type LedgerOutcome<T = {}> = (({ ok: true } & T) | LedgerFailure) & { replayed?: boolean };
+
+/** A new entry as the routes hand it over. Without `category`, the object categorises it (rules, model, else `other`). */
+export interface EntryInput {
+  amount: number;
+  description: string;
+  category?: string;
+  counterparty?: string | null;
+  notes?: string | null;
+  occurred_at: string;
+  external_id?: string | null;
+  import_id?: string | null;
+}
+
+export interface RecordRequest extends EntryInput {
+  idem?: IdempotencyKey;
+  /** For an entry without a category: "before" answers once it has one; "after" answers at once with it pending. */
+  categorize?: "before" | "after";
+}
+
+export interface ImportRowResult {
+  status: "imported" | "duplicate" | "failed";
+  message?: string;
+}
+
+/** One page of an account's entries, newest first, keyset over (created_at, id); `limit` rows at most. */
+export interface EntryQuery {
+  limit: number;
+  after?: { t: string; id: string };
+  from?: string;
+  to?: string;
+  category?: string;
+  q?: string;
+}
+
+export interface EntryPatch {
+  category?: string;
+  description?: string;
+  notes?: string | null;
+}
 
 export interface PaymentRequest {
   id: string;
+  /** The caller: the source account must be theirs. */
   user_id: string;
-  destination_user_id: string;
   source_account_id: string;
   destination_account_id: string;
   amount: number;
   currency: string;
   description: string | null;
-  idem: { key: string; fingerprint: string };
+  idem: IdempotencyKey;
+}
+
+/** Destination side of a payment; the answer names the destination's owner for the payment's projection. */
+export interface CreditRequest {
+  payment_id: string;
+  amount: number;
+  currency: string;
+  description: string;
+  counterparty: string;
 }
 
 export interface PaymentView {
@@ -74,6 +126,18 @@ export interface PaymentView {
   created_at: string;
 }
 
+/** The live balance of an account, with what the object knows of it. */
+export interface AccountBalance extends LedgerBalance {
+  status: "open" | "closed";
+  currency: string;
+}
+
+export interface Verification {
+  entries: number;
+  head_hash: string;
+  valid: boolean;
+}
+
 /** What a deleted user's own words are replaced with (entries, account and client names). */
 export const ERASED_TEXT = "[erased]";
 
@@ -84,16 +148,43 @@ export interface SentPaymentText {
   description: string;
 }
 
+/** Everything the ledger check needs to recompute one account independently. */
+export interface LedgerSnapshot {
+  meta: { account_id: string; user_id: string; currency: string; overdraft_limit: number | null; status: "open" | "closed"; created_at: string } | null;
+  entries: Record<string, unknown>[];
+  holds: Record<string, unknown>[];
+  payments: { id: string; state: string }[];
+  outbox: number;
+}
+
+/**
+ * `caller` is the user a route acts for: the object answers not_found (or null) when the account is
+ * not theirs, exactly as when it does not exist. Platform-internal calls (account creation, user
+ * deletion, the ledger check) omit it.
+ */
 export interface LedgerRpc {
   open(account: LedgerAccount): Promise<LedgerBalance>;
-  balance(): Promise<LedgerBalance & { status: "open" | "closed" }>;
-  close(): Promise<{ ok: true } | LedgerFailure>;
+  /** Without a caller, an account never opened reads as empty and open. */
+  balance(): Promise<AccountBalance>;
+  balance(caller: string): Promise<AccountBalance | null>;
+  verify(caller?: string): Promise<Verification | null>;
+  snapshot(): Promise<LedgerSnapshot>;
+  record(input: RecordRequest, caller?: string): Promise<LedgerOutcome<{ entry: LedgerEntry }>>;
+  /** Imports: the same rules as record, one synchronous call per batch of rows. */
+  importRows(rows: EntryInput[], caller?: string): Promise<ImportRowResult[]>;
+  /** A page of entries (at most `limit` rows), or null when the account is not the caller's. */
+  list(query: EntryQuery, caller?: string): Promise<LedgerEntry[] | null>;
+  get(entryId: string, caller?: string): Promise<LedgerEntry | null>;
+  patch(entryId: string, fields: EntryPatch, caller?: string): Promise<LedgerEntry | null>;
+  reverse(entryId: string, idem?: IdempotencyKey, caller?: string): Promise<LedgerOutcome<{ entry: LedgerEntry }>>;
+  close(): Promise<LedgerOutcome>;
   /** Runs on the source account's object: reserve, credit the destination, post or void. */
   pay(input: PaymentRequest): Promise<LedgerOutcome<{ payment: PaymentView }>>;
+  credit(input: CreditRequest): Promise<LedgerOutcome<{ user_id: string }>>;
   /** The owner is being deleted: finish payments in flight, then refuse incoming money, whatever the balance. */
-  closeForDeletion(): Promise<({ ok: true; sent: SentPaymentText[] }) | LedgerFailure>;
+  closeForDeletion(): Promise<LedgerOutcome<{ sent: SentPaymentText[] }>>;
   /** Erases the owner's text from a closed account (entries, payment bodies, idempotency records, D1 projection). */
-  erase(): Promise<{ ok: true } | LedgerFailure>;
+  erase(): Promise<LedgerOutcome>;
   /** On a payee's account: the payer was deleted, so their descriptions give way to the ledger's own wording. */
   eraseCounterparty(payments: SentPaymentText[]): Promise<{ ok: true }>;
 }

@@ -34,7 +34,11 @@ export const METRICS_HEADER =
   "# HELP http_requests_total Requests handled, by worker, route template and status.\n" +
   "# TYPE http_requests_total counter\n" +
   "# HELP http_request_duration_ms Request latency in milliseconds.\n" +
-  "# TYPE http_request_duration_ms histogram\n";
+  "# TYPE http_request_duration_ms histogram\n" +
+  "# HELP ef_projection_lag_seconds Time from a ledger change to its row landing in the D1 projection.\n" +
+  "# TYPE ef_projection_lag_seconds histogram\n" +
+  "# HELP ef_projection_backlog Outbox rows of the ledger objects still waiting for D1.\n" +
+  "# TYPE ef_projection_backlog gauge\n";
 
 /** This isolate's series, without the HELP/TYPE header. */
 export function renderSeries(): string {
@@ -46,5 +50,37 @@ export function renderSeries(): string {
     out += `http_request_duration_ms_sum{${s.labels}} ${s.sum.toFixed(3)}\n`;
     out += `http_request_duration_ms_count{${s.labels}} ${s.count}\n`;
   }
+  return out + renderProjectionSeries();
+}
+
+// ── ledger projection (observed by the AccountLedger objects of this isolate) ──
+const LAG_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const lag = { count: 0, sum: 0, buckets: LAG_BUCKETS_S.map(() => 0) };
+/** Rows waiting in each object's outbox, by object id; an object with none is dropped, so the map stays small. */
+const backlog = new Map<string, number>();
+
+/** One outbox row reached D1, `seconds` after it was enqueued. */
+export function observeProjectionLag(seconds: number) {
+  lag.count++;
+  lag.sum += seconds;
+  for (let i = 0; i < LAG_BUCKETS_S.length; i++) if (seconds <= LAG_BUCKETS_S[i]) lag.buckets[i]++;
+}
+
+export function setProjectionBacklog(objectId: string, rows: number) {
+  if (rows > 0) backlog.set(objectId, rows);
+  else backlog.delete(objectId);
+}
+
+/** This isolate's projection series (empty where no ledger object ran), without the HELP/TYPE header. */
+function renderProjectionSeries(): string {
+  if (!lag.count && !backlog.size) return "";
+  let out = "";
+  LAG_BUCKETS_S.forEach((le, i) => (out += `ef_projection_lag_seconds_bucket{le="${le}"} ${lag.buckets[i]}\n`));
+  out += `ef_projection_lag_seconds_bucket{le="+Inf"} ${lag.count}\n`;
+  out += `ef_projection_lag_seconds_sum ${lag.sum.toFixed(6)}\n`;
+  out += `ef_projection_lag_seconds_count ${lag.count}\n`;
+  let rows = 0;
+  for (const n of backlog.values()) rows += n;
+  out += `ef_projection_backlog ${rows}\n`;
   return out;
 }

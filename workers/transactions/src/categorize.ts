@@ -1,16 +1,30 @@
-import type { Env } from "./env";
-
 export interface Uncategorised {
   description: string;
   amount: number;
   counterparty?: string | null;
 }
 
+export interface CategoryRule {
+  contains: string; // lower case
+  category: string;
+}
+
+/** The user's rule for a description: the longest `contains` found in it (rules are given longest first). */
+export const ruleCategory = (rules: readonly CategoryRule[], description: string): string | undefined => {
+  const lower = description.toLowerCase();
+  return rules.find((r) => lower.includes(r.contains))?.category;
+};
+
+/** A user's rules, longest first (so the first match is the longest). */
+export async function userRules(db: D1Database, userId: string): Promise<CategoryRule[]> {
+  return (await db.prepare("SELECT contains, category FROM category_rules WHERE user_id = ? ORDER BY length(contains) DESC").bind(userId).all<CategoryRule>()).results;
+}
+
 /**
  * The AI worker's categories for items, in order; `other` for any it cannot answer. The model is an
  * optimisation: a failure never fails the money movement that asked.
  */
-export async function modelCategories(env: Env, items: Uncategorised[]): Promise<string[]> {
+export async function modelCategories(env: { AI_SERVICE?: Fetcher }, items: Uncategorised[]): Promise<string[]> {
   let categories: string[] = [];
   if (env.AI_SERVICE && items.length)
     try {
@@ -24,17 +38,4 @@ export async function modelCategories(env: Env, items: Uncategorised[]): Promise
       // fall back to `other`
     }
   return items.map((_, i) => categories[i] ?? "other");
-}
-
-/**
- * A category for a transaction recorded without one: the user's rules first (description contains →
- * category, longest match wins), then the AI worker's model, else `other`.
- */
-export async function autoCategory(env: Env, userId: string, item: Uncategorised) {
-  const rule = await env.DB.prepare(
-    "SELECT category FROM category_rules WHERE user_id = ? AND instr(?, contains) > 0 ORDER BY length(contains) DESC LIMIT 1",
-  )
-    .bind(userId, item.description.toLowerCase())
-    .first<{ category: string }>();
-  return rule?.category ?? (await modelCategories(env, [item]))[0];
 }

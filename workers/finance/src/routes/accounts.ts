@@ -57,7 +57,10 @@ export const accountSchema = z
         available: z.number().int().nullable().openapi({ description: "current − pending debits + overdraft_limit; null when there is no limit" }),
         pending: z.number().int().openapi({ description: "Debits reserved by payments in flight" }),
       })
-      .openapi({ description: "Read from the account's ledger object: strongly consistent" }),
+      .openapi({
+        description:
+          "GET /v1/accounts/{id} (and every write here) reads it from the account's ledger object: strongly consistent. GET /v1/accounts lists the balances the objects project into D1 after each change, which may lag an answered write by up to a second",
+      }),
     created_at: z.string().openapi({ example: "2025-06-18T10:00:00.000Z" }),
   })
   .openapi("Account");
@@ -70,15 +73,26 @@ const ledger = (env: Env, id: string) => ledgerStub<LedgerRpc>(env.LEDGER, id);
 /** The account as the API shows it: the D1 row plus the balance and status of its ledger object. */
 export async function accountView(env: Env, row: AccountRow): Promise<AccountView> {
   const b = await ledger(env, row.id).balance();
+  // The object is authoritative: it may be closed while the D1 update of a close is still to be retried.
+  return view(row, b);
+}
+
+/** Without `live`, the balance the ledger object last projected into the row (the list: no object call per row). */
+function view(row: AccountRow, live?: { current: number; available: number | null; pending: number; status: "open" | "closed" }): AccountView {
+  const current = live?.current ?? row.balanceCurrent;
+  const pending = live?.pending ?? row.balancePending;
   return {
     id: row.id,
     name: row.name,
     type: row.type,
     currency: row.currency,
     overdraft_limit: row.overdraftLimit,
-    // The object is authoritative: it may be closed while the D1 update of a close is still to be retried.
-    status: b.status === "closed" || row.status === "closed" ? "closed" : "open",
-    balance: { current: b.current, available: b.available, pending: b.pending },
+    status: live?.status === "closed" || row.status === "closed" ? "closed" : "open",
+    balance: {
+      current,
+      available: live ? live.available : row.overdraftLimit === null ? null : current - pending + row.overdraftLimit,
+      pending,
+    },
     created_at: row.createdAt,
   };
 }
@@ -114,6 +128,7 @@ export const listAccountsRoute = defineRoute({
   path: "/v1/accounts",
   tags,
   summary: "List your accounts, newest first",
+  description: "A cross-account view read from D1: balances are the ones the ledger objects project after each change (they may lag a write by up to a second); GET /v1/accounts/{id} reads the live balance.",
   scope: "accounts:read",
   request: { query: paginationQuery },
   responses: { 200: jsonResponse(pageSchema(accountSchema).openapi("AccountPage"), "One page of accounts") },
@@ -166,6 +181,9 @@ export function registerAccounts(app: FinanceApp) {
       status: "open",
       createdAt: new Date().toISOString(),
       closedAt: null,
+      balanceCurrent: 0,
+      balancePending: 0,
+      balanceVersion: 0,
     };
     await db(c).insert(accounts).values(row);
     try {
@@ -199,7 +217,7 @@ export function registerAccounts(app: FinanceApp) {
       .orderBy(desc(accounts.createdAt), desc(accounts.id))
       .limit(limit + 1);
     const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
-    return c.json({ data: await Promise.all(data.map((r) => accountView(c.env, r))), next_cursor }, 200);
+    return c.json({ data: data.map((r) => view(r)), next_cursor }, 200);
   });
 
   app.openapi(getAccountRoute, async (c) => {

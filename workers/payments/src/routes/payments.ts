@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
   ApiError, ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId,
-  outcomeResponse, ownedAccount, page, pageSchema, paginationQuery, z, type AppEnv,
+  outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv, type LedgerRpc,
 } from "../../../core/src";
 import type { Env } from "../index";
 
@@ -36,7 +36,7 @@ export const createPayment = defineRoute({
   tags: ["payments"],
   summary: "Move money from one of your accounts to any open account of the same currency",
   description:
-    "Requires an Idempotency-Key. Two-phase: the amount is reserved on the source, credited to the destination, then posted; it answers once the payment is completed or failed (422 insufficient_funds, currency_mismatch or account_closed, and no money moves).",
+    "Requires an Idempotency-Key. Two-phase, between the two accounts' ledger objects: the amount is reserved on the source, credited to the destination, then posted; it answers once the payment is completed or failed (422 insufficient_funds, currency_mismatch or account_closed, 404 for a source that is not yours or a destination that does not exist, and no money moves). The payments list is a projection written right after the answer.",
   scope: "payments:write",
   request: { headers: z.object({ "idempotency-key": z.string().max(255).openapi({ description: "required" }) }).partial(), ...jsonBody(createBody) },
   responses: { 201: jsonResponse(paymentSchema, "The completed payment"), 409: jsonResponse(z.any(), "A request with this key is still in flight") },
@@ -80,13 +80,10 @@ export function registerPayments(app: OpenAPIHono<AppEnv<Env>>) {
     const body = c.req.valid("json");
     const user = c.get("identity").sub;
     const idem = (await idempotencyKey(c, body, true))!;
-    await ownedAccount(c.env.DB, body.source_account_id, user, "source account");
-    const dest = await c.env.DB.prepare("SELECT user_id FROM accounts WHERE id = ?").bind(body.destination_account_id).first<{ user_id: string }>();
-    if (!dest) throw new ApiError("not_found", "No such destination account.");
-    const outcome = await ledgerStub(c.env.LEDGER, body.source_account_id).pay({
+    // The source object checks that it is the caller's; the destination object checks itself.
+    const outcome = await ledgerStub<LedgerRpc>(c.env.LEDGER, body.source_account_id).pay({
       id: newId("pay"),
       user_id: user,
-      destination_user_id: dest.user_id,
       source_account_id: body.source_account_id,
       destination_account_id: body.destination_account_id,
       amount: body.amount,

@@ -1,176 +1,176 @@
 import { DurableObject } from "cloudflare:workers";
-import type { LedgerAccount, LedgerBalance, LedgerEntry, LedgerFailure, LedgerOutcome, LedgerRpc, PaymentRequest, PaymentView, SentPaymentText } from "../../../core/src";
-import { ENTRY_TEXT_LIMITS, log, newId } from "../../../core/src";
-import { GENESIS_HASH, entryHash, verifyChain } from "./chain";
-import { available, canApply, canPostHold, fitsBalanceBound, occurredDate, tooLongField } from "./rules";
-import { migrate } from "./storage";
+import type {
+  AccountBalance, CreditRequest, EntryInput, EntryPatch, EntryQuery, IdempotencyKey, ImportRowResult, LedgerAccount, LedgerEntry, LedgerFailure,
+  LedgerOutcome, LedgerRpc, LedgerSnapshot, PaymentRequest, PaymentView, RecordRequest, SentPaymentText, Verification,
+} from "../../../core/src";
+import { log } from "../../../core/src";
+import { modelCategories, ruleCategory, userRules } from "../categorize";
+import { verifyChain } from "./chain";
+import { entryProjection, entryRefusal, fail, insertEntry, readMeta, readTotals, tooLong, type NewEntry, type Totals } from "./entries";
 import { ERASE_ENTRY_SET, eraseCounterpartyRows, eraseOwnRows, isErased, markErased, sentPaymentTexts } from "./erasure";
+import { IdempotencyRecords } from "./idempotency";
+import { paymentOutcome, paymentProjection, reserveRefusal, type PaymentState } from "./payment";
+import { Projection, type Statement } from "./projection";
+import { entryPageQuery, toEntry, type Meta } from "./reads";
+import { available, occurredDate, tooLongField } from "./rules";
+import { isOpened, migrate } from "./storage";
 
 export interface LedgerEnv {
   DB: D1Database;
   LEDGER: DurableObjectNamespace<AccountLedger>;
-  /** "on" only in tests/wrangler.toml: enables injectCreditFailures() for the fault tests. */
-  LEDGER_FAULTS?: string;
+  /** The categoriser, for entries recorded without a category. */
+  AI_SERVICE?: Fetcher;
 }
 
-/** An Idempotency-Key, scoped to its caller, with the fingerprint of the request it came with. */
-export interface Idem {
-  key: string;
-  fingerprint: string;
-}
-
-export interface EntryInput {
-  amount: number;
-  description: string;
-  category: string;
-  counterparty?: string | null;
-  notes?: string | null;
-  occurred_at: string;
-  external_id?: string | null;
-  import_id?: string | null;
-}
-
-interface PaymentState extends PaymentView {
-  user_id: string;
-  destination_user_id: string;
-  failure?: LedgerFailure;
-}
-
-export type Outcome<T> = ({ ok: true } & T) | LedgerFailure;
-type Replayable<T> = LedgerOutcome<T>;
-
-export interface ImportRowResult {
-  status: "imported" | "duplicate" | "failed";
-  message?: string;
-}
-
-const fail = (code: LedgerFailure["code"], detail: string): LedgerFailure => ({ ok: false, code, detail });
 const now = () => new Date().toISOString();
 const RETRY_MS = 5_000;
-
-/**
- * Refusals at the balance bound (±(2^53 − 1)), with or without an overdraft limit: money out past the
- * floor is insufficient_funds (the account cannot go that low, as with a limit); money in past the
- * ceiling is validation_failed (the amount cannot be represented there). Both are 422 and move nothing.
- */
-const belowFloor = () => fail("insufficient_funds", "The balance would fall below the lowest supported amount.");
-const aboveCeiling = () => fail("validation_failed", "The balance would exceed the largest supported amount.");
-const tooLong = (field: keyof typeof ENTRY_TEXT_LIMITS) => fail("validation_failed", `${field} must be at most ${ENTRY_TEXT_LIMITS[field]} characters.`);
 
 /** Thrown inside the settle transaction to roll it back when a credited hold cannot be posted. */
 class PostRefused extends Error {}
 
 /**
- * One object per account, the single writer of its ledger. Every method that moves money does its
- * checks and its insert in one synchronous stretch (no await in between: one implicit transaction,
- * no interleaving); D1 only ever sees the result through the outbox, flushed after the fact.
+ * One object per account, the single writer of its ledger and the source of truth for it: it knows
+ * its owner, currency, status and limit, so it answers every request about its account by itself —
+ * ownership (a foreign account is as absent as a missing one), the money rules, the reads of its
+ * entries — and D1 only ever sees the result, through the outbox, after the answer.
+ *
+ * Every method that moves money does its checks and its insert in one synchronous stretch (no await
+ * in between: one implicit transaction, no interleaving). The design is in the modules beside this
+ * shell: entries.ts (entries and their rules), payment.ts (the payment protocol), projection.ts (the
+ * outbox), idempotency.ts, reads.ts, erasure.ts.
  */
 export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc {
   private readonly sql: SqlStorage;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly idempotency: IdempotencyRecords;
+  private readonly projection: Projection;
+  private opened: boolean;
   private readonly driving = new Set<string>();
   /** The recovery alarm this instance has set and that has not fired yet. */
   private armed: Promise<void> | null = null;
+  private categorizing: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: LedgerEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    migrate(this.sql);
+    // An id nobody opened stays empty: asking about it (a stranger's guess) writes nothing.
+    this.opened = isOpened(this.sql);
+    if (this.opened) migrate(this.sql);
+    this.idempotency = new IdempotencyRecords(this.sql, ctx.storage.kv);
+    this.projection = new Projection(ctx, this.sql, {
+      send: (stmts) => this.sendProjection(stmts),
+      balance: () => this.balanceProjection(),
+      arm: () => this.arm(),
+    });
+  }
+
+  // ── seams (tests/worker.ts injects faults by overriding these) ───────────
+  /** Sends one projection batch to D1. */
+  protected async sendProjection(stmts: Statement[]): Promise<void> {
+    await this.env.DB.batch(stmts.map(({ sql, params }) => this.env.DB.prepare(sql).bind(...params)));
+  }
+
+  /** Whether a reservation checks the balance bound (every reservation does; reservations made before that check existed did not). */
+  protected reserveChecksBound(): boolean {
+    return true;
+  }
+
+  /** Resolves once the projection in flight, if any, has been sent (or has failed). */
+  protected projectionIdle(): Promise<void> {
+    return this.projection.idle();
+  }
+
+  // ── who may ask ──────────────────────────────────────────────────────────
+  private meta(): Meta | undefined {
+    return this.opened ? readMeta(this.sql) : undefined;
+  }
+
+  /** The account if `caller` may use it (no caller: a platform-internal call); a foreign account is as absent as a missing one. */
+  private owned(caller?: string): Meta | undefined {
+    const m = this.meta();
+    return m && (caller === undefined || m.user_id === caller) ? m : undefined;
+  }
+
+  private totals(): Totals {
+    return readTotals(this.sql);
   }
 
   // ── reads ────────────────────────────────────────────────────────────────
-  private meta() {
-    return this.sql.exec("SELECT * FROM meta").toArray()[0] as
-      | { account_id: string; user_id: string; currency: string; overdraft_limit: number | null; status: "open" | "closed"; created_at: string }
-      | undefined;
-  }
-
-  private totals() {
-    const last = this.sql.exec("SELECT version, balance_after, hash FROM entries ORDER BY version DESC LIMIT 1").toArray()[0];
-    const pending = (this.sql.exec("SELECT coalesce(sum(amount), 0) AS p FROM holds").one().p as number) ?? 0;
-    return {
-      version: (last?.version as number) ?? 0,
-      current: (last?.balance_after as number) ?? 0,
-      head: (last?.hash as string) ?? GENESIS_HASH,
-      pending,
-    };
-  }
-
-  private balanceNow(): LedgerBalance & { status: "open" | "closed" } {
-    const m = this.meta();
+  private balanceOf(m: Meta): AccountBalance {
     const t = this.totals();
     return {
       current: t.current,
       pending: t.pending,
-      available: available({ current: t.current, pending: t.pending, overdraft_limit: m?.overdraft_limit ?? null }),
+      available: available({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }),
       version: t.version,
       as_of: now(),
-      status: m?.status ?? "open",
+      status: m.status,
+      currency: m.currency,
     };
   }
 
   private entryRow(where: string, ...args: (string | number)[]): LedgerEntry | undefined {
     const m = this.meta();
-    const r = this.sql.exec(`SELECT * FROM entries WHERE ${where}`, ...args).toArray()[0];
-    if (!r || !m) return undefined;
-    return {
-      id: r.id as string,
-      account_id: m.account_id,
-      user_id: m.user_id,
-      version: r.version as number,
-      amount: r.amount as number,
-      currency: m.currency,
-      description: r.description as string,
-      category: r.category as string,
-      counterparty: r.counterparty as string | null,
-      notes: r.notes as string | null,
-      occurred_at: r.occurred_at as string,
-      external_id: r.external_id as string | null,
-      payment_id: r.payment_id as string | null,
-      reverses_id: r.reverses_id as string | null,
-      import_id: r.import_id as string | null,
-      balance_after: r.balance_after as number,
-      hash: r.hash as string,
-      created_at: r.created_at as string,
-    };
+    const r = m && this.sql.exec(`SELECT * FROM entries WHERE ${where}`, ...args).toArray()[0];
+    return r ? toEntry(m, r) : undefined;
   }
 
-  async balance() {
-    return this.balanceNow();
+  async balance(): Promise<AccountBalance>;
+  async balance(caller: string): Promise<AccountBalance | null>;
+  async balance(caller?: string): Promise<AccountBalance | null> {
+    const m = this.owned(caller);
+    if (m) return this.balanceOf(m);
+    return caller === undefined ? { current: 0, pending: 0, available: 0, version: 0, as_of: now(), status: "open", currency: "" } : null;
   }
 
-  async verify() {
+  async verify(caller?: string): Promise<Verification | null> {
+    const m = this.owned(caller);
+    if (!m) return null;
     const rows = this.sql.exec("SELECT * FROM entries ORDER BY version").toArray();
-    const m = this.meta();
-    const chained = rows.map((r) => ({ ...(r as any), account_id: m?.account_id ?? "", currency: m?.currency ?? "" }));
-    const result = verifyChain(chained);
+    const result = verifyChain(rows.map((r) => ({ ...(r as any), account_id: m.account_id, currency: m.currency })));
     return { entries: rows.length, head_hash: result.head_hash, valid: result.valid };
   }
 
-  /** Everything the ledger check needs to recompute this account independently. */
-  async snapshot() {
+  async list(query: EntryQuery, caller?: string): Promise<LedgerEntry[] | null> {
+    const m = this.owned(caller);
+    if (!m) return null;
+    const { sql, args } = entryPageQuery(query);
+    return this.sql.exec(sql, ...args).toArray().map((r) => toEntry(m, r));
+  }
+
+  async get(entryId: string, caller?: string): Promise<LedgerEntry | null> {
+    return this.owned(caller) ? (this.entryRow("id = ?", entryId) ?? null) : null;
+  }
+
+  /** After the projection batch in flight, if any, has landed or failed: a stable view for the ledger check. */
+  async snapshot(): Promise<LedgerSnapshot> {
+    await this.projection.idle();
+    if (!this.opened) return { meta: null, entries: [], holds: [], payments: [], outbox: 0 };
     return {
       meta: this.meta() ?? null,
       entries: this.sql.exec("SELECT * FROM entries ORDER BY version").toArray(),
       holds: this.sql.exec("SELECT * FROM holds").toArray(),
-      payments: this.sql.exec("SELECT id, state FROM payments").toArray(),
-      outbox: this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number,
+      payments: this.sql.exec("SELECT id, state FROM payments").toArray() as { id: string; state: string }[],
+      outbox: this.projection.size(),
     };
   }
 
   // ── account lifecycle ────────────────────────────────────────────────────
   async open(account: LedgerAccount) {
+    if (!this.opened) {
+      migrate(this.sql);
+      this.opened = true;
+    }
     if (!this.meta())
       this.sql.exec(
         "INSERT INTO meta (account_id, user_id, currency, overdraft_limit, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)",
         account.id, account.user_id, account.currency, account.overdraft_limit, account.created_at,
       );
-    return this.balanceNow();
+    const { status, currency, ...balance } = this.balanceOf(this.meta()!);
+    return balance;
   }
 
-  async close(): Promise<{ ok: true } | LedgerFailure> {
-    const m = this.meta();
-    if (!m) return fail("not_found", "No such account.");
+  async close(): Promise<LedgerOutcome> {
+    if (!this.meta()) return fail("not_found", "No such account.");
     const t = this.totals();
     if (t.current !== 0 || t.pending !== 0) return fail("conflict", "Only an account at zero balance with nothing pending can be closed.");
     this.sql.exec("UPDATE meta SET status = 'closed'");
@@ -179,7 +179,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
 
   // ── deletion of the owner (erasure.ts holds the rules) ───────────────────
   /** Closes whatever the balance (it stays, frozen); payments in flight from here are finished first. Idempotent. */
-  async closeForDeletion(): Promise<{ ok: true; sent: SentPaymentText[] } | LedgerFailure> {
+  async closeForDeletion(): Promise<LedgerOutcome<{ sent: SentPaymentText[] }>> {
     for (let round = 0; round < 3; round++) {
       if (!this.meta()) return fail("not_found", "No such account.");
       // A hold is a payment already accepted: it must post or void before the account stops taking entries.
@@ -193,21 +193,21 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   }
 
   /** Erases the owner's text from the object and, through the outbox, from D1. Throws while D1 is unreachable. */
-  async erase(): Promise<{ ok: true } | LedgerFailure> {
+  async erase(): Promise<LedgerOutcome> {
     const m = this.meta();
     if (!m) return { ok: true };
     if (m.status !== "closed" || this.totals().pending !== 0) return fail("conflict", "Only an account closed for deletion can be erased.");
     // Rows still waiting for D1 carry the text: they must be sent before the erasing statements.
-    await this.flush();
+    await this.projection.flush();
     this.ctx.storage.transactionSync(() => {
-      if (this.outboxSize() > 0) throw new Error("the D1 projection is unreachable; retry the deletion");
+      if (this.projection.size() > 0) throw new Error("the D1 projection is unreachable; retry the deletion");
       eraseOwnRows(this.sql);
       markErased(this.ctx.storage.kv);
-      this.enqueue(`UPDATE entries SET ${ERASE_ENTRY_SET} WHERE account_id = ?`, [m.account_id]);
-      this.enqueue("UPDATE payments SET description = NULL WHERE source_account_id = ?", [m.account_id]);
+      this.projection.enqueue(`UPDATE entries SET ${ERASE_ENTRY_SET} WHERE account_id = ?`, [m.account_id]);
+      this.projection.enqueue("UPDATE payments SET description = NULL WHERE source_account_id = ?", [m.account_id]);
     });
-    await this.flush();
-    if (this.outboxSize() > 0) throw new Error("the D1 projection is unreachable; retry the deletion");
+    await this.projection.flush();
+    if (this.projection.size() > 0) throw new Error("the D1 projection is unreachable; retry the deletion");
     return { ok: true };
   }
 
@@ -217,139 +217,100 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const changed = this.ctx.storage.transactionSync(() => {
       const rows = eraseCounterpartyRows(this.sql, payments);
       // Queued after any older row of these entries, so D1 ends with the erased text whatever the order of retries.
-      for (const e of rows) this.enqueue("UPDATE entries SET description = ? WHERE id = ?", [e.description, e.id]);
+      for (const e of rows) this.projection.enqueue("UPDATE entries SET description = ? WHERE id = ?", [e.description, e.id]);
       return rows;
     });
-    await this.flush();
+    await this.projection.flush();
     for (const e of changed)
       if (this.sql.exec("SELECT count(*) AS n FROM outbox WHERE instr(stmt, ?) > 0", e.id).one().n)
         throw new Error("the D1 projection is unreachable; retry the deletion");
     return { ok: true };
   }
 
-  private outboxSize() {
-    return this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number;
-  }
-
-  // ── idempotency (keys scoped to the caller, stored beside the money they protect) ──
-  private replay<T>(idem: Idem | undefined): Replayable<T> | undefined {
-    if (!idem) return undefined;
-    const row = this.sql.exec("SELECT fingerprint, result FROM idempotency WHERE key = ?", idem.key).toArray()[0];
-    if (!row) return undefined;
-    if (row.fingerprint !== idem.fingerprint)
-      return fail("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
-    if (row.result === null) return fail("idempotency_request_in_progress", "A request with this Idempotency-Key is still running.");
-    return { ...(JSON.parse(row.result as string) as Outcome<T>), replayed: true };
-  }
-
-  private remember(idem: Idem | undefined, result: unknown | null) {
-    if (!idem || isErased(this.ctx.storage.kv)) return;
-    this.sql.exec(
-      "INSERT INTO idempotency (key, fingerprint, result, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET result = excluded.result",
-      idem.key, idem.fingerprint, result === null ? null : JSON.stringify(result), now(),
-    );
-  }
-
   // ── entries ──────────────────────────────────────────────────────────────
-  /**
-   * The single place an entry is written: text, limit and bound checks, version, balance, hash, outbox.
-   * Synchronous. `posting` is a reserved hold becoming its debit: its limit and its room under the floor
-   * were checked when it was reserved.
-   */
-  private append(input: EntryInput & { payment_id?: string | null; reverses_id?: string | null }, opts: { posting?: boolean } = {}): Outcome<{ entry: LedgerEntry }> {
+  /** The single place an entry is written: its rules (entries.ts), then the row and its outbox row in one transaction. */
+  private append(input: NewEntry, opts: { posting?: boolean } = {}): LedgerOutcome<{ entry: LedgerEntry }> {
     const m = this.meta();
     if (!m) return fail("not_found", "No such account.");
-    if (m.status === "closed") return fail("account_closed", "The account is closed.");
-    // Last line of defence: every route bounds these first; an oversized row must never reach SQLite.
-    const long = tooLongField(input);
-    if (long) return tooLong(long);
     const t = this.totals();
-    if (opts.posting) {
-      if (!canPostHold(t.current, -input.amount)) return belowFloor();
-    } else {
-      if (!canApply({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }, input.amount))
-        return fail("insufficient_funds", "The amount exceeds the available balance.");
-      if (!fitsBalanceBound(t, input.amount)) return input.amount < 0 ? belowFloor() : aboveCeiling();
-    }
-    const e = {
-      id: newId("txn"),
-      account_id: m.account_id,
-      version: t.version + 1,
-      amount: input.amount,
-      currency: m.currency,
-      occurred_at: input.occurred_at,
-      external_id: input.external_id ?? null,
-      payment_id: input.payment_id ?? null,
-      reverses_id: input.reverses_id ?? null,
-      balance_after: t.current + input.amount,
-      created_at: now(),
-    };
-    const hash = entryHash(t.head, e);
+    const refused = entryRefusal(m, t, input, opts.posting);
+    if (refused) return refused;
     // The entry and its outbox row commit together or not at all: no entry without its projection.
     const entry = this.ctx.storage.transactionSync(() => {
-      this.sql.exec(
-        `INSERT INTO entries (version, id, amount, description, category, counterparty, notes, occurred_at, occurred_date,
-           external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-        e.version, e.id, e.amount, input.description, input.category, input.counterparty ?? null, input.notes ?? null,
-        e.occurred_at, occurredDate(e.occurred_at), e.external_id, e.payment_id, e.reverses_id, input.import_id ?? null,
-        e.balance_after, hash, e.created_at,
-      );
-      const written = this.entryRow("version = ?", e.version)!;
-      this.project(written);
+      const written = insertEntry(this.sql, m, t, input);
+      this.projection.enqueue(entryProjection(written).sql, entryProjection(written).params);
       return written;
     });
     return { ok: true, entry };
   }
 
-  async record(input: EntryInput & { idem?: Idem }): Promise<Replayable<{ entry: LedgerEntry }>> {
-    const seen = this.replay<{ entry: LedgerEntry }>(input.idem);
+  async record(input: RecordRequest, caller?: string): Promise<LedgerOutcome<{ entry: LedgerEntry }>> {
+    if (!this.owned(caller)) return fail("not_found", "No such account.");
+    const { idem, categorize, ...fields } = input;
+    const seen = this.idempotency.replay<{ entry: LedgerEntry }>(idem);
     if (seen) return seen;
-    if (input.external_id && this.entryRow("external_id = ?", input.external_id))
+    if (fields.external_id && this.entryRow("external_id = ?", fields.external_id))
       return fail("conflict", "A transaction with this external_id already exists.");
-    const result = this.append(input);
-    this.remember(input.idem, result);
-    await this.flush();
+    const pending = !fields.category;
+    let result = this.append({ ...fields, category: fields.category || "other", category_status: pending ? "pending" : "final" });
+    this.idempotency.remember(idem, result);
+    this.projection.schedule();
+    if (result.ok && pending) {
+      const id = result.entry.id;
+      const done = this.categorizeSoon();
+      if (categorize !== "after") {
+        // The money is already recorded: only the answer waits for the category.
+        await done;
+        for (let i = 0; i < 2 && this.entryRow("id = ? AND category_status = 'pending'", id); i++) await this.categorizeSoon();
+        result = { ok: true, entry: this.entryRow("id = ?", id) ?? result.entry };
+        this.idempotency.remember(idem, result);
+      }
+    }
     return result;
   }
 
-  /** Imports go through the same rules as single entries, one synchronous call per batch of rows. */
-  async importRows(rows: EntryInput[]): Promise<ImportRowResult[]> {
+  async importRows(rows: EntryInput[], caller?: string): Promise<ImportRowResult[]> {
+    if (!this.owned(caller)) return rows.map(() => ({ status: "failed", message: "No such account." }));
     const results = rows.map((row): ImportRowResult => {
       const dup = row.external_id
         ? this.entryRow("external_id = ?", row.external_id)
         : this.entryRow("occurred_date = ? AND amount = ? AND description = ?", occurredDate(row.occurred_at), row.amount, row.description);
       if (dup) return { status: "duplicate" };
-      const r = this.append(row);
+      const r = this.append({ ...row, category: row.category || "other" });
       return r.ok ? { status: "imported" } : { status: "failed", message: r.detail };
     });
-    await this.flush();
+    // A statement is bulk work, not the hot path: its batch answers once projected (or once D1 failed,
+    // then the alarm resends), so reports read right after an import include it.
+    await this.projection.flush();
     return results;
   }
 
-  async get(entryId: string) {
-    return this.entryRow("id = ?", entryId) ?? null;
-  }
-
-  async patch(entryId: string, fields: { category?: string; description?: string; notes?: string | null }) {
+  async patch(entryId: string, fields: EntryPatch, caller?: string): Promise<LedgerEntry | null> {
+    if (!this.owned(caller)) return null;
     const entry = this.entryRow("id = ?", entryId);
     if (!entry || isErased(this.ctx.storage.kv)) return null;
-    const next = { ...entry, ...fields };
+    const next: LedgerEntry = { ...entry, ...fields, ...(fields.category ? { category_status: "final" as const } : {}) };
     // The route's schema bounds these; refusing here too keeps an oversized row out of SQLite.
     const long = tooLongField(next);
     if (long) throw new Error(tooLong(long).detail);
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec("UPDATE entries SET category = ?, description = ?, notes = ? WHERE id = ?", next.category, next.description, next.notes ?? null, entryId);
-      this.project(next);
+      this.sql.exec(
+        "UPDATE entries SET category = ?, category_status = ?, description = ?, notes = ? WHERE id = ?",
+        next.category, next.category_status, next.description, next.notes ?? null, entryId,
+      );
+      const p = entryProjection(next);
+      this.projection.enqueue(p.sql, p.params);
     });
-    await this.flush();
+    this.projection.schedule();
     return next;
   }
 
-  async reverse(entryId: string, idem?: Idem): Promise<Replayable<{ entry: LedgerEntry }>> {
-    const seen = this.replay<{ entry: LedgerEntry }>(idem);
+  async reverse(entryId: string, idem?: IdempotencyKey, caller?: string): Promise<LedgerOutcome<{ entry: LedgerEntry }>> {
+    if (!this.owned(caller)) return fail("not_found", "No such transaction.");
+    const seen = this.idempotency.replay<{ entry: LedgerEntry }>(idem);
     if (seen) return seen;
     const original = this.entryRow("id = ?", entryId);
-    let result: Outcome<{ entry: LedgerEntry }>;
+    let result: LedgerOutcome<{ entry: LedgerEntry }>;
     if (!original) result = fail("not_found", "No such transaction.");
     else if (original.payment_id) result = fail("conflict", "Payment entries cannot be reversed; make a payment back instead.");
     else if (original.reverses_id) result = fail("conflict", "A reversal cannot itself be reversed.");
@@ -363,31 +324,72 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         occurred_at: now().slice(0, 10),
         reverses_id: original.id,
       });
-    this.remember(idem, result);
-    await this.flush();
+    this.idempotency.remember(idem, result);
+    this.projection.schedule();
     return result;
   }
 
-  // ── payments: reserve here, credit the destination, then post or void ─────
-  async pay(input: PaymentRequest): Promise<Replayable<{ payment: PaymentView }>> {
-    const seen = this.replay<{ payment: PaymentView }>(input.idem);
-    if (seen) return seen;
-    const m = this.meta();
-    let refusal: LedgerFailure | undefined;
-    if (!m) refusal = fail("not_found", "No such account.");
-    else if (m.status === "closed") refusal = fail("account_closed", "The source account is closed.");
-    else if (m.currency !== input.currency) refusal = fail("currency_mismatch", `The source account is in ${m.currency}.`);
-    else if (tooLongField({ description: input.description })) refusal = tooLong("description");
-    else {
-      const t = this.totals();
-      if (!canApply({ current: t.current, pending: t.pending, overdraft_limit: m.overdraft_limit }, -input.amount))
-        refusal = fail("insufficient_funds", "The amount exceeds the available balance.");
-      // Every bound is checked here, counting all pending holds, so that posting this hold after the
-      // destination has been credited can never fail (the destination checks its own side in credit).
-      else if (!this.takeFault("legacy_reserve") && !fitsBalanceBound(t, -input.amount)) refusal = belowFloor();
+  // ── categories of entries recorded without one: rules, then the model, else `other` ──
+  private categorizeSoon(): Promise<void> {
+    if (!this.categorizing) {
+      const run = this.categorizePending().finally(() => {
+        if (this.categorizing === run) this.categorizing = undefined;
+      });
+      this.categorizing = run;
+      this.ctx.waitUntil(run);
     }
+    return this.categorizing;
+  }
+
+  private pendingCategories(): number {
+    return this.opened ? (this.sql.exec("SELECT count(*) AS n FROM entries WHERE category_status = 'pending'").one().n as number) : 0;
+  }
+
+  private async categorizePending(): Promise<void> {
+    const m = this.meta();
+    if (!m) return;
+    const rows = this.sql.exec("SELECT id, description, amount, counterparty FROM entries WHERE category_status = 'pending' ORDER BY version LIMIT 100").toArray();
+    if (!rows.length) return;
+    this.arm().catch(() => undefined); // should this fail or the object die, the alarm tries again
+    let chosen: string[];
+    if (isErased(this.ctx.storage.kv)) chosen = rows.map(() => "other");
+    else {
+      let rules;
+      try {
+        rules = await userRules(this.env.DB, m.user_id);
+      } catch (e) {
+        log("warn", { worker: "transactions", event: "categorize_failed", error: String(e) });
+        return;
+      }
+      const byRule = rows.map((r) => ruleCategory(rules, r.description as string));
+      const rest = rows.filter((_, i) => !byRule[i]);
+      const model = await modelCategories(this.env, rest.map((r) => ({ description: r.description as string, amount: r.amount as number, counterparty: r.counterparty as string | null })));
+      let k = 0;
+      chosen = rows.map((_, i) => byRule[i] ?? model[k++] ?? "other");
+    }
+    this.ctx.storage.transactionSync(() => {
+      rows.forEach((r, i) => {
+        // A category the owner set meanwhile (PATCH) wins.
+        const cursor = this.sql.exec("UPDATE entries SET category = ?, category_status = 'final' WHERE id = ? AND category_status = 'pending'", chosen[i], r.id);
+        if (cursor.rowsWritten) {
+          const p = entryProjection(this.entryRow("id = ?", r.id as string)!);
+          this.projection.enqueue(p.sql, p.params);
+        }
+      });
+    });
+    this.projection.schedule();
+  }
+
+  // ── payments (payment.ts holds the protocol) ─────────────────────────────
+  async pay(input: PaymentRequest): Promise<LedgerOutcome<{ payment: PaymentView }>> {
+    const m = this.meta();
+    // Not the caller's: answered like a missing account, and nothing stored here for a stranger.
+    if (!m || m.user_id !== input.user_id) return fail("not_found", "No such source account.");
+    const seen = this.idempotency.replay<{ payment: PaymentView }>(input.idem);
+    if (seen) return seen;
+    const refusal = reserveRefusal(m, this.totals(), input, this.reserveChecksBound());
     if (refusal) {
-      this.remember(input.idem, refusal);
+      this.idempotency.remember(input.idem, refusal);
       return refusal;
     }
     const { idem, ...rest } = input;
@@ -398,22 +400,25 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         "INSERT INTO payments (id, state, body, idem, created_at, updated_at) VALUES (?, 'reserved', ?, ?, ?, ?)",
         state.id, JSON.stringify(state), JSON.stringify(idem), state.created_at, state.created_at,
       );
-      this.remember(idem, null); // in flight: a concurrent retry gets 409
-      this.projectPayment(state);
+      this.idempotency.remember(idem, null); // in flight: a concurrent retry gets 409
+      const p = paymentProjection(state);
+      this.projection.enqueue(p.sql, p.params);
     });
     // If this object dies from here on, the alarm finishes or voids the payment.
     await this.arm();
-    return this.drive(state.id);
+    const outcome = await this.drive(state.id);
+    this.projection.schedule();
+    return outcome;
   }
 
   /** Moves a reserved payment to its end: credited then posted, or voided. Safe to call twice. */
-  private async drive(paymentId: string): Promise<Outcome<{ payment: PaymentView }>> {
+  private async drive(paymentId: string): Promise<LedgerOutcome<{ payment: PaymentView }>> {
     const row = this.sql.exec("SELECT state, body FROM payments WHERE id = ?", paymentId).toArray()[0];
     const state = JSON.parse(row.body as string) as PaymentState;
-    if (row.state !== "reserved") return this.paymentOutcome(state);
+    if (row.state !== "reserved") return paymentOutcome(state);
     this.driving.add(paymentId);
     try {
-      let credit: { ok: true } | LedgerFailure | undefined;
+      let credit: LedgerOutcome<{ user_id: string }> | undefined;
       for (let attempt = 0; attempt < 3 && !credit; attempt++) {
         try {
           const dest = this.env.LEDGER.get(this.env.LEDGER.idFromName(state.destination_account_id));
@@ -429,9 +434,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         }
       }
       if (!credit) return fail("idempotency_request_in_progress", "The payment is still being processed; retry with the same Idempotency-Key.");
-      const outcome = this.settle(paymentId, credit);
-      await this.flush();
-      return outcome;
+      return this.settle(paymentId, credit);
     } finally {
       this.driving.delete(paymentId);
     }
@@ -444,7 +447,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
    * stays reserved — its hold keeps counting against the source, both sides consistent — and the
    * alarm posts it once money in gives the source room; until then its key answers 409.
    */
-  private settle(paymentId: string, credit: { ok: true } | LedgerFailure): Outcome<{ payment: PaymentView }> {
+  private settle(paymentId: string, credit: LedgerOutcome<{ user_id: string }>): LedgerOutcome<{ payment: PaymentView }> {
     try {
       return this.ctx.storage.transactionSync(() => this.settleInTransaction(paymentId, credit));
     } catch (e) {
@@ -454,10 +457,10 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     }
   }
 
-  private settleInTransaction(paymentId: string, credit: { ok: true } | LedgerFailure): Outcome<{ payment: PaymentView }> {
+  private settleInTransaction(paymentId: string, credit: LedgerOutcome<{ user_id: string }>): LedgerOutcome<{ payment: PaymentView }> {
     const row = this.sql.exec("SELECT state, body, idem FROM payments WHERE id = ?", paymentId).toArray()[0];
     const state = JSON.parse(row.body as string) as PaymentState;
-    if (row.state !== "reserved") return this.paymentOutcome(state);
+    if (row.state !== "reserved") return paymentOutcome(state);
     this.sql.exec("DELETE FROM holds WHERE payment_id = ?", paymentId);
     if (credit.ok) {
       // The hold already guaranteed the funds and the room: post without checking the limit again.
@@ -475,66 +478,24 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       );
       if (!posted.ok) throw new PostRefused(`posting payment ${paymentId} failed: ${posted.detail}`);
       state.status = "completed";
+      state.destination_user_id = credit.user_id;
     } else {
       state.status = "failed";
-      state.failure = credit;
+      state.failure = { ok: false, code: credit.code, detail: credit.detail };
     }
     this.sql.exec("UPDATE payments SET state = ?, body = ?, updated_at = ? WHERE id = ?", state.status, JSON.stringify(state), now(), paymentId);
-    const outcome = this.paymentOutcome(state);
-    this.remember(JSON.parse(row.idem as string) as Idem, outcome);
-    this.projectPayment(state);
+    const outcome = paymentOutcome(state);
+    this.idempotency.remember(JSON.parse(row.idem as string) as IdempotencyKey, outcome);
+    const p = paymentProjection(state);
+    this.projection.enqueue(p.sql, p.params);
     return outcome;
   }
 
-  private paymentOutcome(state: PaymentState): Outcome<{ payment: PaymentView }> {
-    if (state.status === "failed") return state.failure!;
-    const { user_id, destination_user_id, failure, ...payment } = state;
-    return { ok: true, payment };
-  }
-
-  /** Test-only: the next `n` credits to this account throw, as an unreachable object would. Stored, so it survives a reset. */
-  async injectCreditFailures(n: number) {
-    if (this.env.LEDGER_FAULTS !== "on") throw new Error("fault injection is disabled");
-    this.sql.exec("CREATE TABLE IF NOT EXISTS _faults (n INTEGER NOT NULL)");
-    this.sql.exec("DELETE FROM _faults");
-    this.sql.exec("INSERT INTO _faults (n) VALUES (?)", n);
-  }
-
-  private injectedFailure(): boolean {
-    if (this.env.LEDGER_FAULTS !== "on") return false;
-    const row = this.sql.exec("SELECT name FROM sqlite_master WHERE name = '_faults'").toArray()[0];
-    if (!row || (this.sql.exec("SELECT n FROM _faults").one().n as number) <= 0) return false;
-    this.sql.exec("UPDATE _faults SET n = n - 1");
-    return true;
-  }
-
-  /**
-   * Test-only: the next `n` times the named step runs, it misbehaves — "flush_reset": the object is reset
-   * (as by a deploy or an eviction) after an entry is written and before its outbox rows reach D1;
-   * "legacy_reserve": a reservation skips the balance-bound check, as reservations made before that
-   * check existed did. Stored, so it survives a reset.
-   */
-  async injectFault(name: "flush_reset" | "legacy_reserve", n: number) {
-    if (this.env.LEDGER_FAULTS !== "on") throw new Error("fault injection is disabled");
-    this.sql.exec("CREATE TABLE IF NOT EXISTS _fault_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL)");
-    this.sql.exec("INSERT INTO _fault_counts (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = excluded.n", name, n);
-  }
-
-  private takeFault(name: "flush_reset" | "legacy_reserve"): boolean {
-    if (this.env.LEDGER_FAULTS !== "on") return false;
-    if (!this.sql.exec("SELECT name FROM sqlite_master WHERE name = '_fault_counts'").toArray().length) return false;
-    const row = this.sql.exec("SELECT n FROM _fault_counts WHERE name = ?", name).toArray()[0];
-    if (!row || (row.n as number) <= 0) return false;
-    this.sql.exec("UPDATE _fault_counts SET n = n - 1 WHERE name = ?", name);
-    return true;
-  }
-
-  /** Destination side: credits once per payment id, whatever the number of retries. */
-  async credit(input: { payment_id: string; amount: number; currency: string; description: string; counterparty: string }): Promise<{ ok: true } | LedgerFailure> {
-    if (this.injectedFailure()) throw new Error("injected credit failure");
-    if (this.entryRow("payment_id = ?", input.payment_id)) return { ok: true };
+  /** Destination side: checks its own status and currency, credits once per payment id, and names its owner. */
+  async credit(input: CreditRequest): Promise<LedgerOutcome<{ user_id: string }>> {
     const m = this.meta();
     if (!m) return fail("not_found", "No such destination account.");
+    if (this.entryRow("payment_id = ?", input.payment_id)) return { ok: true, user_id: m.user_id };
     if (m.currency !== input.currency) return fail("currency_mismatch", `The destination account is in ${m.currency}.`);
     const r = this.append({
       amount: input.amount,
@@ -545,36 +506,20 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       payment_id: input.payment_id,
     });
     if (!r.ok) return r;
-    await this.flush();
-    return { ok: true };
+    this.projection.schedule();
+    return { ok: true, user_id: m.user_id };
   }
 
-  // ── projection to D1 through the outbox ─────────────────────────────────
-  private project(e: LedgerEntry) {
-    this.enqueue(
-      `INSERT INTO entries (id, account_id, user_id, version, amount, currency, description, category, counterparty, notes,
-         occurred_at, occurred_date, external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-       ON CONFLICT(id) DO UPDATE SET description = excluded.description, category = excluded.category, notes = excluded.notes`,
-      [e.id, e.account_id, e.user_id, e.version, e.amount, e.currency, e.description, e.category, e.counterparty, e.notes,
-        e.occurred_at, occurredDate(e.occurred_at), e.external_id, e.payment_id, e.reverses_id, e.import_id, e.balance_after, e.hash, e.created_at],
-    );
-  }
-
-  private projectPayment(p: PaymentState) {
-    // A refused payment moved nothing and its id was never given out: it leaves the projection.
-    if (p.status === "failed") return this.enqueue("DELETE FROM payments WHERE id = ?", [p.id]);
-    this.enqueue(
-      `INSERT INTO payments (id, user_id, destination_user_id, source_account_id, destination_account_id, amount, currency,
-         description, status, failure_code, created_at, completed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
-       ON CONFLICT(id) DO UPDATE SET status = excluded.status, failure_code = excluded.failure_code, completed_at = excluded.completed_at`,
-      [p.id, p.user_id, p.destination_user_id, p.source_account_id, p.destination_account_id, p.amount, p.currency,
-        p.description, p.status, p.failure?.code ?? null, p.created_at, p.status === "pending" ? null : now()],
-    );
-  }
-
-  private enqueue(sql: string, params: unknown[]) {
-    this.sql.exec("INSERT INTO outbox (stmt) VALUES (?)", JSON.stringify({ sql, params }));
+  // ── projection to D1 (projection.ts holds the outbox) ───────────────────
+  /** The account's live balance for GET /v1/accounts, sent with every batch. */
+  private balanceProjection(): Statement | undefined {
+    const m = this.meta();
+    if (!m) return undefined;
+    const t = this.totals();
+    return {
+      sql: "UPDATE accounts SET balance_current = ?, balance_pending = ?, balance_version = ? WHERE id = ?",
+      params: [t.current, t.pending, t.version, m.account_id],
+    };
   }
 
   /**
@@ -592,50 +537,20 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     return this.armed;
   }
 
-  /** Sends the outbox to D1 in order; statements are upserts, so sending one twice is harmless. */
-  private flush(): Promise<void> {
-    // Armed in the same synchronous stretch as the rows it covers, before anything is sent: should the
-    // object be reset mid-flush, the alarm sends the rest (an idle account gets no other chance).
-    const armed = this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length ? this.arm() : undefined;
-    this.flushing = this.flushing.then(async () => {
-      try {
-        await armed;
-        for (;;) {
-          const rows = this.sql.exec("SELECT seq, stmt FROM outbox ORDER BY seq LIMIT 50").toArray();
-          if (!rows.length) return;
-          if (this.takeFault("flush_reset")) {
-            await this.ctx.storage.sync(); // the entry is durable; the reset comes while D1 is being called
-            this.ctx.abort("injected reset mid-flush");
-          }
-          await this.env.DB.batch(
-            rows.map((r) => {
-              const { sql, params } = JSON.parse(r.stmt as string) as { sql: string; params: unknown[] };
-              return this.env.DB.prepare(sql).bind(...params);
-            }),
-          );
-          this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
-        }
-      } catch (e) {
-        log("warn", { worker: "transactions", event: "outbox_flush_failed", error: String(e) });
-        await this.arm().catch(() => {}); // D1 unreachable: the alarm tries again
-      }
-    });
-    return this.flushing;
-  }
-
   private unfinished(): number {
-    return (this.sql.exec("SELECT count(*) AS n FROM payments WHERE state = 'reserved'").one().n as number) +
-      (this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number);
+    if (!this.opened) return 0;
+    return (this.sql.exec("SELECT count(*) AS n FROM payments WHERE state = 'reserved'").one().n as number) + this.projection.size() + this.pendingCategories();
   }
 
-  /** Finishes what a crash or eviction left: outbox rows and reserved payments. */
+  /** Finishes what a crash, an eviction or an outage left: outbox rows, categories to choose, reserved payments. */
   override async alarm() {
     this.armed = null; // this one has fired
     if (!this.unfinished()) return;
     // Re-armed before the work, not after: should anything below throw or the object be reset, the
     // next alarm still comes.
     await this.arm();
-    await this.flush();
+    if (this.pendingCategories()) await this.categorizeSoon();
+    await this.projection.flush();
     const reserved = this.sql.exec("SELECT id FROM payments WHERE state = 'reserved' ORDER BY created_at, id").toArray().map((r) => r.id as string);
     for (const id of reserved) {
       if (this.driving.has(id)) continue;
@@ -646,6 +561,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         log("error", { worker: "transactions", event: "payment_recovery_failed", payment_id: id, error: String(e) });
       }
     }
+    await this.projection.flush();
     if (!this.unfinished()) {
       // Checked and cancelled in one synchronous stretch: a write after this arms a fresh alarm.
       this.armed = null;
@@ -653,3 +569,4 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     }
   }
 }
+

@@ -1,12 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { ApiError, ENTRY_TEXT_LIMITS as L, defineRoute, isCategoryCode, jsonResponse, newId, ownedAccount, z, type AppEnv } from "../../../core/src";
-import type { EntryInput, ImportRowResult } from "../ledger/account-ledger";
+import { ApiError, ENTRY_TEXT_LIMITS as L, defineRoute, isCategoryCode, jsonResponse, newId, z, type AppEnv, type EntryInput, type ImportRowResult } from "../../../core/src";
 import { batches, readLines } from "../imports/lines";
 import { MalformedFile, parseCsv, type ParsedRow } from "../imports/csv";
 import { parseOfx } from "../imports/ofx";
-import { modelCategories } from "../categorize";
+import { modelCategories, ruleCategory, userRules } from "../categorize";
 import type { Env } from "../env";
-import { accountParams, ledger } from "./shared";
+import { accountParams, ledger, notFound } from "./shared";
 
 const importSchema = z
   .object({
@@ -43,16 +42,15 @@ export function registerImports(app: OpenAPIHono<AppEnv<Env>>) {
   app.openapi(createImport, async (c) => {
     const { id } = c.req.valid("param");
     const user = c.get("identity").sub;
-    const account = await ownedAccount(c.env.DB, id, user);
+    const account = await ledger(c.env, id).balance(user);
+    if (!account) throw notFound();
     if (account.status === "closed") throw new ApiError("account_closed", "The account is closed.");
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     const format = type === "text/csv" ? "csv" : type === "application/x-ofx" || type === "application/ofx" ? "ofx" : undefined;
     if (!format) throw new ApiError("unsupported_media_type", "Send text/csv or application/x-ofx.");
     if (!c.req.raw.body) throw new ApiError("validation_failed", "The file is empty.", [{ path: "(body)", message: "empty" }]);
 
-    const rules = (
-      await c.env.DB.prepare("SELECT contains, category FROM category_rules WHERE user_id = ? ORDER BY length(contains) DESC").bind(user).all<{ contains: string; category: string }>()
-    ).results;
+    const rules = await userRules(c.env.DB, user);
     const own = new Set(
       (await c.env.DB.prepare("SELECT name FROM categories WHERE user_id = ?").bind(user).all<{ name: string }>()).results.map((r) => r.name),
     );
@@ -70,13 +68,12 @@ export function registerImports(app: OpenAPIHono<AppEnv<Env>>) {
           if (!r.ok) failed(r.line, r.message);
           else if (r.row.category && !isCategoryCode(r.row.category) && !own.has(r.row.category)) failed(r.line, `unknown category "${r.row.category.slice(0, 64)}"`);
           else {
-            const lower = r.row.description.toLowerCase();
-            const category = r.row.category ?? rules.find((rule) => lower.includes(rule.contains))?.category;
+            const category = r.row.category ?? ruleCategory(rules, r.row.description);
             good.push({ line: r.line, input: { ...r.row, category: category ?? "", import_id: importId } });
           }
         }
         await categorizeMissing(c.env, good.map((g) => g.input));
-        const results: ImportRowResult[] = good.length ? await ledger(c.env, id).importRows(good.map((g) => g.input)) : [];
+        const results: ImportRowResult[] = good.length ? await ledger(c.env, id).importRows(good.map((g) => g.input), user) : [];
         results.forEach((r, i) => {
           if (r.status === "imported") summary.imported++;
           else if (r.status === "duplicate") summary.duplicates++;

@@ -1,8 +1,9 @@
-import { ApiError, ENTRY_TEXT_LIMITS, amountSchema, isIsoDate, isKnownCategory, ledgerStub, z, type LedgerEntry } from "../../../core/src";
+import { ApiError, ENTRY_TEXT_LIMITS, amountSchema, isIsoDate, isKnownCategory, ledgerStub, z, type LedgerEntry, type LedgerRpc } from "../../../core/src";
 import type { Env } from "../env";
-import type { AccountLedger } from "../ledger/account-ledger";
 
-export const ledger = (env: Env, accountId: string) => ledgerStub<DurableObjectStub<AccountLedger>>(env.LEDGER, accountId);
+export const ledger = (env: Env, accountId: string) => ledgerStub<LedgerRpc>(env.LEDGER, accountId);
+
+export const notFound = (what = "account") => new ApiError("not_found", `No such ${what}.`);
 
 export const occurredAtSchema = z
   .string()
@@ -13,7 +14,7 @@ export const occurredAtSchema = z
 
 export const categoryField = z.string().min(1).max(ENTRY_TEXT_LIMITS.category).openapi({ example: "groceries", description: "a taxonomy code or one of your own categories" });
 
-/** A category the caller may use: a taxonomy code or one of their own. */
+/** A category the caller may use: a taxonomy code (checked in memory) or one of their own (D1). */
 export async function checkCategory(env: Env, userId: string, category: string) {
   if (!(await isKnownCategory(env.DB, userId, category))) throw new ApiError("validation_failed", "Unknown category.", [{ path: "category", message: "not a known category" }]);
 }
@@ -26,6 +27,10 @@ export const transactionSchema = z
     currency: z.string(),
     description: z.string(),
     category: z.string(),
+    category_status: z.enum(["pending", "final"]).openapi({
+      description:
+        "`final` once the category is settled. A transaction recorded without a category is categorised by its ledger object (your rules, then the model, else `other`); with `Prefer: respond-async` it answers at once with `other` and `pending`, and the category is filled in right after",
+    }),
     counterparty: z.string().nullable(),
     notes: z.string().nullable(),
     occurred_at: z.string(),
@@ -40,25 +45,23 @@ export const transactionSchema = z
 
 export type Transaction = z.infer<typeof transactionSchema>;
 
-export const toTransaction = (e: LedgerEntry | Record<string, unknown>): Transaction => {
-  const r = e as Record<string, any>;
-  return {
-    id: r.id,
-    account_id: r.account_id,
-    amount: r.amount,
-    currency: r.currency,
-    description: r.description,
-    category: r.category,
-    counterparty: r.counterparty ?? null,
-    notes: r.notes ?? null,
-    occurred_at: r.occurred_at,
-    external_id: r.external_id ?? null,
-    payment_id: r.payment_id ?? null,
-    reverses_id: r.reverses_id ?? null,
-    balance_after: r.balance_after,
-    version: r.version,
-    created_at: r.created_at,
-  };
-};
+export const toTransaction = (e: LedgerEntry): Transaction => ({
+  id: e.id,
+  account_id: e.account_id,
+  amount: e.amount,
+  currency: e.currency,
+  description: e.description,
+  category: e.category,
+  category_status: e.category_status,
+  counterparty: e.counterparty ?? null,
+  notes: e.notes ?? null,
+  occurred_at: e.occurred_at,
+  external_id: e.external_id ?? null,
+  payment_id: e.payment_id ?? null,
+  reverses_id: e.reverses_id ?? null,
+  balance_after: e.balance_after,
+  version: e.version,
+  created_at: e.created_at,
+});
 
 export const accountParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "acc_01jd…" }) });

@@ -1,12 +1,10 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
-  ApiError, ENTRY_TEXT_LIMITS as LIMITS, MAX_AMOUNT, amountSchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, outcomeResponse, page,
-  pageSchema, paginationQuery, z, type AppEnv,
+  ENTRY_TEXT_LIMITS as LIMITS, MAX_AMOUNT, amountSchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, outcomeResponse, page,
+  pageSchema, paginationQuery, z, type AppEnv, type LedgerEntry,
 } from "../../../core/src";
-import { autoCategory } from "../categorize";
 import type { Env } from "../env";
-import { ownedAccount, type LedgerEntry } from "../../../core/src";
-import { accountParams, categoryField, checkCategory, ledger, occurredAtSchema, toTransaction, transactionSchema } from "./shared";
+import { accountParams, categoryField, checkCategory, ledger, notFound, occurredAtSchema, toTransaction, transactionSchema } from "./shared";
 
 const txnParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 
@@ -27,9 +25,16 @@ export const createTransaction = defineRoute({
   path: "/v1/accounts/{id}/transactions",
   tags: ["transactions"],
   summary: "Record income (positive) or an expense (negative)",
-  description: `Amounts are signed integers in minor units, |amount| ≤ ${MAX_AMOUNT}. An outflow past \`available\` → 422 insufficient_funds and nothing is recorded. Optional Idempotency-Key.`,
+  description:
+    `Amounts are signed integers in minor units, |amount| ≤ ${MAX_AMOUNT}. An outflow past \`available\` → 422 insufficient_funds and nothing is recorded. Optional Idempotency-Key. ` +
+    "Without `category`, the account's ledger object chooses one (your rules, then the model, else `other`): by default the answer waits for it (`category_status: final`; the money is recorded first, so nothing else waits); " +
+    "with `Prefer: respond-async` the answer comes at once with `category: other, category_status: pending` and the category is filled in right after (read it back with GET /v1/transactions/{id}).",
   scope: "transactions:write",
-  request: { params: accountParams, headers: z.object({ "idempotency-key": z.string().max(255).optional() }), ...jsonBody(createBody) },
+  request: {
+    params: accountParams,
+    headers: z.object({ "idempotency-key": z.string().max(255).optional(), prefer: z.string().optional().openapi({ example: "respond-async" }) }),
+    ...jsonBody(createBody),
+  },
   responses: { 201: jsonResponse(transactionSchema, "The recorded transaction") },
 });
 
@@ -45,6 +50,7 @@ export const listTransactions = defineRoute({
   path: "/v1/accounts/{id}/transactions",
   tags: ["transactions"],
   summary: "List an account's transactions, newest first",
+  description: "Served by the account's ledger object: every answered write is in the list at once.",
   scope: "transactions:read",
   request: { params: accountParams, query: listQuery },
   responses: { 200: jsonResponse(pageSchema(transactionSchema), "A page of transactions") },
@@ -88,47 +94,61 @@ export const reverseTransaction = defineRoute({
   responses: { 201: jsonResponse(transactionSchema, "The reversing transaction"), 409: jsonResponse(z.any(), "Already reversed, a reversal, or a payment entry") },
 });
 
-/** The caller's transaction from the projection, or 404. */
-async function ownedEntry(env: Env, id: string, userId: string) {
-  const row = await env.DB.prepare("SELECT * FROM entries WHERE id = ? AND user_id = ?").bind(id, userId).first<Record<string, unknown>>();
-  if (!row) throw new ApiError("not_found", "No such transaction.");
-  return row;
+/** How many of the caller's account objects are asked at once for a transaction D1 does not know yet. */
+const FAN_OUT = 10;
+
+/**
+ * The account holding the caller's transaction `id`, or 404. Ids carry no account, so the D1
+ * projection names it (one primary-key read); a transaction too new to be projected is found by
+ * asking the caller's own accounts' objects, so a client reads its write at once.
+ */
+async function entryAccount(env: Env, id: string, userId: string): Promise<string> {
+  const row = await env.DB.prepare("SELECT account_id FROM entries WHERE id = ? AND user_id = ?").bind(id, userId).first<{ account_id: string }>();
+  if (row) return row.account_id;
+  const accounts = (await env.DB.prepare("SELECT id FROM accounts WHERE user_id = ? ORDER BY created_at DESC, id DESC").bind(userId).all<{ id: string }>()).results;
+  for (let i = 0; i < accounts.length; i += FAN_OUT) {
+    const found = await Promise.all(accounts.slice(i, i + FAN_OUT).map((a) => ledger(env, a.id).get(id, userId)));
+    const hit = found.find((e) => e !== null);
+    if (hit) return hit.account_id;
+  }
+  throw notFound("transaction");
 }
+
+/** The caller's transaction, read from its account's object. */
+async function ownedEntry(env: Env, id: string, userId: string): Promise<LedgerEntry> {
+  const entry = await ledger(env, await entryAccount(env, id, userId)).get(id, userId);
+  if (!entry) throw notFound("transaction");
+  return entry;
+}
+
+/** RFC 7240: the client asks not to wait for work that can finish after the answer. */
+const respondAsync = (prefer: string | undefined) => !!prefer && prefer.split(",").some((p) => p.trim().toLowerCase().split(/\s*;/)[0] === "respond-async");
 
 export function registerTransactions(app: OpenAPIHono<AppEnv<Env>>) {
   app.openapi(createTransaction, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const user = c.get("identity").sub;
-    await ownedAccount(c.env.DB, id, user);
     const idem = await idempotencyKey(c, body);
+    // A taxonomy code is checked in memory; only a category of the user's own needs D1.
     if (body.category) await checkCategory(c.env, user, body.category);
-    const category = body.category ?? (await autoCategory(c.env, user, body));
-    const outcome = await ledger(c.env, id).record({
-      ...body,
-      category,
-      occurred_at: body.occurred_at ?? new Date().toISOString().slice(0, 10),
-      idem,
-    });
+    // Ownership, status, limit and the category of an uncategorised entry: all the object's business.
+    const outcome = await ledger(c.env, id).record(
+      { ...body, occurred_at: body.occurred_at ?? new Date().toISOString().slice(0, 10), idem, categorize: respondAsync(c.req.header("prefer")) ? "after" : "before" },
+      user,
+    );
     return outcomeResponse(c, outcome, (o: { ok: true; entry: LedgerEntry }) => toTransaction(o.entry)) as any;
   });
 
   app.openapi(listTransactions, async (c) => {
     const { id } = c.req.valid("param");
     const q = c.req.valid("query");
-    await ownedAccount(c.env.DB, id, c.get("identity").sub);
-    const where = ["account_id = ?"];
-    const args: (string | number)[] = [id];
-    if (q.from) where.push("occurred_date >= ?"), args.push(q.from);
-    if (q.to) where.push("occurred_date <= ?"), args.push(q.to);
-    if (q.category) where.push("category = ?"), args.push(q.category);
-    if (q.q) where.push("description LIKE ? ESCAPE '\\'"), args.push(`%${q.q.replace(/[\\%_]/g, (m) => "\\" + m)}%`);
-    const cursor = decodeCursor(q.cursor);
-    if (cursor) where.push("(created_at < ? OR (created_at = ? AND id < ?))"), args.push(cursor.t, cursor.t, cursor.id);
-    const { results } = await c.env.DB.prepare(`SELECT * FROM entries WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`)
-      .bind(...args, q.limit + 1)
-      .all<Record<string, unknown>>();
-    const p = page(results, q.limit, (r) => ({ t: r.created_at as string, id: r.id as string }));
+    const rows = await ledger(c.env, id).list(
+      { limit: q.limit + 1, after: decodeCursor(q.cursor), from: q.from, to: q.to, category: q.category, q: q.q },
+      c.get("identity").sub,
+    );
+    if (!rows) throw notFound();
+    const p = page(rows, q.limit, (r) => ({ t: r.created_at, id: r.id }));
     return c.json({ data: p.data.map(toTransaction), next_cursor: p.next_cursor }, 200);
   });
 
@@ -142,15 +162,16 @@ export function registerTransactions(app: OpenAPIHono<AppEnv<Env>>) {
     const row = await ownedEntry(c.env, c.req.valid("param").id, user);
     const body = c.req.valid("json");
     if (body.category) await checkCategory(c.env, user, body.category);
-    const updated = await ledger(c.env, row.account_id as string).patch(row.id as string, body);
-    if (!updated) throw new ApiError("not_found", "No such transaction.");
+    const updated = await ledger(c.env, row.account_id).patch(row.id, body, user);
+    if (!updated) throw notFound("transaction");
     return c.json(toTransaction(updated), 200);
   });
 
   app.openapi(reverseTransaction, async (c) => {
-    const row = await ownedEntry(c.env, c.req.valid("param").id, c.get("identity").sub);
+    const user = c.get("identity").sub;
+    const row = await ownedEntry(c.env, c.req.valid("param").id, user);
     const idem = await idempotencyKey(c, { reverse: row.id });
-    const outcome = await ledger(c.env, row.account_id as string).reverse(row.id as string, idem);
+    const outcome = await ledger(c.env, row.account_id).reverse(row.id, idem, user);
     return outcomeResponse(c, outcome, (o: { ok: true; entry: LedgerEntry }) => toTransaction(o.entry)) as any;
   });
 }

@@ -1,0 +1,105 @@
+import { log, observeProjectionLag, setProjectionBacklog } from "../../../core/src";
+
+/** One D1 statement of the projection, as stored in the outbox. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+export interface ProjectionPort {
+  /** Sends one batch to D1 (one implicit transaction there). */
+  send(stmts: Statement[]): Promise<void>;
+  /** The account's live balance as a statement, appended to every batch (so it is never older than the batch's rows). */
+  balance(): Statement | undefined;
+  /** Makes sure the recovery alarm is set; called in the same synchronous stretch as the rows it covers. */
+  arm(): Promise<void>;
+}
+
+/** Rows per D1 batch: everything enqueued while the previous batch was in flight goes in the next (group commit). */
+const BATCH = 100;
+/** After a failed batch, writes stop retrying on their own and leave it to the alarm. */
+const RETRY_MS = 5_000;
+
+/**
+ * The outbox that projects this account into D1, after the answer. Each entry and payment change
+ * writes its statement here in the same transaction as the change itself, so nothing is projected
+ * that did not happen and nothing that happened is left out. One drain per object sends the rows in
+ * order (per-account order), many per batch, as upserts (sending one twice is harmless); the alarm is
+ * armed before any row waits, so a reset or a D1 outage only delays them.
+ */
+export class Projection {
+  private running: Promise<void> | undefined;
+  private retryAfter = 0;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly sql: SqlStorage,
+    private readonly port: ProjectionPort,
+  ) {}
+
+  enqueue(sql: string, params: unknown[]) {
+    this.sql.exec("INSERT INTO outbox (stmt, enqueued_at) VALUES (?, ?)", JSON.stringify({ sql, params }), Date.now());
+  }
+
+  size(): number {
+    return this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number;
+  }
+
+  /** Starts sending what waits, without waiting for it: the caller answers first. */
+  schedule(): void {
+    const waiting = this.size();
+    if (!waiting) return;
+    setProjectionBacklog(this.ctx.id.toString(), waiting);
+    this.port.arm().catch(() => undefined);
+    if (this.running || Date.now() < this.retryAfter) return;
+    this.start();
+  }
+
+  /** Sends everything queued so far (or fails trying); for deletion and the alarm. */
+  async flush(): Promise<void> {
+    this.retryAfter = 0;
+    while (this.running) await this.running;
+    if (this.size()) {
+      this.port.arm().catch(() => undefined);
+      await this.start();
+    }
+  }
+
+  /** The drain in flight, if any (tests wait on it). */
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  private start(): Promise<void> {
+    const run = this.drain().finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    // Un-awaited work of an object: waitUntil keeps the object alive until it settles.
+    this.ctx.waitUntil(run);
+    return run;
+  }
+
+  private async drain() {
+    try {
+      for (;;) {
+        const rows = this.sql.exec("SELECT seq, stmt, enqueued_at FROM outbox ORDER BY seq LIMIT ?", BATCH).toArray();
+        if (!rows.length) break;
+        const stmts = rows.map((r) => JSON.parse(r.stmt as string) as Statement);
+        const balance = this.port.balance();
+        if (balance) stmts.push(balance);
+        await this.port.send(stmts);
+        this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
+        const landed = Date.now();
+        for (const r of rows) if (typeof r.enqueued_at === "number") observeProjectionLag((landed - r.enqueued_at) / 1000);
+      }
+      this.retryAfter = 0;
+    } catch (e) {
+      log("warn", { worker: "transactions", event: "outbox_flush_failed", error: String(e) });
+      this.retryAfter = Date.now() + RETRY_MS;
+      await this.port.arm().catch(() => undefined);
+    } finally {
+      setProjectionBacklog(this.ctx.id.toString(), this.size());
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { EntryQuery, LedgerEntry } from "../../../core/src";
+
+/** What the object knows of its account (one row, written by open()). */
+export interface Meta {
+  account_id: string;
+  user_id: string;
+  currency: string;
+  overdraft_limit: number | null;
+  status: "open" | "closed";
+  created_at: string;
+}
+
+/** An entries row of the object's SQLite as the API's entry: the account's fields come from meta. */
+export function toEntry(m: Meta, r: Record<string, SqlStorageValue>): LedgerEntry {
+  return {
+    id: r.id as string,
+    account_id: m.account_id,
+    user_id: m.user_id,
+    version: r.version as number,
+    amount: r.amount as number,
+    currency: m.currency,
+    description: r.description as string,
+    category: r.category as string,
+    category_status: (r.category_status as LedgerEntry["category_status"]) ?? "final",
+    counterparty: r.counterparty as string | null,
+    notes: r.notes as string | null,
+    occurred_at: r.occurred_at as string,
+    external_id: r.external_id as string | null,
+    payment_id: r.payment_id as string | null,
+    reverses_id: r.reverses_id as string | null,
+    import_id: r.import_id as string | null,
+    balance_after: r.balance_after as number,
+    hash: r.hash as string,
+    created_at: r.created_at as string,
+  };
+}
+
+/** `%`, `_` and `\` match themselves in a LIKE pattern. */
+const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (m) => "\\" + m)}%`;
+
+/**
+ * The SQL of one page of entries, newest first, keyset over (created_at, id): the same filters and
+ * cursor as the D1 projection's list, so a cursor means the same thing on both.
+ */
+export function entryPageQuery(q: EntryQuery): { sql: string; args: (string | number)[] } {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (q.from) where.push("occurred_date >= ?"), args.push(q.from);
+  if (q.to) where.push("occurred_date <= ?"), args.push(q.to);
+  if (q.category) where.push("category = ?"), args.push(q.category);
+  if (q.q) where.push("description LIKE ? ESCAPE '\\'"), args.push(likeLiteral(q.q));
+  if (q.after) where.push("(created_at < ? OR (created_at = ? AND id < ?))"), args.push(q.after.t, q.after.t, q.after.id);
+  const limit = Math.max(1, Math.min(101, Math.floor(q.limit)));
+  return {
+    sql: `SELECT * FROM entries${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
+    args,
+  };
+}
