@@ -5,7 +5,7 @@ import type { Category } from '../../workers/ai/src/domain/taxonomy';
  * national and big regional chains of the French and US markets, a few pan-European chains common in
  * France, and public bodies (benefit agencies, tax offices, transit authorities, universities), written
  * as banks print them (upper case, no accents, apostrophes dropped, '&' as AND). Written from general
- * knowledge of these markets, not from any evaluation set. Only names whose SPEC §4 category is
+ * knowledge of these markets, not from any evaluation set. Only names whose taxonomy category is
  * unambiguous are listed (no plain AMAZON, APPLE, GOOGLE, UBER, PAYPAL), and none repeats a brand or
  * stem already in the other three lists (compared upper-case, without accents or punctuation).
  * Used ONLY for training.

@@ -1,5 +1,5 @@
 /**
- * Curated merchant and keyword lists per SPEC §4 category, used ONLY by the training generator.
+ * Curated merchant and keyword lists per taxonomy category, used ONLY by the training generator.
  * The held-out evaluation set (heldout.ts) is written by hand with other merchants and formats.
  *
  * brands:   merchant names as they appear on statements (French and US)

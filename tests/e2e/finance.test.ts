@@ -1,6 +1,6 @@
 // Accounts, categories, budgets and reports over real HTTP against the whole local stack, as a client
-// would use them: a token from POST /v1/auth/register (SPEC "Auth"), then the finance endpoints.
-// Income is recorded through POST /v1/accounts/{id}/transactions (SPEC "Transactions").
+// would use them: a token from POST /v1/auth/register, then the finance endpoints.
+// Income is recorded through POST /v1/accounts/{id}/transactions.
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, expectProblem, register } from "./helpers";
 

@@ -1,5 +1,5 @@
 // Tax endpoints over real HTTP through the gateway of the real multi-worker `wrangler dev`, with a user
-// token from POST /v1/auth/register (SPEC "Auth"). The last test writes transactions through the ledger
+// token from POST /v1/auth/register. The last test writes transactions through the ledger
 // API and waits for the D1 projection the report reads.
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, expectProblem, register } from "./helpers";

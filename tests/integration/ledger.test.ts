@@ -168,7 +168,7 @@ describe("payments", () => {
     expect(await audit()).toEqual([]);
   });
 
-  it("refuses bad payments with the SPEC codes and moves nothing", async () => {
+  it("refuses bad payments with their stable error codes and moves nothing", async () => {
     const a = await createUser();
     const src = await createAccount(a.id);
     const usd = await createAccount(a.id, { currency: "USD" });

@@ -46,7 +46,7 @@ export function workersAiEmbedder(ai: WorkersAiBinding): Embedder {
 
 /**
  * Category prototypes for nearest-centroid lookup: a category's centroid is the mean embedding of
- * these phrases (embedded once per isolate and embedder). Plain descriptions of SPEC §4.
+ * these phrases (embedded once per isolate and embedder). Plain descriptions of the fixed taxonomy's categories.
  */
 export const PROTOTYPES: Record<Exclude<Category, "other">, string[]> = {
   income: ["salary payroll direct deposit", "salaire virement employeur paie", "pension benefits allowance refund", "tax refund reimbursement"],

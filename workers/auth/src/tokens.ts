@@ -3,7 +3,7 @@ import { SCOPES, type Scope } from "../../core/src";
 import type { Env } from "./env";
 import { signingKeys } from "./keys";
 
-/** Access-token lifetime (SPEC: at most 15 minutes). */
+/** Access-token lifetime: at most 15 minutes, so a stolen token is short-lived. */
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
 /** Refresh-token lifetime: each use rotates it and restarts the clock; the family ends on logout or reuse. */
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;

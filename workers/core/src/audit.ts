@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { newId } from "./ids";
 
-/** Security events of SPEC "Users" (auth and users workers write them; `GET /v1/users/me/audit` reads them). */
+/** Security events of a user's account (auth and users workers write them; `GET /v1/users/me/audit` reads them). */
 export type AuditType =
   | "register" | "login" | "login_failed" | "refresh_reuse" | "logout" | "client_created" | "client_revoked"
   | "password_change" | "password_change_failed" | "password_change_throttled" | "profile_updated" | "account_deleted" | "user_suspended" | "user_reactivated" | "role_changed";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 
-/** Stable machine codes of SPEC §2, with the HTTP status each one normally carries. */
+/** The stable machine codes of problem responses (clients branch on them; never rename one), with the HTTP status each one normally carries. */
 export const ERROR_CODES = {
   validation_failed: { status: 422, title: "Validation failed" },
   unauthorized: { status: 401, title: "Unauthorized" },

@@ -16,7 +16,7 @@ export interface ScryptParams {
   p: number;
 }
 
-/** ~40 ms per hash on the reference machine (DESIGN.md); raise N here and old hashes still verify. */
+/** About 40 ms of CPU per hash; raise N here and old hashes still verify. */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;

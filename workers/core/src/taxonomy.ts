@@ -1,4 +1,4 @@
-/** The fixed category codes of SPEC §4; users may add their own under one of these parents. */
+/** The fixed category codes of the taxonomy (never renamed: stored entries and clients use them); users may add their own under one of these parents. */
 export const CATEGORY_CODES = [
   "income", "housing", "utilities", "groceries", "dining", "transport", "travel", "shopping", "entertainment",
   "subscriptions", "health", "insurance", "education", "taxes", "fees", "transfers", "savings", "charity", "other",

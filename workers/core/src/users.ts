@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { users } from "../../../db/schema";
 
-/** The public shape of a user (SPEC "Users"); never the password hash. */
+/** The public shape of a user; never the password hash. */
 export const userSchema = z
   .object({
     id: z.string().openapi({ example: "usr_01jc8x2v3k4m5n6p7q8r9s0t1u" }),

@@ -3,7 +3,7 @@
 import { computeIncomeTax, type FieldError, type IncomeTaxResult, type Result } from "./domain";
 import { US_PARAMS, type UsFilingStatus } from "./domain/params/us";
 
-/** Categories of SPEC §4 the report reads. */
+/** The taxonomy categories the report reads. */
 export const REPORT_CATEGORIES = ["income", "charity", "taxes"] as const;
 /** At most this many deductible items are listed one by one (the totals always cover all of them). */
 export const MAX_LISTED_ITEMS = 100;

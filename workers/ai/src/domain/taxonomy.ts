@@ -1,4 +1,4 @@
-/** SPEC §4 fixed category codes. The order is the classifier's output order: never reorder. */
+/** The fixed category codes (the taxonomy of core's taxonomy.ts). The order is the classifier's output order: never reorder. */
 export const CATEGORIES = [
   'income', 'housing', 'utilities', 'groceries', 'dining', 'transport', 'travel', 'shopping',
   'entertainment', 'subscriptions', 'health', 'insurance', 'education', 'taxes', 'fees',

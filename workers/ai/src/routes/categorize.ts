@@ -29,7 +29,7 @@ export const categorizeRoute = defineRoute({
   method: "post",
   path: "/v1/ai/categorize",
   tags: ["ai"],
-  summary: "Categorise up to 500 bank-statement lines (SPEC §4 taxonomy)",
+  summary: "Categorise up to 500 bank-statement lines into the fixed taxonomy",
   description:
     "Your own rules (`description contains` → category) first, then built-in rules, then Workers AI embeddings (nearest centroid) where bound, " +
     "else the tfjs classifier over character/word n-grams and the amount; `other` below the confidence threshold. Answers follow the input order.",

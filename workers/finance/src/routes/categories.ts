@@ -18,7 +18,7 @@ import {
 import type { FinanceApp } from "../env";
 import { categoryRefSchema, db, idParam, nameSchema, requireCategory, userId } from "./shared";
 
-/** Display names of the fixed taxonomy (SPEC §4). */
+/** Display names of the fixed taxonomy. */
 export const TAXONOMY = CATEGORY_CODES.map((code) => ({ code, name: code[0].toUpperCase() + code.slice(1), parent: null }));
 
 const categorySchema = z

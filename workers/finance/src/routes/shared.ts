@@ -24,7 +24,7 @@ export const categoryRefSchema = z
   .string()
   .min(1)
   .max(64)
-  .openapi({ example: "groceries", description: "A taxonomy code (SPEC §4) or the name of one of your own categories" });
+  .openapi({ example: "groceries", description: "A fixed taxonomy code (see GET /v1/categories) or the name of one of your own categories" });
 
 export async function requireCategory(c: Ctx, code: string, path = "category") {
   if (!(await isKnownCategory(c.env.DB, userId(c), code)))

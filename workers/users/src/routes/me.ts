@@ -232,7 +232,7 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
       category_rules: rules.map(snake),
       budgets: budgets.map(snake),
       transactions: entries.map(({ hash: _hash, ...e }) => snake(e)),
-      // The SPEC payment fields only: a received payment must not reveal the payer's user id.
+      // The public payment fields only: a received payment must not reveal the payer's user id.
       payments: payments.map((p) => ({
         id: p.id, status: p.status, source_account_id: p.sourceAccountId, destination_account_id: p.destinationAccountId,
         amount: p.amount, currency: p.currency, description: p.description, created_at: p.createdAt,
