@@ -39,8 +39,9 @@ export function toEntry(m: Meta, r: Record<string, SqlStorageValue>): LedgerEntr
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (m) => "\\" + m)}%`;
 
 /**
- * The SQL of one page of entries, newest first, keyset over (created_at, id): the same filters and
- * cursor as the D1 projection's list, so a cursor means the same thing on both.
+ * The SQL of one page of entries, newest first: by version, the account's own order (entries written
+ * in the same millisecond keep it). The cursor is the same opaque (created_at, id) as everywhere; the
+ * id names the last entry of the previous page, whose version the page continues below.
  */
 export function entryPageQuery(q: EntryQuery): { sql: string; args: (string | number)[] } {
   const where: string[] = [];
@@ -49,10 +50,10 @@ export function entryPageQuery(q: EntryQuery): { sql: string; args: (string | nu
   if (q.to) where.push("occurred_date <= ?"), args.push(q.to);
   if (q.category) where.push("category = ?"), args.push(q.category);
   if (q.q) where.push("description LIKE ? ESCAPE '\\'"), args.push(likeLiteral(q.q));
-  if (q.after) where.push("(created_at < ? OR (created_at = ? AND id < ?))"), args.push(q.after.t, q.after.t, q.after.id);
+  if (q.after) where.push("version < (SELECT version FROM entries WHERE id = ?)"), args.push(q.after.id);
   const limit = Math.max(1, Math.min(101, Math.floor(q.limit)));
   return {
-    sql: `SELECT * FROM entries${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
+    sql: `SELECT * FROM entries${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY version DESC LIMIT ${limit}`,
     args,
   };
 }

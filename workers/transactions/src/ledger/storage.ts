@@ -21,9 +21,8 @@ const MIGRATIONS: string[] = [
    CREATE TABLE idempotency (
      key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, result TEXT, created_at TEXT NOT NULL);
    CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, stmt TEXT NOT NULL);`,
-  // Reads served by the object (keyset pages), categories filled in after the answer, projection lag.
+  // Categories filled in after the answer, projection lag.
   `ALTER TABLE entries ADD COLUMN category_status TEXT NOT NULL DEFAULT 'final';
-   CREATE INDEX entries_created ON entries(created_at, id);
    CREATE INDEX entries_pending_category ON entries(category_status) WHERE category_status = 'pending';
    ALTER TABLE outbox ADD COLUMN enqueued_at INTEGER;`,
 ];
