@@ -34,10 +34,14 @@ async function allowAtDomain(c: Ctx): Promise<string[] | undefined> {
   const url = new URL(c.req.url);
   const service = serviceFor(url.pathname);
   if (!service) return undefined;
-  const res = await c.env[service].fetch(new Request(url, { method: c.req.method, headers: { "x-request-id": c.get("requestId") } }));
-  await res.body?.cancel();
-  const allow = res.status === 405 ? res.headers.get("allow") : null;
-  return allow ? allow.split(",").map((m) => m.trim()).filter(Boolean) : undefined;
+  try {
+    const res = await c.env[service].fetch(new Request(url, { method: c.req.method, headers: { "x-request-id": c.get("requestId") } }));
+    await res.body?.cancel();
+    const allow = res.status === 405 ? res.headers.get("allow") : null;
+    return allow ? allow.split(",").map((m) => m.trim()).filter(Boolean) : undefined;
+  } catch {
+    return undefined; // a silent worker costs the Allow header, not the 405
+  }
 }
 
 /** The verified caller of a request: bearer token checked against the JWKS, then the user's current state. */
