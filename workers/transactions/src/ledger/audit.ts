@@ -16,7 +16,8 @@ export interface AccountSnapshot {
 export function auditLedger(accounts: AccountSnapshot[], projection: Record<string, unknown>[]): string[] {
   const problems: string[] = [];
   const objectEntries = new Map<string, Record<string, unknown>>();
-  const sums = new Map<string, { all: number; external: number }>();
+  // BigInt: balances reach ±(2^53 − 1), so sums over accounts would round as numbers.
+  const sums = new Map<string, { all: bigint; external: bigint }>();
   const paymentLegs = new Map<string, number[]>();
   const settled = new Map<string, string>();
 
@@ -25,13 +26,13 @@ export function auditLedger(accounts: AccountSnapshot[], projection: Record<stri
     const { account_id, currency, overdraft_limit } = a.meta;
     const chain = verifyChain(a.entries.map((e) => ({ ...(e as any), account_id, currency })));
     if (!chain.valid) problems.push(`${account_id}: ${chain.reason} at version ${chain.broken_at}`);
-    const sum = sums.get(currency) ?? { all: 0, external: 0 };
+    const sum = sums.get(currency) ?? { all: 0n, external: 0n };
     for (const e of a.entries) {
       objectEntries.set(e.id as string, { ...e, account_id });
       const amount = e.amount as number;
-      sum.all += amount;
+      sum.all += BigInt(amount);
       if (e.payment_id) paymentLegs.set(e.payment_id as string, [...(paymentLegs.get(e.payment_id as string) ?? []), amount]);
-      else sum.external += amount;
+      else sum.external += BigInt(amount);
       if (overdraft_limit !== null && (e.balance_after as number) < -overdraft_limit)
         problems.push(`${account_id}: balance ${e.balance_after} below limit −${overdraft_limit} at version ${e.version}`);
     }
