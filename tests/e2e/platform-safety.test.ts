@@ -54,8 +54,10 @@ describe("platform safety over real HTTP", () => {
     const admin = await signUp("metrics-admin");
     const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", admin.email, "--persist-to", inject("persistTo")], { cwd: ROOT, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    // The gateway reads the role from D1, so the token issued before the promotion works at once.
-    const byAdmin = await call("/metrics", { token: admin.token });
+    // The promotion is written to D1 only; the next sign-in brings it to the user's state object.
+    const relog = await call("/v1/auth/login", { method: "POST", json: { email: admin.email, password: PASSWORD } });
+    expect(relog.status).toBe(200);
+    const byAdmin = await call("/metrics", { token: relog.body.access_token });
     expect(byAdmin.status).toBe(200);
     expect(byAdmin.text).toContain("# TYPE http_requests_total counter");
   });
@@ -84,8 +86,7 @@ describe("platform safety over real HTTP", () => {
     expect(me.status).toBe(200);
     const t = timing(me.headers);
     expect(t.total).toBeDefined();
-    expect(t.d1.n).toBeGreaterThanOrEqual(2); // the gateway's status read and the users worker's
-    expect(t.do).toBeUndefined();
+    expect(t.d1.n).toBeGreaterThanOrEqual(1); // the users worker reads the user's row
 
     const acc = await call("/v1/accounts", { method: "POST", token, json: { name: "Main", type: "checking", currency: "EUR" } });
     expect(acc.status).toBe(201);
@@ -96,5 +97,11 @@ describe("platform safety over real HTTP", () => {
     expect(timing(balance.headers).do.n).toBeGreaterThanOrEqual(1);
 
     expect(Object.keys(timing((await call("/v1/accounts")).headers))).toContain("total"); // a 401 too
+
+    // A login: the gateway itself reads nothing, so these counts come from the auth worker's header.
+    const login = await call("/v1/auth/login", { method: "POST", json: { email: `nobody-${crypto.randomUUID()}@e2e.test`, password: "not the password 123" } });
+    expect(login.status).toBe(401);
+    expect(timing(login.headers).d1.n).toBeGreaterThanOrEqual(1);
+    expect(timing(login.headers).do.n).toBeGreaterThanOrEqual(1);
   });
 });
