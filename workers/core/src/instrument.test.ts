@@ -60,6 +60,8 @@ describe("the core factory's Server-Timing and log sampling", () => {
       return c.json({ ok: true });
     });
     a.get("/none", (c) => c.json({ ok: true }));
+    // What the gateway does with a domain worker's answer: passes it on, header included.
+    a.get("/relayed", () => new Response("{}", { headers: { "content-type": "application/json", "server-timing": 'total;dur=1, d1;dur=1;desc="4"' } }));
     return a;
   }
 
@@ -72,6 +74,8 @@ describe("the core factory's Server-Timing and log sampling", () => {
     const off = await app().request("/two", {}, { DB: env.DB, SERVER_TIMING: "off" });
     expect(off.status).toBe(200);
     expect(off.headers.get("server-timing")).toBeNull();
+    expect((await app().request("/relayed", {}, { DB: env.DB, SERVER_TIMING: "off" })).headers.get("server-timing")).toBeNull();
+    expect((await app().request("/relayed", {}, { DB: env.DB })).headers.get("server-timing")).toMatch(/^total;dur=[\d.]+$/);
   });
 
   it("logs an unsampled success not at all, and a success the gateway sampled even at rate 0", async () => {
