@@ -406,9 +406,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     });
     // If this object dies from here on, the alarm finishes or voids the payment.
     await this.arm();
-    const outcome = await this.drive(state.id);
-    this.projection.schedule();
-    return outcome;
+    return this.drive(state.id);
   }
 
   /** Moves a reserved payment to its end: credited then posted, or voided. Safe to call twice. */
@@ -437,6 +435,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       return this.settle(paymentId, credit);
     } finally {
       this.driving.delete(paymentId);
+      this.projection.schedule();
     }
   }
 
