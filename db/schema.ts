@@ -196,8 +196,9 @@ export const imports = sqliteTable("imports", {
   createdAt: createdAt(),
 });
 
-/** Idempotency-Keys claimed per caller (`caller:key`), so one key cannot serve two different requests
- * even on two different accounts; the ledger object that applies the request stores its response. */
+/** Idempotency-Keys claimed per caller (`caller:key`) by the previous release; claims are now made in
+ * each user's UserState object and nothing writes here. Kept for one release so a rollback still finds
+ * it (user deletion still erases a user's rows); drop it in the next one. */
 export const idempotencyKeys = sqliteTable("idempotency_keys", {
   key: text("key").primaryKey(),
   fingerprint: text("fingerprint").notNull(),

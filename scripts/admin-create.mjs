@@ -4,8 +4,8 @@
 //   npm run admin:create -- EMAIL --persist-to DIR another local state folder (the e2e suite uses this)
 //   npm run admin:create -- EMAIL --remote         the deployed D1 (needs `wrangler login`)
 //
-// The user must have registered first. Their next access token (login or refresh) carries role admin;
-// the gateway reads the role from D1, so even their current token reaches admin routes at once.
+// The user must have registered first. From their next sign-in (login or refresh) they are an admin:
+// that is when their UserState object, which the gateway asks instead of D1, re-reads the row.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -75,4 +75,4 @@ if (rows.length === 0) {
   console.error(`No active user with email ${email}: register first (POST /v1/auth/register), then run this again.`);
   process.exit(1);
 }
-console.log(`${rows[0].email} (${rows[0].id}) is now an administrator.`);
+console.log(`${rows[0].email} (${rows[0].id}) is now an administrator (from their next sign-in).`);

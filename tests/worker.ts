@@ -10,6 +10,7 @@ export { PaymentsService } from "../workers/payments/src/index";
 export { TaxService } from "../workers/tax/src/index";
 export { AiService } from "../workers/ai/src/index";
 export { LoginThrottle } from "../workers/auth/src/index";
+export { UserState } from "../workers/users/src/index";
 
 import type { CreditRequest, LedgerRpc, RecordRequest } from "../workers/core/src";
 import { AccountLedger as ProductionLedger } from "../workers/transactions/src/ledger/account-ledger";

@@ -78,7 +78,7 @@ describe("no D1 statement before the answer", () => {
     const paid = await direct("PaymentsService", a.id, "/v1/payments", { method: "POST", json: body, key: crypto.randomUUID() });
     expect(paid.status, JSON.stringify(paid.body)).toBe(201);
     expect(paid.timing.d1).toBe(claim);
-    expect(paid.timing.do).toBe(1);
+    expect(paid.timing.do).toBe(1 + keyed.timing.do - txn.timing.do); // the key's claim (caller's UserState object), then the source's ledger
     // The payee's owner came from the destination object: the projection names the payee.
     await eventually(
       () => env.DB.prepare("SELECT destination_user_id, status FROM payments WHERE id = ?").bind(paid.body.id).first(),

@@ -4,6 +4,8 @@ import type { LoginThrottle } from "./throttle";
 export type Env = CoreEnv & {
   DB: D1Database;
   THROTTLE: DurableObjectNamespace<LoginThrottle>;
+  /** UserState objects (class in workers/users): a new user's state, and a reload at each sign-in. */
+  USER_STATE: DurableObjectNamespace;
   /** JSON array of private JWKs (EdDSA or ES256) with `kid`; the first signs, the rest are still published. */
   JWT_SIGNING_KEYS?: string;
   /** The gateway's public origin, e.g. http://127.0.0.1:8787. */

@@ -8,6 +8,7 @@ import type { ZodError } from "zod";
 import { isUniqueViolation } from "./db-unique";
 import { ApiError, ERROR_CODES, problemResponse, type ErrorCode, type FieldError } from "./errors";
 import { requireScope, type Identity, type RouteScope } from "./identity";
+import { D1_BOOKMARK_HEADER, sessionStart, withD1Session } from "./d1-session";
 import { instrumentEnv } from "./instrument";
 import { LOG_SAMPLED_HEADER, log, logSampleRate, sampleRequest } from "./log";
 import { observeRequest, renderSeries } from "./metrics";
@@ -130,8 +131,8 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
     cors({
       origin: (c.env?.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
       allowMethods: ROUTED,
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
-      exposeHeaders: ["X-Request-Id", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Server-Timing"],
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "X-D1-Bookmark"],
+      exposeHeaders: ["X-Request-Id", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Server-Timing", "X-D1-Bookmark"],
       maxAge: 600,
     })(c, next),
   );
@@ -146,6 +147,18 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
       allow?.length ? { Allow: allow.join(", ") } : undefined,
     );
   });
+  // One D1 session per request (D1 Sessions API), its bookmark answered in x-d1-bookmark; the gateway
+  // runs no D1 on the request path and forwards the header both ways.
+  if (!options.public)
+    app.use("*", async (c, next) => {
+      if (!c.env) return next();
+      const { env, session } = withD1Session(c.env, sessionStart(c.req.method, c.req.path, c.req.header(D1_BOOKMARK_HEADER)));
+      if (!session) return next();
+      c.env = env;
+      await next();
+      const bookmark = session.getBookmark();
+      if (bookmark) c.res.headers.set(D1_BOOKMARK_HEADER, bookmark);
+    });
   app.use("*", (c, next) =>
     bodyLimit({
       maxSize: typeof options.maxBody === "function" ? options.maxBody(c) : (options.maxBody ?? MiB),

@@ -1,11 +1,13 @@
 import type { Context } from "hono";
 import { ApiError } from "./errors";
 import type { LedgerFailure } from "./ledger";
+import { userStateOf } from "./user-state";
 
 /**
  * Idempotency-Key handling per draft-ietf-httpapi-idempotency-key-header: the key is scoped to the
  * caller and travels with a fingerprint of the request, so the object that moves the money can tell
- * a replay (same fingerprint) from a reuse (different one).
+ * a replay (same fingerprint) from a reuse (different one). The caller's UserState object claims the
+ * key first, so a key is bound to one request across all of the caller's accounts.
  */
 export interface IdempotencyKey {
   key: string;
@@ -36,14 +38,10 @@ export async function idempotencyKey(c: Context, body: unknown, required = false
   const caller = c.get("identity")?.sub ?? "anonymous";
   const url = new URL(c.req.url);
   const claim = { key: `${caller}:${key}`, fingerprint: await sha256(`${c.req.method} ${url.pathname}\n${canonical(body)}`) };
-  // First use claims the key for this request; any later use must be the very same request.
-  const first = await (c.env as { DB: D1Database }).DB.prepare(
-    "INSERT INTO idempotency_keys (key, fingerprint) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET key = excluded.key RETURNING fingerprint",
-  )
-    .bind(claim.key, claim.fingerprint)
-    .first<{ fingerprint: string }>();
-  if (first && first.fingerprint !== claim.fingerprint)
-    throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
+  // First use claims the key for this request in the caller's UserState object (no D1 round trip);
+  // any later use, on any account, must be the very same request.
+  const verdict = await userStateOf(c.env, caller).claimKey(claim.key, claim.fingerprint);
+  if (!verdict.ok) throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
   return claim;
 }
 

@@ -6,6 +6,8 @@ import {
 import { DOCS_HTML } from "./docs";
 import { mergedDocument } from "./openapi";
 import { SERVICE_BINDINGS, isImport, isPublic, serviceFor, type ServiceBinding } from "./routing";
+import { changesStateOf } from "./caller-cache";
+import { callerState, forgetCaller } from "./caller-state";
 import { sameSecret } from "./secrets";
 import { verifyAccessToken } from "./tokens";
 
@@ -16,6 +18,10 @@ export type GatewayEnv = CoreEnv &
     AUDIENCE: string;
     /** Bearer secret of the Prometheus scraper for /metrics (a secret; locally in the root .dev.vars). */
     METRICS_TOKEN?: string;
+    /** UserState objects (class in workers/users): each caller's status and role. */
+    USER_STATE: DurableObjectNamespace;
+    /** How long this isolate may reuse a caller's status and role (ms, default 1000, "0" = ask every time). */
+    CALLER_STATE_TTL_MS?: string;
   };
 type Ctx = Context<AppEnv<GatewayEnv>>;
 
@@ -50,11 +56,14 @@ async function authenticate(c: Ctx): Promise<Identity> {
   if (scheme?.toLowerCase() !== "bearer" || !token)
     throw new ApiError("unauthorized", "A bearer token is required.", undefined, undefined, { "WWW-Authenticate": "Bearer" });
   const identity = await verifyAccessToken(c.env.AUTH, token, { issuer: c.env.ISSUER, audience: c.env.AUDIENCE });
-  // The token may outlive a suspension or deletion: the user's current state decides.
-  const user = await c.env.DB.prepare("select status, role from users where id = ?").bind(identity.sub).first<{ status: string; role: "user" | "admin" }>();
+  // The token may outlive a suspension or deletion: the user's current state decides. It comes from the
+  // user's UserState object (written by every change, filled from D1 once), never from D1 here.
+  const user = await callerState(c.env, identity.sub);
   if (!user || user.status === "deleted") throw new ApiError("unauthorized", "The access token is invalid or expired.");
   if (user.status !== "active") throw new ApiError("forbidden", "This user is suspended.");
   identity.role = user.role;
+  const changing = changesStateOf(c.req.method, new URL(c.req.url).pathname, identity.sub);
+  if (changing) forgetCaller(changing);
   return identity;
 }
 

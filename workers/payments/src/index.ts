@@ -1,7 +1,8 @@
 import { createDomainApp, entrypoint, type CoreEnv } from "../../core/src";
 import { registerPayments } from "./routes/payments";
 
-export type Env = CoreEnv & { DB: D1Database; LEDGER: DurableObjectNamespace };
+// USER_STATE: UserState objects (class in workers/users), where Idempotency-Keys are claimed per caller.
+export type Env = CoreEnv & { DB: D1Database; LEDGER: DurableObjectNamespace; USER_STATE: DurableObjectNamespace };
 
 export const app = createDomainApp<Env>("payments");
 registerPayments(app);

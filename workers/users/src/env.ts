@@ -6,5 +6,7 @@ export type Env = CoreEnv & {
   THROTTLE: DurableObjectNamespace;
   /** AccountLedger objects (class in workers/transactions): deletion closes and erases the user's accounts. */
   LEDGER: DurableObjectNamespace;
+  /** UserState objects (defined here): each user's status, role and claimed Idempotency-Keys. */
+  USER_STATE: DurableObjectNamespace;
 };
 export type UsersApp = AppEnv<Env>;

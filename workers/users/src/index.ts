@@ -4,6 +4,7 @@ import { mountAdminRoutes } from "./routes/admin";
 import { mountMeRoutes } from "./routes/me";
 
 export type { Env } from "./env";
+export { UserState } from "./user-state";
 
 export const app = createDomainApp<Env>("users");
 mountMeRoutes(app);

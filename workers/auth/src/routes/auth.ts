@@ -13,7 +13,7 @@ import type { AuthApp } from "../env";
 import { beginLogin, countRegistration } from "../login-guard";
 import { newRefreshToken, revokeFamily, rotateRefreshToken, sessionBody } from "../sessions";
 import { sha256Hex } from "../tokens";
-import { normaliseEmail, userSchema } from "../../../core/src";
+import { normaliseEmail, userSchema, userStateOf } from "../../../core/src";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
@@ -141,6 +141,9 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
         throw new ApiError("conflict", "An account with this email already exists.");
       throw e;
     }
+    // The gateway asks this object, not D1, for the caller's state. Should the write fail, the object
+    // fills itself from the row above on the user's first request instead.
+    await userStateOf(c.env, user.id).set(user.id, { status: "active", role: "user" }).catch(() => undefined);
     return c.json(await sessionBody(c.env, user, session.token), 201, NO_STORE);
   });
 
@@ -159,6 +162,8 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
     }
     await guard.succeeded();
     if (user.status !== "active") throw new ApiError("forbidden", "This account is suspended.");
+    // A role or status written to D1 outside the API (admin:create) reaches the gateway from here on.
+    await userStateOf(c.env, user.id).reload(user.id);
 
     const session = await newRefreshToken(user.id);
     await scrubbed(db.batch([db.insert(refreshTokens).values(session.row), db.insert(auditEvents).values(auditRow(c, "login", user.id))]));
@@ -176,6 +181,7 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
       throw new ApiError("unauthorized", result.reason === "reused" ? "This refresh token was already used; its session is revoked." : "The refresh token is invalid or expired.");
     }
     if (result.old.clientId) throw new ApiError("unauthorized", "The refresh token is invalid or expired.");
+    await userStateOf(c.env, result.user.id).reload(result.user.id);
     return c.json(await sessionBody(c.env, result.user, result.token), 200, NO_STORE);
   });
 

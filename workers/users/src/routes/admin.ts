@@ -5,7 +5,7 @@ import { auditEvents, refreshTokens, users } from "../../../../db/schema";
 import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, problemSchema, z } from "../../../core/src";
 import { auditRow } from "../../../core/src";
 import type { UsersApp } from "../env";
-import { normaliseEmail, toUser, userSchema } from "../../../core/src";
+import { normaliseEmail, toUser, userSchema, userStateOf } from "../../../core/src";
 
 // ── GET /v1/admin/users ─────────────────────────────────────────────────────
 export const listUsers = defineRoute({
@@ -81,7 +81,13 @@ export function mountAdminRoutes(app: OpenAPIHono<UsersApp>) {
       changes.status = body.status;
       events.push(auditRow(c, body.status === "suspended" ? "user_suspended" : "user_reactivated", target.id, { by: admin }));
     }
-    if (events.length === 0) return c.json(toUser(target), 200);
+    // The gateway reads status and role from the user's UserState object: it re-reads the row after
+    // every PATCH (also one that changes nothing, so retrying a PATCH whose reload failed heals it).
+    const reload = () => userStateOf(c.env, target.id).reload(target.id);
+    if (events.length === 0) {
+      await reload();
+      return c.json(toUser(target), 200);
+    }
     changes.updatedAt = now;
     const [updated] = await db.batch([
       db.update(users).set(changes).where(eq(users.id, target.id)).returning(),
@@ -91,6 +97,7 @@ export function mountAdminRoutes(app: OpenAPIHono<UsersApp>) {
         ? [db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, target.id), isNull(refreshTokens.revokedAt)))]
         : []),
     ]);
+    await reload();
     return c.json(toUser(updated[0]), 200);
   });
 }

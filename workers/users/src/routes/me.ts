@@ -12,7 +12,8 @@ import { personOnly } from "../../../core/src";
 import { baseCurrencyField, localeField, taxResidenceField, timezoneField } from "../profile-fields";
 import { toUser, userSchema } from "../../../core/src";
 import { sql } from "drizzle-orm";
-import { ERASED_TEXT, ledgerStub, problemSchema, type LedgerRpc, type SentPaymentText } from "../../../core/src";
+import { ERASED_TEXT, ledgerStub, problemSchema, userStateOf, type LedgerRpc, type SentPaymentText } from "../../../core/src";
+import type { Context } from "hono";
 
 const { users, refreshTokens, apiClients, auditEvents } = schema;
 type Db = ReturnType<typeof drizzle>;
@@ -244,7 +245,10 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
 
   app.openapi(deleteMe, async (c) => {
     const db = drizzle(c.env.DB);
-    const user = await currentUser(db, c.get("identity").sub);
+    // A retry after step 4 failed: the row is already erased and the gateway still lets the user in.
+    const sub = c.get("identity").sub;
+    if ((await db.select({ status: users.status }).from(users).where(eq(users.id, sub)).get())?.status === "deleted") return finishDeletion(c, sub);
+    const user = await currentUser(db, sub);
     const ledger = (id: string) => ledgerStub<LedgerRpc>(c.env.LEDGER, id);
     const owned = (await db.select({ id: schema.accounts.id }).from(schema.accounts).where(eq(schema.accounts.userId, user.id))).map((a) => a.id);
     // Each step is idempotent and the user stays active until the last one, so a retry after any failure
@@ -289,10 +293,10 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
       db.delete(schema.budgets).where(eq(schema.budgets.userId, mine)),
       // Import reports keep their counts; their error lines quote the file.
       db.update(schema.imports).set({ errors: "[]" }).where(eq(schema.imports.userId, mine)),
-      // Claimed keys are `user:key` and the key is the client's own text.
+      // Keys claimed before they moved to the UserState object: `user:key`, the key is the client's own text.
       db.delete(schema.idempotencyKeys).where(sql`substr(${schema.idempotencyKeys.key}, 1, ${mine.length + 1}) = ${`${mine}:`}`),
     ]);
-    return c.body(null, 204);
+    return finishDeletion(c, mine);
   });
 
   app.openapi(listAudit, async (c) => {
@@ -313,6 +317,19 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
     const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
     return c.json({ data: data.map(toAuditEvent), next_cursor }, 200);
   });
+}
+
+/**
+ * 4. The user's UserState object: status deleted (the gateway answers 401 from here on, without D1) and
+ * every claimed Idempotency-Key erased. Last, so that until it succeeds the user can retry the deletion.
+ */
+async function finishDeletion(c: Context<UsersApp>, userId: string) {
+  try {
+    await userStateOf(c.env, userId).erase(userId);
+  } catch (e) {
+    throw new ApiError("service_unavailable", `The erasure could not finish (${e instanceof Error ? e.message : String(e)}); retry the deletion.`);
+  }
+  return c.body(null, 204);
 }
 
 /** camelCase drizzle rows → the API's snake_case. */
