@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { ensureDocsAssets } from "./docs-assets.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DOMAINS = ["auth", "users", "finance", "transactions", "payments", "tax", "ai"];
@@ -57,6 +58,7 @@ export function applyMigrations(persistTo) {
 export async function startStack({ port = 8787, persistTo = ".wrangler/state", stdio = "inherit", vars = {}, configs = CONFIGS } = {}) {
   await ensureDevVars();
   ensureMetricsToken();
+  ensureDocsAssets();
   applyMigrations(persistTo);
   const args = [WRANGLER[1], "dev", ...configs.flatMap((c) => ["-c", c]), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);

@@ -12,6 +12,7 @@ export async function call(path: string, init: RequestInit & { json?: unknown; t
   try {
     body = JSON.parse(text);
   } catch {}
+  exchanges.push({ method: init.method ?? "GET", url: origin() + path, requestHeaders: headers, requestBody: init.json !== undefined ? init.json : init.body, status: res.status, responseHeaders: res.headers, body, text });
   return { status: res.status, headers: res.headers, body, text };
 }
 
@@ -34,3 +35,18 @@ export async function register(label = "user"): Promise<string> {
   if (res.status !== 201 || typeof res.body?.access_token !== "string") throw new Error(`register failed: ${res.status} ${res.text.slice(0, 300)}`);
   return res.body.access_token;
 }
+
+/** One request made through call() and its answer. */
+export type Exchange = {
+  method: string;
+  url: string;
+  requestHeaders: Headers;
+  requestBody: unknown;
+  status: number;
+  responseHeaders: Headers;
+  body: any;
+  text: string;
+};
+
+/** Every exchange made through call() in this test file; contract-setup.ts checks them against /openapi.json after each test. */
+export const exchanges: Exchange[] = [];

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { drizzle } from "drizzle-orm/d1";
-import { ApiError, isKnownCategory, z, type AppEnv } from "../../../core/src";
+import { ApiError, isKnownCategory, matching, z, type AppEnv } from "../../../core/src";
 import type { Env } from "../env";
 
 export type Ctx = Context<AppEnv<Env>>;
@@ -9,13 +9,7 @@ export const db = (c: Ctx) => drizzle(c.env.DB);
 export const userId = (c: Ctx) => c.get("identity").sub;
 
 /** A display name: trimmed, 1–100 characters, any script, no control characters. */
-export const nameSchema = (max = 100) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
+export const nameSchema = (max = 100) => matching(z.string().trim().min(1).max(max), /^[^\p{Cc}]*$/u, "must not contain control characters");
 
 export const idParam = (prefix: string, example: string) =>
   z.object({ id: z.string().min(1).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_${example}` }) });
