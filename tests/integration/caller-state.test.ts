@@ -77,6 +77,19 @@ describe("the caller's status and role", () => {
     expect((await api("/v1/admin/users", { token: u.token })).status).toBe(403);
   });
 
+  it("concurrent suspensions and reactivations leave the object as they leave D1", async () => {
+    const admin = await createUser({ role: "admin" });
+    for (let round = 0; round < 3; round++) {
+      const u = await createUser();
+      expect((await api("/v1/users/me", { token: u.token })).status).toBe(200);
+      const statuses = ["suspended", "active", "suspended", "active", "suspended", "active", "suspended"];
+      const answers = await Promise.all(statuses.map((status) => api(`/v1/admin/users/${u.id}`, { method: "PATCH", token: admin.token, json: { status } })));
+      expect(answers.map((a) => a.status)).toEqual(statuses.map(() => 200));
+      const inD1 = (await env.DB.prepare("SELECT status FROM users WHERE id = ?").bind(u.id).first<{ status: string }>())!.status;
+      expect((await api("/v1/users/me", { token: u.token })).status).toBe(inD1 === "active" ? 200 : 403);
+    }
+  });
+
   it("a registered user is known to the object at once; deletion answers 401 and erases the user's keys", async () => {
     const email = `caller-${crypto.randomUUID()}@example.org`;
     const reg = await api("/v1/auth/register", { method: "POST", json: { email, password: "a long and unusual passphrase", name: "Caller" } });

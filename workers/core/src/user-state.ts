@@ -17,9 +17,12 @@ export type KeyClaim = { ok: true } | { ok: false; code: "idempotency_key_reused
 export interface UserStateRpc {
   /** The user's state; filled from D1 once for a user the object has not met. null: no such user. */
   caller(userId: string): Promise<CallerState | null>;
-  /** Written by every path that changes status or role (register, admin PATCH, deletion). */
-  set(userId: string, state: CallerState): Promise<void>;
-  /** Re-reads D1 (sign-in and refresh): catches a change written to D1 outside the API (admin:create). */
+  /** A new user's state (register), so their first request needs no D1 read; a no-op once the object has one. */
+  init(userId: string, state: CallerState): Promise<void>;
+  /**
+   * Re-reads D1 after a change: the admin PATCH (suspension, reactivation, role) and every sign-in and
+   * refresh, which also brings a change written to D1 outside the API (admin:create).
+   */
   reload(userId: string): Promise<CallerState | null>;
   /** First use records the fingerprint; a different one later is reused. Once deleted, nothing is stored. */
   claimKey(key: string, fingerprint: string): Promise<KeyClaim>;

@@ -31,8 +31,8 @@ export function callerFromRow(row: { status: unknown; role: unknown }): CallerSt
 }
 
 /**
- * A D1 read of the user's row started before an authoritative write (set, erase, or a later reload)
- * finished must not overwrite it: the object counts its writes and keeps a read only if none landed
- * while it was in flight.
+ * A D1 read of the user's row that another write (init, erase, a reload that finished first) overtook
+ * may be older than that write: the object counts its writes and keeps a read only if none landed
+ * while it was in flight, else reads again.
  */
 export const readStillCurrent = (writesWhenStarted: number, writesNow: number) => writesWhenStarted === writesNow;

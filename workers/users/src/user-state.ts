@@ -9,11 +9,11 @@ interface UserStateEnv {
 /**
  * One object per user (named by the user id): the user's status and role, which the gateway asks for
  * on every request instead of reading D1, and the Idempotency-Keys the user has claimed on any account.
- * Register, the admin PATCH, sign-in, refresh and deletion write it after D1; a user older than the
- * object is read from D1 once, by the object itself. SQLite storage, so state survives evictions.
+ * Register, the admin PATCH, sign-in, refresh and deletion update it after writing D1; a user older
+ * than the object is read from D1 once, by the object itself. SQLite storage, so state survives evictions.
  */
 export class UserState extends DurableObject<UserStateEnv> implements UserStateRpc {
-  /** Authoritative writes so far in this instance; a D1 read overlapping one is dropped. */
+  /** Writes so far in this instance; a D1 read overlapping one is dropped (the write is newer). */
   private writes = 0;
   private filling: Promise<CallerState | null> | undefined;
   private alarmArmed = false;
@@ -40,15 +40,22 @@ export class UserState extends DurableObject<UserStateEnv> implements UserStateR
     );
   }
 
-  /** Reads the user's row in D1 and keeps it unless a write landed meanwhile (then that write stands). */
+  /**
+   * Reads the user's row in D1 and keeps it. A read overlapped by another write (a reload that finished
+   * first, init, erase) is repeated, so the row read last wins whatever order the answers come back in.
+   */
   private async readD1(userId: string): Promise<CallerState | null> {
-    const started = this.writes;
-    const row = await this.env.DB.prepare("SELECT status, role FROM users WHERE id = ?").bind(userId).first<{ status: string; role: string }>();
-    if (!readStillCurrent(started, this.writes)) return this.stored();
-    if (!row) return null; // not stored: an id that is not (yet) a user stays unknown
-    const state = callerFromRow(row);
-    this.write(userId, state);
-    return state;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const started = this.writes;
+      const row = await this.env.DB.prepare("SELECT status, role FROM users WHERE id = ?").bind(userId).first<{ status: string; role: string }>();
+      if (this.stored()?.status === "deleted") return this.stored(); // deletion is final
+      if (!readStillCurrent(started, this.writes)) continue;
+      if (!row) return null; // not stored: an id that is not (yet) a user stays unknown
+      const state = callerFromRow(row);
+      this.write(userId, state);
+      return state;
+    }
+    return this.stored();
   }
 
   async caller(userId: string): Promise<CallerState | null> {
@@ -59,8 +66,9 @@ export class UserState extends DurableObject<UserStateEnv> implements UserStateR
     return this.filling;
   }
 
-  async set(userId: string, state: CallerState): Promise<void> {
-    if (this.stored()?.status === "deleted") return; // deletion is final
+  async init(userId: string, state: CallerState): Promise<void> {
+    // Never over a state already there: an admin's change could have landed first.
+    if (this.stored()) return;
     this.write(userId, callerFromRow(state));
   }
 

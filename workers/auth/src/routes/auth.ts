@@ -143,7 +143,7 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
     }
     // The gateway asks this object, not D1, for the caller's state. Should the write fail, the object
     // fills itself from the row above on the user's first request instead.
-    await userStateOf(c.env, user.id).set(user.id, { status: "active", role: "user" }).catch(() => undefined);
+    await userStateOf(c.env, user.id).init(user.id, { status: "active", role: "user" }).catch(() => undefined);
     return c.json(await sessionBody(c.env, user, session.token), 201, NO_STORE);
   });
 
