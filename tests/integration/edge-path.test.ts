@@ -88,6 +88,23 @@ describe("no D1 statement before the answer", () => {
     await eventually(() => audit([src, dst]), (p) => p.length === 0);
   });
 
+  it("runs none at all through the gateway once the caller's state is warm", async () => {
+    const a = await createUser();
+    const b = await createUser();
+    const src = await createAccount(a.id);
+    const dst = await createAccount(b.id);
+    const d1 = (res: { headers: Headers }) => timingCounts(res.headers.get("server-timing")).d1;
+    await api(`/v1/accounts/${src}/balance`, { token: a.token }); // a user made outside the API: its state is read from D1 once
+    const txn = await api(`/v1/accounts/${src}/transactions`, { method: "POST", token: a.token, json: { amount: 5_000, description: "in", category: "income" } });
+    expect(txn.status).toBe(201);
+    expect(d1(txn)).toBe(0);
+    const balance = await api(`/v1/accounts/${src}/balance`, { token: a.token });
+    expect(d1(balance)).toBe(0);
+    const paid = await api("/v1/payments", { method: "POST", token: a.token, idempotencyKey: crypto.randomUUID(), json: { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" } });
+    expect(paid.status).toBe(201);
+    expect(d1(paid)).toBe(0);
+  });
+
   it("keeps foreign and absent accounts indistinguishable (404) without asking D1", async () => {
     const owner = await createUser();
     const other = await createUser();
