@@ -39,6 +39,18 @@ export const KNOWN_MISMATCHES: { operation: string; status: number; message: str
     message: "status 415 is not documented",
     why: "the imports route answers 415 to a content type other than CSV or OFX but does not document it",
   },
+  {
+    operation: "POST /v1/payments",
+    status: 409,
+    message: 'response content type "application/problem+json" is not documented for 409',
+    why: "the route documents its 409 (idempotency_request_in_progress, seen when a replay overtakes the first request) as jsonResponse(z.any()) instead of a problem",
+  },
+  {
+    operation: "POST /v1/transactions/{id}/reverse",
+    status: 409,
+    message: 'response content type "application/problem+json" is not documented for 409',
+    why: "the route documents its 409 (already reversed, a reversal, a payment entry) as jsonResponse(z.any()) instead of a problem",
+  },
 ];
 
 const COMPONENTS = "urn:ef:components";
