@@ -4,10 +4,11 @@
 // the workerd runtime socket behind it. Extra suites live in scripts/bench/*.mjs.
 // Options: BENCH_ONLY=ledger,tax (suites to run), BENCH_SCALE=0.5 (fewer requests),
 // BENCH_REF=<commit> (measure that commit, exported clean into a temp directory, instead of the work
-// tree), BENCH_TIMEOUT_S=1200 (the whole run stops by itself after that). Only 127.0.0.1 is contacted.
+// tree), BENCH_TIMEOUT_S=1200 (the whole run stops by itself after that), BENCH_VERBOSE=1 (wrangler's
+// output). Only 127.0.0.1 is contacted.
 import { execFileSync, execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT } from "./stack.mjs";
@@ -102,6 +103,9 @@ function codeUnderTest() {
   const root = mkdtempSync(path.join(tmpdir(), `ef-bench-tree-${commit}-`));
   execSync(`git archive ${commit} | tar -x -C ${JSON.stringify(root)}`, { cwd: ROOT });
   symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+  // Generated, git-ignored files a commit may need before its own scripts make them (the docs assets).
+  for (const dir of ["workers/gateway/assets"])
+    if (existsSync(path.join(ROOT, dir)) && !existsSync(path.join(root, dir))) cpSync(path.join(ROOT, dir), path.join(root, dir), { recursive: true });
   return { root, commit, label: `commit ${commit} (${git("log", "-1", "--format=%s", commit).slice(0, 70)}), exported clean`, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -111,7 +115,11 @@ const state = mkdtempSync(path.join(tmpdir(), "ef-bench-"));
 const port = 8900 + Math.floor(Math.random() * 90);
 // A scrape secret of this run for /metrics (a --var reaches the gateway and outranks .dev.vars).
 const metricsToken = randomBytes(24).toString("base64url");
-const stack = await startStack({ port, persistTo: state, stdio: "ignore", vars: { LOG_SAMPLE_RATE: "0", METRICS_TOKEN: metricsToken } });
+const stack = await startStack({ port, persistTo: state, stdio: process.env.BENCH_VERBOSE ? "inherit" : "ignore", vars: { LOG_SAMPLE_RATE: "0", METRICS_TOKEN: metricsToken } }).catch((e) => {
+  rmSync(state, { recursive: true, force: true });
+  code.cleanup();
+  throw e;
+});
 const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 1200);
 setTimeout(() => {
   console.error(`\nbench: stopped after ${timeoutS} s (BENCH_TIMEOUT_S)`);
