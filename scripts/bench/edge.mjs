@@ -19,16 +19,22 @@ const SLICES = 3; // alternations of /health and each case
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
 
-/** d1 and do call counts of a Server-Timing value (`name;dur=..;desc="n"`, absent entry = 0); null without the header. */
+/**
+ * d1 and do call counts of a Server-Timing value (`name;dur=..;desc="n"`, absent entry = 0), with their
+ * durations and the total (`*Ms`); null without the header.
+ */
 export function timingCounts(value) {
   if (value == null) return null;
-  const out = { d1: 0, do: 0 };
+  const out = { d1: 0, do: 0, d1Ms: 0, doMs: 0, totalMs: 0 };
   for (const entry of value.split(",")) {
     const [name, ...params] = entry.split(";").map((p) => p.trim());
+    const param = (key) => params.find((p) => p.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1).replace(/^"|"$/g, "");
+    const dur = Number(param("dur"));
+    if (name === "total" && Number.isFinite(dur)) out.totalMs = dur;
     if (name !== "d1" && name !== "do") continue;
-    const desc = params.find((p) => p.toLowerCase().startsWith("desc="));
-    const n = Number(desc?.slice(5).replace(/^"|"$/g, ""));
+    const n = Number(param("desc"));
     if (Number.isInteger(n) && n >= 0) out[name] += n;
+    if (Number.isFinite(dur)) out[`${name}Ms`] += dur;
   }
   return out;
 }
@@ -44,6 +50,7 @@ async function drive(fn, { clients, total, seconds, expect, onAnswer }) {
   const latencies = [];
   const d1 = [];
   const dos = [];
+  const times = [];
   let withoutHeader = 0;
   let errors = 0;
   let firstError;
@@ -61,7 +68,7 @@ async function drive(fn, { clients, total, seconds, expect, onAnswer }) {
           const t1 = performance.now();
           latencies.push(t1 - t0);
           const counts = timingCounts(res.headers.get("server-timing"));
-          if (counts) d1.push(counts.d1), dos.push(counts.do);
+          if (counts) d1.push(counts.d1), dos.push(counts.do), times.push(counts);
           else withoutHeader++;
           if (res.status !== expect) {
             errors++;
@@ -75,7 +82,7 @@ async function drive(fn, { clients, total, seconds, expect, onAnswer }) {
       }
     }),
   );
-  return { latencies, seconds: (performance.now() - started) / 1000, errors, firstError, d1, dos, withoutHeader };
+  return { latencies, seconds: (performance.now() - started) / 1000, errors, firstError, d1, dos, times, withoutHeader };
 }
 
 /** One figure from several slices of the same load: requests over summed time, quantiles over every latency. */
@@ -92,6 +99,7 @@ function summarize(parts) {
     d1: stats(parts.flatMap((p) => p.d1)),
     do: stats(parts.flatMap((p) => p.dos)),
     withoutHeader: parts.reduce((t, p) => t + p.withoutHeader, 0),
+    times: parts.flatMap((p) => p.times),
   };
 }
 
@@ -321,6 +329,15 @@ export default async function edgeBench(b) {
     );
   }
   console.log(`transactions: amount -1, category "dining" (a taxonomy code); payments: 100 minor units EUR, a fresh Idempotency-Key each.`);
+  const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  console.log(
+    `1-client Server-Timing means (gateway total / DO calls / D1), ms: ${cases
+      .map((c) => {
+        const t = results[c.key].one.times;
+        return `${c.key} ${f1(mean(t.map((x) => x.totalMs)))} / ${f1(mean(t.map((x) => x.doMs)))} / ${f1(mean(t.map((x) => x.d1Ms)))}`;
+      })
+      .join("; ")}`,
+  );
   console.log(`D1/req, DO/req: mean (max) over the ${CLIENTS}-client answers, read from the Server-Timing header (d1/do desc, absent = 0; "n/a" = no header): statements and object calls made by the workers before the answer. D1 statements a Durable Object runs itself are counted only if the object reports them.`);
 
   const lagUpper = lagSamplers.flatMap(([, s]) => s.upper).sort((a, b) => a - b);
