@@ -20,38 +20,7 @@ export type OpenApiDocument = { paths: Record<string, Record<string, Operation>>
  * Known differences between the document and what the workers answer, each to be fixed where `why`
  * says: an entry silences exactly one message for one operation and status. Delete an entry with its fix.
  */
-export const KNOWN_MISMATCHES: { operation: string; status: number; message: string; why: string }[] = [
-  {
-    operation: "POST /v1/oauth/token",
-    status: 400,
-    message: 'response content type "application/json" is not documented for 400',
-    why: "the route documents its RFC 6749 400 (jsonResponse(errorResponse)), but core's defineRoute writes its problem+json 400 over the route's own responses",
-  },
-  {
-    operation: "POST /v1/auth/login",
-    status: 413,
-    message: "status 413 is not documented",
-    why: "every body is limited (1 MiB, 10 MiB for imports) by the gateway and the domain app, but defineRoute documents no 413",
-  },
-  {
-    operation: "POST /v1/accounts/{id}/imports",
-    status: 415,
-    message: "status 415 is not documented",
-    why: "the imports route answers 415 to a content type other than CSV or OFX but does not document it",
-  },
-  {
-    operation: "POST /v1/payments",
-    status: 409,
-    message: 'response content type "application/problem+json" is not documented for 409',
-    why: "the route documents its 409 (idempotency_request_in_progress, seen when a replay overtakes the first request) as jsonResponse(z.any()) instead of a problem",
-  },
-  {
-    operation: "POST /v1/transactions/{id}/reverse",
-    status: 409,
-    message: 'response content type "application/problem+json" is not documented for 409',
-    why: "the route documents its 409 (already reversed, a reversal, a payment entry) as jsonResponse(z.any()) instead of a problem",
-  },
-];
+export const KNOWN_MISMATCHES: { operation: string; status: number; message: string; why: string }[] = [];
 
 const COMPONENTS = "urn:ef:components";
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];

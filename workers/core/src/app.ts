@@ -216,7 +216,8 @@ export const problemSchema = z
   })
   .openapi("Problem");
 
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: problemSchema } } });
+/** An RFC 9457 problem response, for the OpenAPI document. */
+export const problemDoc = (description: string) => ({ description, content: { "application/problem+json": { schema: problemSchema } } });
 
 /** A JSON request body that rejects unknown fields (as Stripe does). */
 export const jsonBody = <T extends z.ZodTypeAny>(schema: T, description?: string) => ({
@@ -234,21 +235,33 @@ type Defined = Omit<RouteConfig, "security" | "middleware"> & {
   middleware?: MiddlewareHandler[];
 };
 
-/** createRoute + the security requirement, the scope check and the documented problem responses. */
+/**
+ * The problems every route can answer, for its document. A body is limited in size (413, by the gateway
+ * and the app); its content type is checked (415) when it is declared with zod schemas: by
+ * @hono/zod-openapi for JSON and forms, by the route itself for any other type (imports). A body
+ * declared with a plain JSON schema is read by its handler, which answers its own errors (OAuth).
+ */
+function defaultProblems(scope: RouteScope, body: { content?: object } | undefined) {
+  const checked = Object.values(body?.content ?? {}).some((media: { schema?: unknown } | undefined) => media?.schema instanceof z.ZodType);
+  return {
+    400: problemDoc("Malformed JSON or query"),
+    ...(scope ? { 401: problemDoc("Missing or invalid bearer token"), 403: problemDoc("Token lacks the required scope") } : {}),
+    404: problemDoc("Not found (or not yours)"),
+    ...(body ? { 413: problemDoc("The request body is larger than allowed") } : {}),
+    ...(checked ? { 415: problemDoc("The request body's content type is not one the operation accepts") } : {}),
+    422: problemDoc("Validation or business rule failed"),
+    429: problemDoc("Rate limited"),
+  };
+}
+
+/** createRoute + the security requirement, the scope check and the documented problem responses (the route's own win). */
 export function defineRoute<R extends Defined>(config: R) {
   const { scope, middleware = [], responses, ...rest } = config;
   return createRoute({
     ...rest,
     ...(scope ? { security: [{ bearer: scope === "admin" || scope === "authenticated" ? [] : [scope] }] } : {}),
     middleware: [...(scope ? [requireScope(scope)] : []), ...middleware],
-    responses: {
-      ...responses,
-      400: problem("Malformed JSON or query"),
-      ...(scope ? { 401: problem("Missing or invalid bearer token"), 403: problem("Token lacks the required scope") } : {}),
-      404: problem("Not found (or not yours)"),
-      422: problem("Validation or business rule failed"),
-      429: problem("Rate limited"),
-    },
+    responses: { ...defaultProblems(scope, rest.request?.body), ...responses },
   } as unknown as RouteConfig) as unknown as Omit<R, "scope" | "middleware"> & { middleware: MiddlewareHandler[]; getRoutingPath(): string };
 }
 

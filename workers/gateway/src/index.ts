@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import {
-  ApiError, IDENTITY_HEADER, LOG_SAMPLED_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, problemSchema, renderSeries, z,
+  ApiError, IDENTITY_HEADER, LOG_SAMPLED_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, problemDoc, renderSeries, z,
   type AppEnv, type CoreEnv, type Identity,
 } from "../../core/src";
 import { DOCS_HTML } from "./docs";
@@ -80,8 +80,6 @@ async function authorizeScrape(c: Ctx) {
     throw new ApiError("forbidden", "Metrics need the scrape token or an administrator's own token.");
 }
 
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: problemSchema } } });
-
 // ── platform routes ─────────────────────────────────────────────────────────
 app.openapi(
   defineRoute({
@@ -131,8 +129,8 @@ app.openapi(
     security: [{ bearer: [] }],
     responses: {
       200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } },
-      401: problem("No bearer token, or one that is neither the scrape secret nor a valid access token"),
-      403: problem("A valid token of someone who is not an administrator"),
+      401: problemDoc("No bearer token, or one that is neither the scrape secret nor a valid access token"),
+      403: problemDoc("A valid token of someone who is not an administrator"),
     },
   }),
   async (c) => {

@@ -12,7 +12,7 @@ import {
   newId,
   page,
   pageSchema,
-  problemSchema,
+  problemDoc,
   paginationQuery,
   z,
   type LedgerRpc,
@@ -164,7 +164,7 @@ export const closeAccountRoute = defineRoute({
   request: { params: accountParams },
   responses: {
     200: jsonResponse(accountSchema, "The closed account"),
-    409: { description: "The balance is not zero or a payment is in flight", content: { "application/problem+json": { schema: problemSchema } } },
+    409: problemDoc("The balance is not zero or a payment is in flight"),
   },
 });
 

@@ -14,7 +14,7 @@ import {
   page,
   pageSchema,
   paginationQuery,
-  problemSchema,
+  problemDoc,
   readExactSum,
   totalSchema,
   z,
@@ -64,7 +64,7 @@ export const createBudgetRoute = defineRoute({
   request: jsonBody(createSchema, "The budget"),
   responses: {
     201: jsonResponse(budgetSchema, "The budget with what is already spent this month"),
-    409: { description: "A budget for this category and currency exists", content: { "application/problem+json": { schema: problemSchema } } },
+    409: problemDoc("A budget for this category and currency exists"),
   },
 });
 

@@ -12,7 +12,7 @@ import {
   page,
   pageSchema,
   paginationQuery,
-  problemSchema,
+  problemDoc,
   z,
 } from "../../../core/src";
 import type { FinanceApp } from "../env";
@@ -55,7 +55,7 @@ const createRuleSchema = z
   })
   .openapi("CategoryRuleCreate");
 
-const conflict = { description: "Duplicate", content: { "application/problem+json": { schema: problemSchema } } };
+const conflict = problemDoc("Duplicate");
 const tags = ["categories"];
 
 export const listCategoriesRoute = defineRoute({

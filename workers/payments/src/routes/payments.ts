@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
-  ApiError, ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId,
+  ApiError, ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId, problemDoc,
   outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv, type LedgerRpc,
 } from "../../../core/src";
 import type { Env } from "../index";
@@ -38,8 +38,18 @@ export const createPayment = defineRoute({
   description:
     "Requires an Idempotency-Key. Two-phase, between the two accounts' ledger objects: the amount is reserved on the source, credited to the destination, then posted; it answers once the payment is completed or failed (422 insufficient_funds, currency_mismatch or account_closed, 404 for a source that is not yours or a destination that does not exist, and no money moves). The payments list is a projection written right after the answer.",
   scope: "payments:write",
-  request: { headers: z.object({ "idempotency-key": z.string().max(255).openapi({ description: "required" }) }).partial(), ...jsonBody(createBody) },
-  responses: { 201: jsonResponse(paymentSchema, "The completed payment"), 409: jsonResponse(z.any(), "A request with this key is still in flight") },
+  request: {
+    // Required, and documented so; the handler checks it (idempotencyKey) so that a missing key is the
+    // same 400 problem, naming the header, as an invalid one.
+    headers: z.object({
+      "idempotency-key": z.string().max(255).optional().openapi({ param: { required: true }, description: "1–255 visible ASCII characters, unique per payment" }),
+    }),
+    ...jsonBody(createBody),
+  },
+  responses: {
+    201: jsonResponse(paymentSchema, "The completed payment"),
+    409: problemDoc("A request with this key is still in flight (idempotency_request_in_progress)"),
+  },
 });
 
 const idParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
   ENTRY_TEXT_LIMITS as LIMITS, MAX_AMOUNT, amountSchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, outcomeResponse, page,
-  pageSchema, paginationQuery, z, type AppEnv, type LedgerEntry,
+  pageSchema, paginationQuery, problemDoc, z, type AppEnv, type LedgerEntry,
 } from "../../../core/src";
 import type { Env } from "../env";
 import { accountParams, categoryField, checkCategory, ledger, notFound, occurredAtSchema, toTransaction, transactionSchema } from "./shared";
@@ -91,7 +91,7 @@ export const reverseTransaction = defineRoute({
   summary: "Reverse a transaction with an entry of the opposite amount",
   scope: "transactions:write",
   request: { params: txnParams },
-  responses: { 201: jsonResponse(transactionSchema, "The reversing transaction"), 409: jsonResponse(z.any(), "Already reversed, a reversal, or a payment entry") },
+  responses: { 201: jsonResponse(transactionSchema, "The reversing transaction"), 409: problemDoc("Already reversed, a reversal, or a payment entry (conflict)") },
 });
 
 /** How many of the caller's account objects are asked at once for a transaction D1 does not know yet. */

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq, isNull, lt, ne, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { auditEvents, refreshTokens, users } from "../../../../db/schema";
-import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, problemSchema, z } from "../../../core/src";
+import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, problemDoc, z } from "../../../core/src";
 import { auditRow } from "../../../core/src";
 import type { UsersApp } from "../env";
 import { normaliseEmail, toUser, userSchema, userStateOf } from "../../../core/src";
@@ -36,7 +36,7 @@ export const patchUser = defineRoute({
   },
   responses: {
     200: jsonResponse(userSchema, "The updated user"),
-    409: { description: "An administrator cannot change their own role or status", content: { "application/problem+json": { schema: problemSchema } } },
+    409: problemDoc("An administrator cannot change their own role or status"),
   },
 });
 

@@ -12,7 +12,7 @@ import { personOnly } from "../../../core/src";
 import { baseCurrencyField, localeField, taxResidenceField, timezoneField } from "../profile-fields";
 import { toUser, userSchema } from "../../../core/src";
 import { sql } from "drizzle-orm";
-import { ERASED_TEXT, ledgerStub, problemSchema, userStateOf, type LedgerRpc, type SentPaymentText } from "../../../core/src";
+import { ERASED_TEXT, ledgerStub, problemDoc, userStateOf, type LedgerRpc, type SentPaymentText } from "../../../core/src";
 import type { Context } from "hono";
 
 const { users, refreshTokens, apiClients, auditEvents } = schema;
@@ -102,7 +102,7 @@ export const deleteMe = defineRoute({
   middleware: [personOnly],
   responses: {
     204: { description: "Erased; tokens stop working and login is impossible" },
-    409: { description: "A payment from one of the accounts is still in flight; retry shortly", content: { "application/problem+json": { schema: problemSchema } } },
+    409: problemDoc("A payment from one of the accounts is still in flight; retry shortly"),
   },
 });
 
