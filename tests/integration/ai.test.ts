@@ -103,7 +103,7 @@ describe("POST /v1/ai/categorize", () => {
     problem(await api("/v1/ai/categorize", { method: "POST", token: u.token, json: { transactions: [{ description: "x", amount: -1 }] } }), 403, "forbidden");
   });
 
-  it("categorises transactions recorded without a category (the ledger calls /internal/categorize)", async () => {
+  it("categorises transactions recorded without a category (the ledger asks the ai worker by RPC)", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id);
     await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: 100_000, description: "opening", category: "income" } });

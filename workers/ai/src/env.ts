@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv, CoreEnv } from "../../core/src";
+import type { AppEnv, CoreEnv, RpcBinding, TaxRpc } from "../../core/src";
 
 /** The slice of the Workers AI binding the ai worker uses (kept minimal so fakes are easy). */
 export interface WorkersAiBinding {
@@ -8,8 +8,8 @@ export interface WorkersAiBinding {
 
 export type Env = CoreEnv & {
   DB: D1Database;
-  /** The tax worker (income-tax engine), called by the tax optimiser. */
-  TAX?: Fetcher;
+  /** The tax worker (income-tax engine), called by the tax optimiser through its RPC methods. */
+  TAX?: RpcBinding<TaxRpc>;
   /** Workers AI; absent in local dev and tests. */
   AI?: WorkersAiBinding;
 };

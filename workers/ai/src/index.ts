@@ -1,7 +1,7 @@
-import { createDomainApp, entrypoint } from "../../core/src";
+import { MAX_CATEGORIZE_LINES, createDomainApp, entrypoint, type AiRpc, type CategorizeLine } from "../../core/src";
 import type { Env } from "./env";
 import { registerAnomalies } from "./routes/anomalies";
-import { registerCategorize } from "./routes/categorize";
+import { categorizeLines, registerCategorize } from "./routes/categorize";
 import { registerForecast } from "./routes/forecast";
 import { registerRecommendations } from "./routes/recommendations";
 import { registerTaxOptimization } from "./routes/tax-optimization";
@@ -16,5 +16,11 @@ registerAnomalies(app);
 registerRecommendations(app);
 registerTaxOptimization(app);
 
-export class AiService extends entrypoint<Env>(app) {}
+/** The ai worker: its HTTP routes (through the gateway) and its RPC methods (other workers). */
+export class AiService extends entrypoint<Env>(app) implements AiRpc {
+  async categorize(lines: CategorizeLine[]) {
+    if (lines.length > MAX_CATEGORIZE_LINES) throw new RangeError(`at most ${MAX_CATEGORIZE_LINES} lines per call`);
+    return categorizeLines(this.env, lines);
+  }
+}
 export default AiService;

@@ -41,15 +41,20 @@ export function readIdentity(headers: Headers): Identity | undefined {
  */
 export type RouteScope = Scope | "admin" | "authenticated" | null;
 
+/** Throws 403 when the verified caller may not do what `scope` names (routes, and RPC methods acting for a caller). */
+export function checkScope(identity: Identity, scope: RouteScope): void {
+  if (scope === "admin" && (identity.role !== "admin" || identity.client_id))
+    throw new ApiError("forbidden", "Administrator role required.");
+  if (scope && scope !== "admin" && scope !== "authenticated" && !identity.scopes.includes(scope))
+    throw new ApiError("forbidden", `Missing scope ${scope}.`);
+}
+
 /** Route middleware: 401 without a verified identity, 403 when the token lacks the scope (or admin role). */
 export function requireScope(scope: RouteScope): MiddlewareHandler {
   return async (c, next) => {
     const identity = readIdentity(c.req.raw.headers);
     if (!identity) throw new ApiError("unauthorized", "A valid bearer token is required.");
-    if (scope === "admin" && (identity.role !== "admin" || identity.client_id))
-      throw new ApiError("forbidden", "Administrator role required.");
-    if (scope && scope !== "admin" && scope !== "authenticated" && !identity.scopes.includes(scope))
-      throw new ApiError("forbidden", `Missing scope ${scope}.`);
+    checkScope(identity, scope);
     c.set("identity", identity);
     await next();
   };

@@ -9,6 +9,7 @@ export * from "./money";
 export * from "./pagination";
 export * from "./worker";
 export * from "./ledger";
+export * from "./rpc";
 export * from "./taxonomy";
 export * from "./idempotency";
 export * from "./audit";

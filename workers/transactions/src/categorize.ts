@@ -1,3 +1,5 @@
+import { MAX_CATEGORIZE_LINES, type AiRpc, type RpcBinding } from "../../core/src";
+
 export interface Uncategorised {
   description: string;
   amount: number;
@@ -21,21 +23,20 @@ export async function userRules(db: D1Database, userId: string): Promise<Categor
 }
 
 /**
- * The AI worker's categories for items, in order; `other` for any it cannot answer. The model is an
- * optimisation: a failure never fails the money movement that asked.
+ * The AI worker's categories for items, in order (AiRpc.categorize, at most MAX_CATEGORIZE_LINES a
+ * call); `other` for any it cannot answer. The model is an optimisation: a failure never fails the
+ * money movement that asked.
  */
-export async function modelCategories(env: { AI_SERVICE?: Fetcher }, items: Uncategorised[]): Promise<string[]> {
-  let categories: string[] = [];
-  if (env.AI_SERVICE && items.length)
-    try {
-      const res = await env.AI_SERVICE.fetch("https://ai.internal/internal/categorize", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ transactions: items.map((i) => ({ description: i.description, amount: i.amount, counterparty: i.counterparty ?? undefined })) }),
-      });
-      if (res.ok) categories = ((await res.json()) as { data: { category: string }[] }).data.map((d) => d.category);
-    } catch {
-      // fall back to `other`
-    }
+export async function modelCategories(env: { AI_SERVICE?: RpcBinding<AiRpc> }, items: Uncategorised[]): Promise<string[]> {
+  const categories: string[] = [];
+  const ai = env.AI_SERVICE;
+  if (ai)
+    for (let i = 0; i < items.length; i += MAX_CATEGORIZE_LINES)
+      try {
+        const lines = items.slice(i, i + MAX_CATEGORIZE_LINES).map((it) => ({ description: it.description, amount: it.amount, counterparty: it.counterparty ?? null }));
+        (await ai.categorize(lines)).forEach((answer, j) => (categories[i + j] = answer.category));
+      } catch {
+        // fall back to `other`
+      }
   return items.map((_, i) => categories[i] ?? "other");
 }

@@ -1,10 +1,10 @@
-import { defineRoute, jsonBody, jsonResponse, log, z } from "../../../core/src";
+import { MAX_CATEGORIZE_LINES, defineRoute, jsonBody, jsonResponse, log, z } from "../../../core/src";
 import { categorizeAll, workersAiEmbedder } from "../categorizer";
-import { CATEGORIES, type Categorization } from "../domain/categorize";
-import type { AiApp } from "../env";
+import { CATEGORIES, type CategorizeInput, type Categorization } from "../domain/categorize";
+import type { AiApp, Env } from "../env";
 import type { Ctx } from "./shared";
 
-export const MAX_LINES = 500;
+export const MAX_LINES = MAX_CATEGORIZE_LINES;
 
 const lineSchema = z.strictObject({
   description: z.string().min(1).max(500).openapi({ example: "CB CARREFOUR MARKET 12/03 PARIS" }),
@@ -38,21 +38,14 @@ export const categorizeRoute = defineRoute({
   responses: { 200: jsonResponse(responseSchema, "One answer per line, in order") },
 });
 
-export const internalCategorizeRoute = defineRoute({
-  method: "post",
-  path: "/internal/categorize",
-  tags: ["internal"],
-  summary: "Categorisation for the transactions worker (service binding only; not routed by the gateway)",
-  hide: true, // internal: not in the public OpenAPI document
-  scope: null,
-  request: jsonBody(requestSchema, "1 to 500 lines"),
-  responses: { 200: jsonResponse(responseSchema, "One answer per line, in order") },
-});
-
-async function run(c: Ctx, items: z.infer<typeof lineSchema>[]): Promise<Categorization[]> {
+/**
+ * The built-in rules, then Workers AI embeddings where bound, else the tfjs model: the route's answer
+ * for lines the caller's own rules leave, and AiRpc.categorize's (the ledger's categoriser).
+ */
+export function categorizeLines(env: Env, items: readonly CategorizeInput[], requestId?: string): Promise<Categorization[]> {
   return categorizeAll(items, {
-    embedder: c.env.AI ? workersAiEmbedder(c.env.AI) : undefined,
-    onFallback: (err) => log("warn", { request_id: c.get("requestId"), worker: "ai", message: "Workers AI failed; tfjs model answered", error: String(err) }),
+    embedder: env.AI ? workersAiEmbedder(env.AI) : undefined,
+    onFallback: (err) => log("warn", { request_id: requestId, worker: "ai", message: "Workers AI failed; tfjs model answered", error: String(err) }),
   });
 }
 
@@ -73,7 +66,7 @@ export function registerCategorize(app: AiApp) {
     const { transactions } = c.req.valid("json");
     const ruled = await userRules(c, transactions);
     const todo = transactions.filter((_, i) => !ruled[i]);
-    const answers = await run(c, todo);
+    const answers = await categorizeLines(c.env, todo, c.get("requestId"));
     let j = 0;
     const data = transactions.map((_, i): Categorization => {
       const own = ruled[i];
@@ -82,6 +75,4 @@ export function registerCategorize(app: AiApp) {
     });
     return c.json({ data }, 200);
   });
-
-  app.openapi(internalCategorizeRoute, async (c) => c.json({ data: await run(c, c.req.valid("json").transactions) }, 200));
 }

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { IDENTITY_HEADER, isIsoDate, ownedAccount, z, type AppEnv } from "../../../core/src";
+import { isIsoDate, ownedAccount, z, type AppEnv } from "../../../core/src";
 import type { Env } from "../env";
 
 export type Ctx = Context<AppEnv<Env>>;
@@ -18,5 +18,3 @@ export const today = () => new Date().toISOString().slice(0, 10);
 /** The caller's account, or 404 whether it does not exist or belongs to someone else. */
 export const ownAccount = (c: Ctx, id: string) => ownedAccount(c.env.DB, id, c.get("identity").sub);
 
-/** The caller's identity as the gateway sent it, forwarded unchanged to other domains. */
-export const identityHeader = (c: Ctx) => c.req.header(IDENTITY_HEADER) ?? "";

@@ -1,7 +1,7 @@
-import { ApiError, defineRoute, jsonBody, jsonResponse, z, type ErrorCode } from "../../../core/src";
+import { ApiError, defineRoute, jsonBody, jsonResponse, rpcValue, z } from "../../../core/src";
 import type { AiApp } from "../env";
-import { candidates, frTaxAfterReduction, type Baseline, type TaxRequest } from "../tax/optimize";
-import { identityHeader, type Ctx } from "./shared";
+import { candidates, frTaxAfterReduction } from "../tax/optimize";
+import type { Ctx } from "./shared";
 
 const amount = z.number().int("must be an integer amount in minor units (cents)").min(0, "must not be negative").max(1e13, "must not exceed 10^13 minor units");
 
@@ -50,30 +50,29 @@ export const taxOptimizationRoute = defineRoute({
   responses: { 200: jsonResponse(responseSchema, "The baseline and the suggestions, largest saving first") },
 });
 
-/** One income-tax computation by the tax worker, on behalf of the caller. Its problems are passed through. */
-async function incomeTax(c: Ctx, body: TaxRequest): Promise<Baseline> {
+/** The tax worker's RPC methods; it computes for the caller (and checks their tax:read scope). Its refusals are passed through. */
+function taxEngine(c: Ctx) {
   if (!c.env.TAX) throw new ApiError("service_unavailable", "The tax engine is not bound to the ai worker.");
-  const res = await c.env.TAX.fetch("https://tax.internal/v1/tax/income-tax", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-ef-identity": identityHeader(c), "x-request-id": c.get("requestId") },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as any;
-  if (!res.ok) throw new ApiError((json?.code as ErrorCode) ?? "internal", json?.detail ?? "The tax engine refused the request.", json?.errors, res.status);
-  return json as Baseline;
+  return c.env.TAX;
 }
 
 export function registerTaxOptimization(app: AiApp) {
   app.openapi(taxOptimizationRoute, async (c) => {
     const { cash_available, ...req } = c.req.valid("json");
-    const base = await incomeTax(c, req);
-    const suggestions = await Promise.all(
-      candidates(req, base, cash_available).map(async (cand) => {
-        const tax_after = "input" in cand ? (await incomeTax(c, cand.input)).tax : frTaxAfterReduction(base.tax, cand.reduction);
-        const tax_saving = base.tax - tax_after;
-        return { kind: cand.kind, amount: cand.amount, tax_after, tax_saving, net_cost: cand.amount - tax_saving, explanation: cand.explanation, sources: cand.sources };
-      }),
-    );
+    const tax = taxEngine(c);
+    const caller = c.get("identity");
+    const base = rpcValue(await tax.incomeTax(req, caller));
+    const found = candidates(req, base, cash_available);
+    // Levers that change the engine's input are answered by the engine, all in one call; the others
+    // are reductions or credits it does not model.
+    const inputs = found.flatMap((cand) => ("input" in cand ? [cand.input] : []));
+    const answers = inputs.length ? (await tax.incomeTaxMany(inputs, caller)).map(rpcValue) : [];
+    let next = 0;
+    const suggestions = found.map((cand) => {
+      const tax_after = "input" in cand ? answers[next++]!.tax : frTaxAfterReduction(base.tax, cand.reduction);
+      const tax_saving = base.tax - tax_after;
+      return { kind: cand.kind, amount: cand.amount, tax_after, tax_saving, net_cost: cand.amount - tax_saving, explanation: cand.explanation, sources: cand.sources };
+    });
     const ranked = suggestions.filter((s) => s.tax_saving > 0).sort((a, b) => b.tax_saving - a.tax_saving || a.net_cost - b.net_cost);
     return c.json({ baseline_tax: base.tax, currency: base.currency, suggestions: ranked }, 200);
   });

@@ -4,22 +4,12 @@
  * the route asks the engine for `tax_after`) or is a reduction/credit the engine does not model
  * (FR donations, services à la personne: `tax_after = frTaxAfterReduction(engine tax, reduction)`).
  */
+import type { IncomeTaxRequest, IncomeTaxResult } from "../../../core/src";
 import { FR, US, isLeverYear } from "./levers-data";
 
-export interface TaxRequest {
-  jurisdiction: string;
-  income_year: number;
-  filing_status: string;
-  dependents?: number;
-  income: { salaries?: number[]; taxable_income?: number };
-}
-
-export interface Baseline {
-  gross_income: number;
-  taxable_income: number;
-  tax: number;
-  currency: string;
-}
+/** The income-tax engine's request and the part of its answer the levers read (core's TaxRpc types). */
+export type TaxRequest = IncomeTaxRequest;
+export type Baseline = Pick<IncomeTaxResult, "gross_income" | "taxable_income" | "tax" | "currency">;
 
 export type Candidate = {
   kind: string;

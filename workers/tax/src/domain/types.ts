@@ -23,34 +23,8 @@ export interface IncomeTaxInput {
   income: Income;
 }
 
-export interface BracketLine {
-  /** Lower and upper bound of the bracket for this household (FR: per-part threshold × parts); `to` null for the top. */
-  from: number;
-  to: number | null;
-  rate: number; // e.g. 0.11
-  taxable: number; // part of the taxable income falling in the bracket
-  tax: number;
-}
-
-export interface IncomeTaxResult {
-  jurisdiction: string;
-  income_year: number;
-  currency: string;
-  gross_income: number;
-  taxable_income: number;
-  /** FR only: parts of the family quotient (e.g. 2.5). */
-  parts?: number;
-  /** FR: tax from the scale after the family-quotient ceiling, before décote. US: tax from the rate schedule. */
-  tax_before_credits: number;
-  /** FR only: décote, never more than tax_before_credits. */
-  decote?: number;
-  /** Amount finally owed. FR: rounded to the euro, 0 below the 61 € collection threshold. */
-  tax: number;
-  effective_rate: number; // tax / gross_income
-  marginal_rate: number; // rate of the top bracket reached by the computation that set the tax
-  brackets: BracketLine[];
-  sources: string[];
-}
+// The engine's answer is the income-tax endpoint's, which other workers receive by RPC: its shape lives in core.
+export type { BracketLine, IncomeTaxResult } from '../../../core/src/rpc';
 
 export interface VatInput {
   country: string;

@@ -3,7 +3,7 @@ import type {
   AccountBalance, CreditRequest, EntryInput, EntryPatch, EntryQuery, IdempotencyKey, ImportRowResult, LedgerAccount, LedgerEntry, LedgerFailure,
   LedgerOutcome, LedgerRpc, LedgerSnapshot, PaymentRequest, PaymentView, RecordRequest, SentPaymentText, Verification,
 } from "../../../core/src";
-import { log } from "../../../core/src";
+import { log, type AiRpc, type RpcBinding } from "../../../core/src";
 import { modelCategories, ruleCategory, userRules } from "../categorize";
 import { verifyChain } from "./chain";
 import { entryProjection, entryRefusal, fail, insertEntry, readMeta, readTotals, tooLong, type NewEntry, type Totals } from "./entries";
@@ -18,8 +18,8 @@ import { isOpened, migrate } from "./storage";
 export interface LedgerEnv {
   DB: D1Database;
   LEDGER: DurableObjectNamespace<AccountLedger>;
-  /** The categoriser, for entries recorded without a category. */
-  AI_SERVICE?: Fetcher;
+  /** The categoriser (its RPC method), for entries recorded without a category. */
+  AI_SERVICE?: RpcBinding<AiRpc>;
 }
 
 const now = () => new Date().toISOString();
