@@ -11,8 +11,11 @@ export function createDomainApp<B extends CoreEnv>(worker: string, options?: App
 }
 
 /**
- * The worker's entrypoint class. Deployed, it is the default export; in tests every domain's class is
- * re-exported under its own name from one worker, which binds to them (workers-sdk#14945).
+ * The worker's entrypoint class: `fetch` serves the app (what the gateway forwards); a domain's subclass
+ * adds the RPC methods other workers call (contracts in rpc.ts, e.g. `class TaxService extends
+ * entrypoint(app) implements TaxRpc`). Deployed and in `wrangler dev`, it is the default export, which a
+ * service binding without `entrypoint` reaches; in tests every domain's class is re-exported under its
+ * own name from one worker, which binds to them by name (workers-sdk#14945).
  */
 export function entrypoint<B>(app: OpenAPIHono<any>) {
   return class extends WorkerEntrypoint<B> {

@@ -6,6 +6,8 @@ type Doc = { paths?: Record<string, unknown>; components?: { schemas?: Record<st
 /**
  * One OpenAPI 3.1 document: the gateway's own routes plus every domain worker's generated document,
  * fetched over the service bindings and merged (paths and component schemas). Cached per isolate.
+ * Plain HTTP on purpose (as /ready's /health and /metrics' /internal/metrics): each is the worker's own
+ * HTTP document, served by its app, so no worker needs an RPC method to expose it.
  */
 let cached: Doc | undefined;
 
