@@ -188,7 +188,7 @@ export const imports = sqliteTable("imports", {
   id: text("id").primaryKey(),
   accountId: text("account_id").notNull(),
   userId: text("user_id").notNull(),
-  format: text("format", { enum: ["csv", "ofx"] }).notNull(),
+  format: text("format", { enum: ["csv", "ofx", "qif", "camt.053"] }).notNull(),
   imported: integer("imported").notNull(),
   duplicates: integer("duplicates").notNull(),
   failed: integer("failed").notNull(),

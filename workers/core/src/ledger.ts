@@ -73,6 +73,16 @@ export interface RecordRequest extends EntryInput {
   categorize?: "before" | "after";
 }
 
+/** How a batch of a statement is imported (see AccountLedger.importRows). */
+export interface ImportOptions {
+  /** Per row without external_id: its 1-based rank among the file's rows of the same (date, amount, description). */
+  occurrences?: number[];
+  /** Check everything and write nothing. */
+  dry_run?: boolean;
+  /** Dry run only: the sum the file's earlier batches would have moved, so limits are checked as if they had. */
+  prior_delta?: number;
+}
+
 export interface ImportRowResult {
   status: "imported" | "duplicate" | "failed";
   message?: string;
@@ -171,7 +181,7 @@ export interface LedgerRpc {
   snapshot(): Promise<LedgerSnapshot>;
   record(input: RecordRequest, caller?: string): Promise<LedgerOutcome<{ entry: LedgerEntry }>>;
   /** Imports: the same rules as record, one synchronous call per batch of rows. */
-  importRows(rows: EntryInput[], caller?: string): Promise<ImportRowResult[]>;
+  importRows(rows: EntryInput[], caller?: string, options?: ImportOptions): Promise<ImportRowResult[]>;
   /** A page of entries (at most `limit` rows), or null when the account is not the caller's. */
   list(query: EntryQuery, caller?: string): Promise<LedgerEntry[] | null>;
   get(entryId: string, caller?: string): Promise<LedgerEntry | null>;

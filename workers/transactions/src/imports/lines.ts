@@ -1,18 +1,17 @@
-/** Splits a byte stream into lines without holding the whole file: 10 MiB imports stay small in memory. */
-export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+/** The lines of a text (line breaks already written "\n"), each with its 1-based physical number. */
+export async function* linesOf(text: AsyncIterable<string>): AsyncGenerator<string> {
   let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
+  for await (const chunk of text) {
+    buffer += chunk;
+    let start = 0;
     let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      yield buffer.slice(0, nl).replace(/\r$/, "");
-      buffer = buffer.slice(nl + 1);
+    while ((nl = buffer.indexOf("\n", start)) >= 0) {
+      yield buffer.slice(start, nl);
+      start = nl + 1;
     }
+    buffer = buffer.slice(start);
   }
-  if (buffer.length) yield buffer.replace(/\r$/, "");
+  if (buffer.length) yield buffer;
 }
 
 /** Fixed-size batches of an async sequence. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MalformedFile, parseCsv, splitCsvLine, type ParsedRow } from "./csv";
+import { MalformedFile, type ParsedRow } from "./rows";
 import { parseOfx } from "./ofx";
 
 async function* from(lines: string[]) {
@@ -10,60 +10,6 @@ const collect = async (gen: AsyncGenerator<ParsedRow>) => {
   for await (const r of gen) out.push(r);
   return out;
 };
-
-describe("CSV", () => {
-  it("splits quoted fields with commas and doubled quotes", () => {
-    expect(splitCsvLine('2026-01-02,-12.50,"CAFE ""LE ZINC"", PARIS",dining')).toEqual(["2026-01-02", "-12.50", 'CAFE "LE ZINC", PARIS', "dining"]);
-    expect(splitCsvLine('a,"unterminated')).toBeNull();
-  });
-
-  it("parses rows in minor units exactly and reports bad lines with 1-based file line numbers", async () => {
-    const rows = await collect(
-      parseCsv(from(["date,amount,description,external_id", "2026-01-02,-12.50,CARREFOUR,x1", "2026-13-01,5,bad date,", "2026-01-03,1.005,too precise,", "", "2026-01-04,0.10,ten cents,"]), "EUR"),
-    );
-    expect(rows).toEqual([
-      { line: 2, ok: true, row: expect.objectContaining({ occurred_at: "2026-01-02", amount: -1250, description: "CARREFOUR", external_id: "x1" }) },
-      { line: 3, ok: false, message: expect.stringContaining("date") },
-      { line: 4, ok: false, message: expect.stringContaining("amount") },
-      { line: 6, ok: true, row: expect.objectContaining({ amount: 10 }) },
-    ]);
-  });
-
-  it("uses the currency's exponent (JPY has none)", async () => {
-    const [row] = await collect(parseCsv(from(["date,amount,description", "2026-01-02,-1200,RAMEN"]), "JPY"));
-    expect(row).toMatchObject({ ok: true, row: { amount: -1200 } });
-    const [bad] = await collect(parseCsv(from(["date,amount,description", "2026-01-02,-12.5,RAMEN"]), "JPY"));
-    expect(bad.ok).toBe(false);
-  });
-
-  it("reports a field longer than the ledger stores as a row error, never cutting it short", async () => {
-    const rows = await collect(
-      parseCsv(
-        from([
-          "date,amount,description,counterparty,external_id,category",
-          `2026-01-02,-1.00,${"d".repeat(500 * 1024)},,,`,
-          `2026-01-02,-1.00,ok,${"c".repeat(201)},,`,
-          `2026-01-02,-1.00,ok,,${"e".repeat(256)},`,
-          `2026-01-02,-1.00,ok,,,${"k".repeat(65)}`,
-          `2026-01-02,-1.00,${"d".repeat(500)},${"c".repeat(200)},${"e".repeat(255)},${"k".repeat(64)}`,
-        ]),
-        "EUR",
-      ),
-    );
-    expect(rows.map((r) => (r.ok ? "ok" : r.message))).toEqual([
-      "description must be at most 500 characters, got 512000",
-      "counterparty must be at most 200 characters, got 201",
-      "external_id must be at most 255 characters, got 256",
-      "category must be at most 64 characters, got 65",
-      "ok",
-    ]);
-  });
-
-  it("refuses a file without the required header columns", async () => {
-    await expect(collect(parseCsv(from(["when,how much", "x,y"]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
-    await expect(collect(parseCsv(from([]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
-  });
-});
 
 describe("OFX", () => {
   const sgml = [

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
-  AccountBalance, CreditRequest, EntryInput, EntryPatch, EntryQuery, IdempotencyKey, ImportRowResult, LedgerAccount, LedgerEntry, LedgerFailure,
+  AccountBalance, CreditRequest, EntryInput, EntryPatch, EntryQuery, IdempotencyKey, ImportOptions, ImportRowResult, LedgerAccount, LedgerEntry, LedgerFailure,
   LedgerOutcome, LedgerRpc, LedgerSnapshot, PaymentRequest, PaymentView, RecordRequest, SentPaymentText, Verification,
 } from "../../../core/src";
 import { log, type AiRpc, type RpcBinding } from "../../../core/src";
@@ -269,19 +269,38 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     return result;
   }
 
-  async importRows(rows: EntryInput[], caller?: string): Promise<ImportRowResult[]> {
+  /**
+   * Duplicates are decided here, in the synchronous stretch: a row with an external_id already in the
+   * account is one; a row without is matched as a multiset on (date, amount, description) — the k-th
+   * such row of a file is a duplicate when the account already holds k of them from elsewhere (its own
+   * earlier batches excluded), so a file's two identical coffees are two coffees and a re-import adds none.
+   */
+  async importRows(rows: EntryInput[], caller?: string, options: ImportOptions = {}): Promise<ImportRowResult[]> {
     if (!this.owned(caller)) return rows.map(() => ({ status: "failed", message: "No such account." }));
-    const results = rows.map((row): ImportRowResult => {
+    let delta = options.prior_delta ?? 0;
+    const results = rows.map((row, i): ImportRowResult => {
       const dup = row.external_id
-        ? this.entryRow("external_id = ?", row.external_id)
-        : this.entryRow("occurred_date = ? AND amount = ? AND description = ?", occurredDate(row.occurred_at), row.amount, row.description);
+        ? this.entryRow("external_id = ?", row.external_id) !== undefined
+        : (this.sql
+            .exec("SELECT count(*) AS n FROM entries WHERE occurred_date = ? AND amount = ? AND description = ? AND import_id IS NOT ?",
+              occurredDate(row.occurred_at), row.amount, row.description, row.import_id ?? null)
+            .one().n as number) >= (options.occurrences?.[i] ?? 1);
       if (dup) return { status: "duplicate" };
-      const r = this.append({ ...row, category: row.category || "other" });
+      const input = { ...row, category: row.category || "other" };
+      if (options.dry_run) {
+        const m = this.meta();
+        const t = this.totals();
+        const refused = m ? entryRefusal(m, { ...t, current: t.current + delta }, input) : fail("not_found", "No such account.");
+        if (refused) return { status: "failed", message: refused.detail };
+        delta += row.amount;
+        return { status: "imported" };
+      }
+      const r = this.append(input);
       return r.ok ? { status: "imported" } : { status: "failed", message: r.detail };
     });
     // A statement is bulk work, not the hot path: its batch answers once projected (or once D1 failed,
     // then the alarm resends), so reports read right after an import include it.
-    await this.projection.flush();
+    if (!options.dry_run) await this.projection.flush();
     return results;
   }
 
