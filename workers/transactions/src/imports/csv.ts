@@ -27,8 +27,8 @@ const NAMES: Record<Role, string[]> = {
   ],
   category: ["category", "categorie", "kategorie"],
   counterparty: [
-    "counterparty", "payee", "beneficiary", "beneficiaire", "tiers", "merchant", "name", "beguenstigter/zahlungspflichtiger",
-    "auftraggeber/beguenstigter", "auftraggeber / beguenstigter", "empfanger", "zahlungsempfanger", "name zahlungsbeteiligter",
+    "counterparty", "payee", "beneficiary", "beneficiaire", "tiers", "merchant", "name", "begunstigter/zahlungspflichtiger",
+    "auftraggeber/begunstigter", "auftraggeber/empfanger", "empfanger", "zahlungsempfanger", "name zahlungsbeteiligter",
   ],
   external_id: ["external_id", "external id", "transaction id", "transaction_id", "id", "fitid"],
   notes: ["notes", "note", "commentaire", "notiz"],
