@@ -120,6 +120,16 @@ const stack = await startStack({ port, persistTo: state, stdio: process.env.BENC
   code.cleanup();
   throw e;
 });
+// Interrupted (Ctrl-C, a timeout's SIGTERM): the stack runs in its own process group, so stop it too.
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.on(signal, () => {
+    stack.stop();
+    setTimeout(() => {
+      rmSync(state, { recursive: true, force: true });
+      code.cleanup();
+      process.exit(130);
+    }, 1500);
+  });
 const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 1200);
 setTimeout(() => {
   console.error(`\nbench: stopped after ${timeoutS} s (BENCH_TIMEOUT_S)`);
