@@ -165,7 +165,7 @@ for (let i = 0; i < OPS; i++) {
       desc: `${tag} op${i} row${r}`,
       ext: chance(0.8) ? `${tag}-imp-op${i}-r${r}` : null,
     }));
-    if (chance(0.2)) rows.push({ ...rows[0] }); // the same row twice: imported once
+    if (chance(0.2)) rows.push({ ...rows[0] }); // the same row twice: once with an external id (or in OFX), twice in a CSV without (a multiset)
     op = { kind: "import", u, a: a.a, format: chance(0.75) ? "csv" : "ofx", rows, badLine: chance(0.3) };
   } else if (kind === "close") {
     // Mostly a spare account, emptied first half the time; else any account as it is (409 unless empty).
@@ -477,15 +477,15 @@ async function runImport(op) {
   const failedLines = new Set(s.errors.map((e) => e.line));
   // A row's external id (else its date, amount and description) is applied once if any line carrying it
   // was not refused in the settled answer (a lost earlier answer may have applied it: then "duplicate").
-  const keyOf = (row) => row.ext ?? `${row.date}|${row.amount}|${row.desc}`;
+  const keyOf = (row, k) => row.ext ?? `${row.date}|${row.amount}|${row.desc}${file.type === "text/csv" ? `|${k}` : ""}`;
   const applied = new Map();
   op.rows.forEach((row, k) => {
     const ok = !failedLines.has(file.lineOf[k]);
-    applied.set(keyOf(row), (applied.get(keyOf(row)) ?? false) || ok);
+    applied.set(keyOf(row, k), (applied.get(keyOf(row, k)) ?? false) || ok);
     if (!ok) check("answers as expected", row.amount < 0 && a.limit !== null, `op${op.i} import refused line ${file.lineOf[k]} (${row.amount}): ${JSON.stringify(s.errors)}`);
   });
-  for (const row of op.rows) {
-    const k = keyOf(row);
+  for (const [i, row] of op.rows.entries()) {
+    const k = keyOf(row, i);
     if (!applied.has(k)) continue;
     if (applied.get(k)) credit(op.a, row.amount, row.desc);
     else a.descs.set(row.desc, a.descs.get(row.desc) ?? 0);

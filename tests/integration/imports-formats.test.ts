@@ -192,4 +192,20 @@ describe("bad input", () => {
     expect(new TextEncoder().encode(xml).length).toBeLessThanOrEqual(limit);
     expect((await upload(u.token, acc, xml, "application/xml")).body).toMatchObject({ imported: 1 });
   });
+
+  it("QIF and OFX: a field of 1 MB is a row error, a 10 MiB file is read to its end", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id, { overdraft_limit: null });
+    const limit = 10 * 1024 * 1024;
+    const qifHead = `!Type:Bank\nD01/31/2024\nT-1.00\nP${"p".repeat(1 << 20)}\n^\nD01/31/2024\nT-2.00\nPSMALL\n^\nD01/31/2024\nT-3.00\nPBIG MEMO\nM`;
+    const qif = `${qifHead}${"m".repeat(limit - qifHead.length - 3)}\n^\n`;
+    const q = await upload(u.token, acc, qif, "application/qif");
+    expect(q.body).toMatchObject({ imported: 1, failed: 2, errors: [{ line: 2, message: "P must be at most 500 characters, got 1048576" }, { line: 10, message: `M must be at most 2000 characters, got ${limit - qifHead.length - 3}` }] });
+    const trn = (name: string, amount: string) => `<STMTTRN><DTPOSTED>20240131<TRNAMT>${amount}<NAME>${name}</STMTTRN>\n`;
+    const ofxHead = `OFXHEADER:100\n<OFX>\n${trn("n".repeat(1 << 20), "-1.00")}${trn("OK", "-2.00")}<!-- `;
+    const ofx = `${ofxHead}${"c".repeat(limit - ofxHead.length - 20)} -->\n</OFX>\n`;
+    const o = await upload(u.token, acc, ofx, "application/x-ofx");
+    expect(o.body).toMatchObject({ imported: 1, failed: 1, errors: [{ line: 3, message: "NAME must be at most 500 characters, got 1048576" }] });
+    expect((await balance(u.token, acc)).current).toBe(-400);
+  });
 });

@@ -1,17 +1,18 @@
-/** The lines of a text (line breaks already written "\n"), each with its 1-based physical number. */
+/** The lines of a text (line breaks already written "\n"). A long line's pieces are joined once, when it ends. */
 export async function* linesOf(text: AsyncIterable<string>): AsyncGenerator<string> {
-  let buffer = "";
+  let pieces: string[] = [];
   for await (const chunk of text) {
-    buffer += chunk;
     let start = 0;
     let nl: number;
-    while ((nl = buffer.indexOf("\n", start)) >= 0) {
-      yield buffer.slice(start, nl);
+    while ((nl = chunk.indexOf("\n", start)) >= 0) {
+      pieces.push(chunk.slice(start, nl));
+      yield pieces.join("");
+      pieces = [];
       start = nl + 1;
     }
-    buffer = buffer.slice(start);
+    if (start < chunk.length) pieces.push(chunk.slice(start));
   }
-  if (buffer.length) yield buffer;
+  if (pieces.length) yield pieces.join("");
 }
 
 /** Fixed-size batches of an async sequence. */

@@ -62,3 +62,11 @@ describe("OFX", () => {
     await expect(collect(parseOfx(from(["date,amount", "1,2"]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
   });
 });
+
+describe("OFX currency", () => {
+  it("refuses the transactions of a statement in another currency than the account's", async () => {
+    const file = ["OFXHEADER:100", "<OFX>", "<STMTRS><CURDEF>USD<BANKTRANLIST>", "<STMTTRN><DTPOSTED>20260105<TRNAMT>-1.00<NAME>X</STMTTRN>"];
+    expect(await collect(parseOfx(from(file), "EUR"))).toEqual([{ line: 4, ok: false, message: "the statement's currency (CURDEF USD) differs from the account's EUR" }]);
+    expect((await collect(parseOfx(from(file), "USD")))[0]).toMatchObject({ ok: true });
+  });
+});

@@ -11,8 +11,10 @@ export async function* parseOfx(lines: AsyncIterable<string>, currency: string):
   let sawOfx = false;
   let block: string | undefined;
   let blockLine = 0;
+  let curdef: string | undefined;
   for await (const text of lines) {
     n++;
+    curdef = /<CURDEF>\s*([A-Za-z]{3})/.exec(text)?.[1].toUpperCase() ?? curdef;
     // Some banks write the whole file on one line: walk the aggregates within the line too.
     let rest = text;
     if (/<OFX>|OFXHEADER/i.test(rest)) sawOfx = true;
@@ -33,7 +35,10 @@ export async function* parseOfx(lines: AsyncIterable<string>, currency: string):
       }
       block += rest.slice(0, end);
       rest = rest.slice(end + 10);
-      yield toRow(block, blockLine, currency);
+      // A statement in another currency than the account's: its amounts are not this account's money.
+      yield curdef && curdef !== currency
+        ? { line: blockLine, ok: false, message: `the statement's currency (CURDEF ${curdef}) differs from the account's ${currency}` }
+        : toRow(block, blockLine, currency);
       block = undefined;
     }
   }
