@@ -1,15 +1,17 @@
+import { and, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { accounts } from "../../../db/schema";
 import { ApiError } from "./errors";
 
-export interface OwnedAccount {
-  id: string;
-  user_id: string;
-  currency: string;
-  status: "open" | "closed";
-}
+export type AccountRow = typeof accounts.$inferSelect;
 
 /** The caller's account from D1, or 404 whether it is absent or someone else's (never reveal ids). */
-export async function ownedAccount(db: D1Database, accountId: string, userId: string, what = "account"): Promise<OwnedAccount> {
-  const row = await db.prepare("SELECT id, user_id, currency, status FROM accounts WHERE id = ? AND user_id = ?").bind(accountId, userId).first<OwnedAccount>();
+export async function ownedAccount(db: D1Database, accountId: string, userId: string, what = "account"): Promise<AccountRow> {
+  const row = await drizzle(db)
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.id, accountId), eq(accounts.userId, userId)))
+    .get();
   if (!row) throw new ApiError("not_found", `No such ${what}.`);
   return row;
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { and, desc, eq, lt, or, type SQL, type SQLWrapper } from "drizzle-orm";
 import { ApiError } from "./errors";
 
 export const limitSchema = z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 });
@@ -24,6 +25,19 @@ export function decodeCursor(raw: string | undefined): Cursor | undefined {
     /* fall through */
   }
   throw new ApiError("validation_failed", "The cursor is not valid.", [{ path: "cursor", message: "invalid cursor" }], 400);
+}
+
+/**
+ * Keyset pagination over (created_at, id), newest first, in SQL: `after` keeps the rows past the
+ * cursor (undefined without one), `order` sorts them. Fetch `limit + 1` rows and hand them to `page`.
+ * The columns are a drizzle table's, or `sql.identifier(...)` in a hand-written query.
+ */
+export function keyset(createdAt: SQLWrapper, id: SQLWrapper, cursor: string | undefined): { after: SQL | undefined; order: [SQL, SQL] } {
+  const c = decodeCursor(cursor);
+  return {
+    after: c ? or(lt(createdAt, c.t), and(eq(createdAt, c.t), lt(id, c.id))) : undefined,
+    order: [desc(createdAt), desc(id)],
+  };
 }
 
 /** Given limit+1 rows fetched newest first, the page and its next cursor. */

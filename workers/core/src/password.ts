@@ -8,6 +8,7 @@
  * without breaking existing hashes (`needsRehash`).
  */
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { z } from "@hono/zod-openapi";
 import { dictionary } from "@zxcvbn-ts/language-common";
 
 export interface ScryptParams {
@@ -109,3 +110,12 @@ export function passwordProblems(password: string): string[] {
   else if (new Set(password).size < 3) problems.push("is too easy to guess: use more different characters");
   return problems;
 }
+
+/** A new password in a request body (sign-up, password change): the policy's refusals as field errors. */
+export const newPasswordField = z
+  .string()
+  .max(MAX_PASSWORD_LENGTH)
+  .superRefine((value, ctx) => {
+    for (const message of passwordProblems(value)) ctx.addIssue({ code: "custom", message });
+  })
+  .openapi({ description: `at least ${MIN_PASSWORD_LENGTH} characters, not a common password`, example: "correct horse battery staple" });

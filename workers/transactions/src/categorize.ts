@@ -6,21 +6,8 @@ export interface Uncategorised {
   counterparty?: string | null;
 }
 
-export interface CategoryRule {
-  contains: string; // lower case
-  category: string;
-}
-
-/** The user's rule for a description: the longest `contains` found in it (rules are given longest first). */
-export const ruleCategory = (rules: readonly CategoryRule[], description: string): string | undefined => {
-  const lower = description.toLowerCase();
-  return rules.find((r) => lower.includes(r.contains))?.category;
-};
-
-/** A user's rules, longest first (so the first match is the longest). */
-export async function userRules(db: D1Database, userId: string): Promise<CategoryRule[]> {
-  return (await db.prepare("SELECT contains, category FROM category_rules WHERE user_id = ? ORDER BY length(contains) DESC").bind(userId).all<CategoryRule>()).results;
-}
+// The user's rules (longest `contains` wins) live in core, shared with the AI worker's categoriser.
+export { ruleCategory, userRules, type CategoryRule } from "../../core/src";
 
 /**
  * The AI worker's categories for items, in order (AiRpc.categorize, at most MAX_CATEGORIZE_LINES a

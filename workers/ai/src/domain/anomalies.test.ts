@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { detectAnomalies, type AnomalyTxn } from './anomalies';
+import type { HistoryTxn } from './history';
+import { detectAnomalies } from './anomalies';
 
-const weekly = (n: number): AnomalyTxn[] =>
+const weekly = (n: number): HistoryTxn[] =>
   Array.from({ length: n }, (_, i) => ({
     id: `txn_${String(i).padStart(3, '0')}`,
     date: `2025-${String(1 + Math.floor(i / 4)).padStart(2, '0')}-${String(1 + (i % 4) * 7).padStart(2, '0')}`,
@@ -28,7 +29,7 @@ describe('detectAnomalies', () => {
   });
 
   it('flags a duplicated monthly charge', () => {
-    const txns: AnomalyTxn[] = Array.from({ length: 6 }, (_, i) => ({ id: `n${i}`, date: `2025-0${i + 1}-12`, amount: -1549, description: 'PRLV SEPA NETFLIX.COM' }));
+    const txns: HistoryTxn[] = Array.from({ length: 6 }, (_, i) => ({ id: `n${i}`, date: `2025-0${i + 1}-12`, amount: -1549, description: 'PRLV SEPA NETFLIX.COM' }));
     txns.push({ id: 'n9', date: '2025-06-12', amount: -1549, description: 'PRLV SEPA NETFLIX.COM' });
     const out = detectAnomalies(txns);
     expect(out[0]!.transaction_id).toBe('n9');
@@ -36,7 +37,7 @@ describe('detectAnomalies', () => {
   });
 
   it('scores 20 000 payments at one merchant in well under a second (group statistics computed once)', () => {
-    const txns: AnomalyTxn[] = Array.from({ length: 20_000 }, (_, i) => ({
+    const txns: HistoryTxn[] = Array.from({ length: 20_000 }, (_, i) => ({
       id: `big_${String(i).padStart(5, '0')}`,
       date: `20${10 + Math.floor(i / 2000)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
       amount: -(8000 + ((i * 37) % 11) * 100),

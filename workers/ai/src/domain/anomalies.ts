@@ -5,17 +5,10 @@
  * possible duplicates. Pure: history in, ranked list out.
  */
 import { toDay } from './dates';
+import type { HistoryTxn } from './history';
 import { median } from './stats';
 import { formatMinor, merchantKey } from './text';
 
-export interface AnomalyTxn {
-  id: string;
-  date: string;
-  amount: number;
-  description: string;
-  counterparty?: string | null;
-  category?: string | null;
-}
 
 export interface Anomaly {
   transaction_id: string;
@@ -111,7 +104,7 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string | null | undefine
 /** Applies `f` to each group of a map. */
 const mapValues = <T, V>(m: Map<string, T>, f: (v: T) => V) => new Map([...m].map(([k, v]) => [k, f(v)] as const));
 
-export function detectAnomalies(txns: readonly AnomalyTxn[], opts: AnomalyOptions = {}): Anomaly[] {
+export function detectAnomalies(txns: readonly HistoryTxn[], opts: AnomalyOptions = {}): Anomaly[] {
   const minScore = opts.minScore ?? 3.5;
   const from = opts.from ? toDay(opts.from) : -Infinity;
   const to = opts.to ? toDay(opts.to) : Infinity;
@@ -124,7 +117,7 @@ export function detectAnomalies(txns: readonly AnomalyTxn[], opts: AnomalyOption
   const categoryBaseline = mapValues(byCategory, (g) => new Baseline(g.map((p) => p.amount)));
   const merchantGap = mapValues(byMerchant, (g) => typicalGap(g.map((p) => dayOf.get(p.id)!)));
   // Same merchant, same day, same amount (ids are unique): how many, and the latest id, which carries a duplicate flag.
-  const repeatKey = (t: AnomalyTxn) => `${keyOf.get(t.id)}|${dayOf.get(t.id)}|${t.amount}`;
+  const repeatKey = (t: HistoryTxn) => `${keyOf.get(t.id)}|${dayOf.get(t.id)}|${t.amount}`;
   const repeats = mapValues(groupBy(out, repeatKey), (g) => ({ count: g.length, latest: g.reduce((a, p) => (p.id > a ? p.id : a), g[0]!.id) }));
 
   const results: Anomaly[] = [];

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { detectRecurring, recommend, type RecTxn } from './recommendations';
+import type { HistoryTxn } from './history';
+import { detectRecurring, recommend } from './recommendations';
 
-const netflix: RecTxn[] = Array.from({ length: 8 }, (_, i) => ({
+const netflix: HistoryTxn[] = Array.from({ length: 8 }, (_, i) => ({
   id: `nf${i}`, date: `2025-0${i + 1}-${i % 2 ? '13' : '12'}`, amount: -1549, description: `PRLV SEPA NETFLIX.COM ${1000 + i}`, category: 'subscriptions',
 }));
-const noise: RecTxn[] = Array.from({ length: 40 }, (_, i) => ({
+const noise: HistoryTxn[] = Array.from({ length: 40 }, (_, i) => ({
   id: `g${i}`, date: `2025-0${1 + (i % 8)}-${String(2 + ((i * 7) % 25)).padStart(2, '0')}`, amount: -(2000 + ((i * 131) % 5000)), description: 'CB MONOPRIX', category: 'groceries',
 }));
 
@@ -41,7 +42,7 @@ describe('recommend', () => {
 
 describe('large histories', () => {
   it('handles 200 000 transactions (no argument spread, groups built with push)', () => {
-    const many: RecTxn[] = Array.from({ length: 200_000 }, (_, i) => ({
+    const many: HistoryTxn[] = Array.from({ length: 200_000 }, (_, i) => ({
       id: `m${i}`, date: `2025-0${1 + Math.floor(i / 25_000)}-${String(1 + (i % 28)).padStart(2, '0')}`, amount: -(500 + (i % 7) * 100), description: `CB SHOP ${i % 50}`, category: 'groceries',
     }));
     const all = [...many, ...netflix];

@@ -4,17 +4,10 @@
  * evidence ids and an estimated monthly impact in integer minor units. Pure.
  */
 import { addMonths, daysInMonth, dayOfMonth, fromDay, monthIndex, toDay } from './dates';
+import type { HistoryTxn } from './history';
 import { mean, median } from './stats';
 import { formatMinor, merchantKey } from './text';
 
-export interface RecTxn {
-  id: string;
-  date: string;
-  amount: number;
-  description: string;
-  counterparty?: string | null;
-  category?: string | null;
-}
 
 export interface Budget {
   category: string;
@@ -49,14 +42,14 @@ const PERIODS = [
 ] as const;
 
 /** The latest transaction day (a loop, not Math.max(...days): spreading ~125 000 arguments throws RangeError). */
-const lastDay = (txns: readonly RecTxn[]): number => txns.reduce((max, t) => Math.max(max, toDay(t.date)), -Infinity);
+const lastDay = (txns: readonly HistoryTxn[]): number => txns.reduce((max, t) => Math.max(max, toDay(t.date)), -Infinity);
 
 /**
  * Recurring outflows: same merchant key, ≥ 75 % of gaps within tolerance of a period, amounts
  * within 15 % of their median, and still active (last charge within 1.5 periods of `asOf`).
  */
-export function detectRecurring(txns: readonly RecTxn[], asOf?: string): RecurringCharge[] {
-  const groups = new Map<string, RecTxn[]>();
+export function detectRecurring(txns: readonly HistoryTxn[], asOf?: string): RecurringCharge[] {
+  const groups = new Map<string, HistoryTxn[]>();
   for (const t of txns) {
     if (t.amount >= 0) continue;
     const k = merchantKey(t.description, t.counterparty);
@@ -92,7 +85,7 @@ export function detectRecurring(txns: readonly RecTxn[], asOf?: string): Recurri
 }
 
 /** Spend per category per calendar month (positive minor units) over complete months before `asOf`. */
-function monthlySpend(txns: readonly RecTxn[], asOf: number, months: number): Map<string, { totals: number[]; ids: string[] }> {
+function monthlySpend(txns: readonly HistoryTxn[], asOf: number, months: number): Map<string, { totals: number[]; ids: string[] }> {
   const last = monthIndex(asOf) - 1;
   const first = last - months + 1;
   const out = new Map<string, { totals: number[]; ids: string[] }>();
@@ -120,7 +113,7 @@ export interface RecommendOptions {
   decimals?: number;
 }
 
-export function recommend(txns: readonly RecTxn[], opts: RecommendOptions = {}): Recommendation[] {
+export function recommend(txns: readonly HistoryTxn[], opts: RecommendOptions = {}): Recommendation[] {
   if (txns.length === 0) return [];
   const asOf = opts.asOf ? toDay(opts.asOf) : lastDay(txns);
   const money = (x: number | bigint) => formatMinor(x, opts.decimals ?? 2);

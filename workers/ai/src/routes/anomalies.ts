@@ -1,5 +1,8 @@
-import { defineRoute, jsonResponse, minorUnitExponent, z } from "../../../core/src";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { countedEntries, defineRoute, jsonResponse, minorUnitExponent, z } from "../../../core/src";
 import { detectAnomalies } from "../domain/anomalies";
+import type { HistoryTxn } from "../domain/history";
 import type { AiApp } from "../env";
 import { accountIdQuery, isoDate, ownAccount, type Ctx } from "./shared";
 
@@ -35,16 +38,12 @@ export const anomaliesRoute = defineRoute({
   responses: { 200: jsonResponse(anomaliesSchema, "Anomalies sorted by score, highest first") },
 });
 
-/** Entries of an account or user, without reversed transactions and their reversals. */
-export async function historyOf(c: Ctx, column: "account_id" | "user_id", id: string) {
-  const { results } = await c.env.DB.prepare(
-    `SELECT e.id, e.occurred_date AS date, e.amount, e.currency, e.description, e.counterparty, e.category FROM entries e
-     WHERE e.${column} = ? AND e.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id)
-     ORDER BY e.occurred_date, e.id`,
-  )
-    .bind(id)
-    .all<{ id: string; date: string; amount: number; currency: string; description: string; counterparty: string | null; category: string }>();
-  return results;
+/** Entries of an account or user that count (no reversed transactions, no reversals), oldest first. */
+export async function historyOf(c: Ctx, scope: "account_id" | "user_id", id: string) {
+  return drizzle(c.env.DB).all<HistoryTxn & { currency: string; counterparty: string | null; category: string }>(
+    sql`SELECT e.id, e.occurred_date AS date, e.amount, e.currency, e.description, e.counterparty, e.category FROM entries e
+        WHERE ${countedEntries(scope, id)} ORDER BY e.occurred_date, e.id`,
+  );
 }
 
 export function registerAnomalies(app: AiApp) {

@@ -1,4 +1,4 @@
-import { MAX_CATEGORIZE_LINES, defineRoute, jsonBody, jsonResponse, log, z } from "../../../core/src";
+import { MAX_AMOUNT, MAX_CATEGORIZE_LINES, defineRoute, jsonBody, jsonResponse, log, ruleCategory, userRules, z } from "../../../core/src";
 import { categorizeAll, workersAiEmbedder } from "../categorizer";
 import { CATEGORIES, type CategorizeInput, type Categorization } from "../domain/categorize";
 import type { AiApp, Env } from "../env";
@@ -8,7 +8,7 @@ export const MAX_LINES = MAX_CATEGORIZE_LINES;
 
 const lineSchema = z.strictObject({
   description: z.string().min(1).max(500).openapi({ example: "CB CARREFOUR MARKET 12/03 PARIS" }),
-  amount: z.number().int("must be an integer amount in minor units").min(-1e13).max(1e13).openapi({ example: -4250 }),
+  amount: z.number().int("must be an integer amount in minor units").min(-MAX_AMOUNT).max(MAX_AMOUNT).openapi({ example: -4250 }),
   counterparty: z.string().max(200).nullish().openapi({ example: "Carrefour" }),
 });
 
@@ -49,22 +49,19 @@ export function categorizeLines(env: Env, items: readonly CategorizeInput[], req
   });
 }
 
-/** The caller's own rules (longest `contains` match wins), as the transactions worker applies them. */
-async function userRules(c: Ctx, items: { description: string }[]): Promise<(string | null)[]> {
-  const rules = (
-    await c.env.DB.prepare(
-      // a rule may name one of the user's own categories: answer with its fixed parent code
-      "SELECT r.contains, COALESCE(c.parent, r.category) AS category FROM category_rules r LEFT JOIN categories c ON c.user_id = r.user_id AND c.name = r.category WHERE r.user_id = ?",
-    ).bind(c.get("identity").sub).all<{ contains: string; category: string }>()
-  ).results.sort((a, b) => b.contains.length - a.contains.length);
-  if (!rules.length) return items.map(() => null);
-  return items.map((it) => rules.find((r) => it.description.toLowerCase().includes(r.contains))?.category ?? null);
+/**
+ * The caller's own rules, as the ledger applies them; the answers are taxonomy codes, so a rule naming
+ * one of the caller's own categories answers with that category's parent.
+ */
+async function ownRules(c: Ctx, items: { description: string }[]): Promise<(string | null)[]> {
+  const rules = await userRules(c.env.DB, c.get("identity").sub, { taxonomy: true });
+  return items.map((it) => ruleCategory(rules, it.description) ?? null);
 }
 
 export function registerCategorize(app: AiApp) {
   app.openapi(categorizeRoute, async (c) => {
     const { transactions } = c.req.valid("json");
-    const ruled = await userRules(c, transactions);
+    const ruled = await ownRules(c, transactions);
     const todo = transactions.filter((_, i) => !ruled[i]);
     const answers = await categorizeLines(c.env, todo, c.get("requestId"));
     let j = 0;

@@ -1,9 +1,9 @@
-import { ApiError, defineRoute, jsonBody, jsonResponse, rpcValue, z } from "../../../core/src";
+import { ApiError, MAX_AMOUNT, defineRoute, jsonBody, jsonResponse, rpcValue, z } from "../../../core/src";
 import type { AiApp } from "../env";
 import { candidates, frTaxAfterReduction } from "../tax/optimize";
 import type { Ctx } from "./shared";
 
-const amount = z.number().int("must be an integer amount in minor units (cents)").min(0, "must not be negative").max(1e13, "must not exceed 10^13 minor units");
+const amount = z.number().int("must be an integer amount in minor units (cents)").min(0, "must not be negative").max(MAX_AMOUNT, "must not exceed 10^13 minor units");
 
 // The income-tax request (the tax worker validates jurisdiction, year and statuses and names the field) plus `cash_available`.
 const requestSchema = z

@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { auditEvents, refreshTokens, users } from "../../../../db/schema";
-import { ApiError, defineRoute, jsonBody, jsonResponse, newId, problemDoc, z } from "../../../core/src";
-import { MAX_PASSWORD_LENGTH, hashPassword, needsRehash, passwordProblems, verifyPassword } from "../../../core/src/password";
+import { ApiError, defineRoute, isUniqueViolation, jsonBody, jsonResponse, newId, problemDoc, z } from "../../../core/src";
+import { MAX_PASSWORD_LENGTH, hashPassword, needsRehash, newPasswordField, verifyPassword } from "../../../core/src/password";
 import { audit } from "../audit";
 import { auditRow } from "../../../core/src";
 import { scrubbed } from "../../../core/src";
@@ -15,14 +15,6 @@ import { sha256Hex } from "../tokens";
 import { normaliseEmail, userSchema, userStateOf } from "../../../core/src";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
-
-export const passwordField = z
-  .string()
-  .max(MAX_PASSWORD_LENGTH)
-  .superRefine((value, ctx) => {
-    for (const message of passwordProblems(value)) ctx.addIssue({ code: "custom", message });
-  })
-  .openapi({ description: "at least 10 characters, not a common password", example: "correct horse battery staple" });
 
 const emailField = z.email().max(254).openapi({ example: "ada@example.com" });
 
@@ -47,7 +39,7 @@ export const register = defineRoute({
   description: "Calls are limited per client address (429 with Retry-After).",
   scope: null,
   request: jsonBody(
-    z.strictObject({ email: emailField, password: passwordField, name: z.string().trim().min(1).max(100).openapi({ example: "Ada Lovelace" }) }),
+    z.strictObject({ email: emailField, password: newPasswordField, name: z.string().trim().min(1).max(100).openapi({ example: "Ada Lovelace" }) }),
   ),
   responses: {
     201: jsonResponse(sessionSchema, "The new user, signed in"),
@@ -136,7 +128,7 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
         db.batch([db.insert(users).values(user), db.insert(refreshTokens).values(session.row), db.insert(auditEvents).values(auditRow(c, "register", user.id))]),
       );
     } catch (e) {
-      if (/UNIQUE constraint failed/i.test((e as Error).message))
+      if (isUniqueViolation(e))
         throw new ApiError("conflict", "An account with this email already exists.");
       throw e;
     }

@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiClients, auditEvents, refreshTokens } from "../../../../db/schema";
-import { ApiError, SCOPES, decodeCursor, defineRoute, jsonBody, jsonResponse, newId, page, pageSchema, paginationQuery, z } from "../../../core/src";
+import { ApiError, SCOPES, defineRoute, keyset, jsonBody, jsonResponse, newId, page, pageSchema, paginationQuery, z } from "../../../core/src";
 import { auditRow } from "../../../core/src";
 import { scrubbed } from "../../../core/src";
 import type { AuthApp } from "../env";
@@ -84,19 +84,13 @@ export function mountClientRoutes(app: OpenAPIHono<AuthApp>) {
 
   app.openapi(listClients, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const after = decodeCursor(cursor);
+    const k = keyset(apiClients.createdAt, apiClients.id, cursor);
     const owner = c.get("identity").sub;
     const rows = await drizzle(c.env.DB)
       .select()
       .from(apiClients)
-      .where(
-        and(
-          eq(apiClients.userId, owner),
-          isNull(apiClients.revokedAt),
-          after ? or(lt(apiClients.createdAt, after.t), and(eq(apiClients.createdAt, after.t), lt(apiClients.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(desc(apiClients.createdAt), desc(apiClients.id))
+      .where(and(eq(apiClients.userId, owner), isNull(apiClients.revokedAt), k.after))
+      .orderBy(...k.order)
       .limit(limit + 1);
     const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
     return c.json({ data: data.map(toClient), next_cursor }, 200);

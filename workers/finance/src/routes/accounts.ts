@@ -1,13 +1,13 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { accounts } from "../../../../db/schema";
 import {
   ApiError,
   MAX_AMOUNT,
   currencySchema,
-  decodeCursor,
   defineRoute,
   jsonBody,
   jsonResponse,
+  keyset,
   ledgerStub,
   newId,
   page,
@@ -204,17 +204,12 @@ export function registerAccounts(app: FinanceApp) {
 
   app.openapi(listAccountsRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const after = decodeCursor(cursor);
+    const k = keyset(accounts.createdAt, accounts.id, cursor);
     const rows = await db(c)
       .select()
       .from(accounts)
-      .where(
-        and(
-          eq(accounts.userId, userId(c)),
-          after ? or(lt(accounts.createdAt, after.t), and(eq(accounts.createdAt, after.t), lt(accounts.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(desc(accounts.createdAt), desc(accounts.id))
+      .where(and(eq(accounts.userId, userId(c)), k.after))
+      .orderBy(...k.order)
       .limit(limit + 1);
     const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
     return c.json({ data: data.map((r) => view(r)), next_cursor }, 200);

@@ -1,15 +1,16 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { budgets } from "../../../../db/schema";
 import {
   ApiError,
   MAX_AMOUNT,
+  countedEntries,
   currencySchema,
-  decodeCursor,
   defineRoute,
   exactJson,
   exactSum,
   jsonBody,
   jsonResponse,
+  keyset,
   newId,
   page,
   pageSchema,
@@ -21,7 +22,6 @@ import {
 } from "../../../core/src";
 import { monthBounds } from "../domain/periods";
 import type { FinanceApp } from "../env";
-import { effectiveEntries } from "./reversals";
 import { categoryRefSchema, db, idParam, requireCategory, userId, type Ctx } from "./shared";
 
 const budgetSchema = z
@@ -109,7 +109,7 @@ async function budgetsWithSpent(c: Ctx, where: SQL | undefined, limit: number, n
   const { period_start, period_end } = monthBounds(now);
   const spent = sql`(
       SELECT ${exactSum(sql`-e.amount`)} FROM entries e
-      WHERE ${effectiveEntries(uid)}
+      WHERE ${countedEntries("user_id", uid)}
         AND e.currency = ${B_CURRENCY} AND e.amount < 0
         AND e.occurred_date BETWEEN ${period_start} AND ${period_end}
         AND (e.category = ${B_CATEGORY}
@@ -153,12 +153,7 @@ export function registerBudgets(app: FinanceApp) {
 
   app.openapi(listBudgetsRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const after = decodeCursor(cursor);
-    const rows = await budgetsWithSpent(
-      c,
-      after ? or(lt(budgets.createdAt, after.t), and(eq(budgets.createdAt, after.t), lt(budgets.id, after.id))) : undefined,
-      limit + 1,
-    );
+    const rows = await budgetsWithSpent(c, keyset(budgets.createdAt, budgets.id, cursor).after, limit + 1);
     return exactJson(c, page(rows, limit, (r) => ({ t: r.created_at, id: r.id })), 200);
   });
 

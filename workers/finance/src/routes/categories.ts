@@ -1,13 +1,13 @@
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { categories, categoryRules } from "../../../../db/schema";
 import {
   ApiError,
   CATEGORY_CODES,
   isUniqueViolation,
-  decodeCursor,
   defineRoute,
   jsonBody,
   jsonResponse,
+  keyset,
   newId,
   page,
   pageSchema,
@@ -154,17 +154,12 @@ export function registerCategories(app: FinanceApp) {
 
   app.openapi(listRulesRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const after = decodeCursor(cursor);
+    const k = keyset(categoryRules.createdAt, categoryRules.id, cursor);
     const rows = await db(c)
       .select()
       .from(categoryRules)
-      .where(
-        and(
-          eq(categoryRules.userId, userId(c)),
-          after ? or(lt(categoryRules.createdAt, after.t), and(eq(categoryRules.createdAt, after.t), lt(categoryRules.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(desc(categoryRules.createdAt), desc(categoryRules.id))
+      .where(and(eq(categoryRules.userId, userId(c)), k.after))
+      .orderBy(...k.order)
       .limit(limit + 1);
     const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
     return c.json({ data: data.map((r) => ({ id: r.id, contains: r.contains, category: r.category, created_at: r.createdAt })), next_cursor }, 200);

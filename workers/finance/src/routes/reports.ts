@@ -1,9 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import { users } from "../../../../db/schema";
-import { currencySchema, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "../../../core/src";
+import { countedEntries, currencySchema, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "../../../core/src";
 import { INTERVALS, MAX_BUCKETS, addMonths, bucketSql, bucketStarts, monthStart, resolveRange, type Interval } from "../domain/periods";
 import type { FinanceApp } from "../env";
-import { effectiveEntries } from "./reversals";
 import { badQuery, db, userId, type Ctx } from "./shared";
 
 const dateParam = (name: string, description: string) =>
@@ -108,7 +107,7 @@ export function registerReports(app: FinanceApp) {
     const q = c.req.valid("query");
     const { from, to } = range(q.from, q.to, monthStart);
     const currency = await currencyFor(c, q.currency);
-    const where = sql`${effectiveEntries(userId(c))} AND e.currency = ${currency} AND e.occurred_date BETWEEN ${from} AND ${to}`;
+    const where = sql`${countedEntries("user_id", userId(c))} AND e.currency = ${currency} AND e.occurred_date BETWEEN ${from} AND ${to}`;
     const [totals, byCategory] = await Promise.all([
       db(c).all<{ income: string; expenses: string }>(sql`SELECT ${INCOME} AS income, ${EXPENSES} AS expenses FROM entries e WHERE ${where}`),
       db(c).all<{ category: string; amount: string }>(
@@ -147,7 +146,7 @@ export function registerReports(app: FinanceApp) {
     const rows = await db(c).all<{ period_start: string; income: string; expenses: string }>(
       sql`SELECT ${bucket} AS period_start, ${INCOME} AS income, ${EXPENSES} AS expenses
           FROM entries e
-          WHERE ${effectiveEntries(userId(c))} AND e.currency = ${currency} AND e.occurred_date BETWEEN ${from} AND ${to}
+          WHERE ${countedEntries("user_id", userId(c))} AND e.currency = ${currency} AND e.occurred_date BETWEEN ${from} AND ${to}
           GROUP BY 1`,
     );
     const found = new Map(rows.map((r) => [r.period_start, r]));

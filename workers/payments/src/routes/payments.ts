@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import {
-  ApiError, ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, ledgerStub, newId, problemDoc,
+  ApiError, ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, defineRoute, idempotencyKey, jsonBody, jsonResponse, keyset, ledgerStub, newId, problemDoc,
   outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv, type LedgerRpc,
 } from "../../../core/src";
 import type { Env } from "../index";
@@ -116,13 +118,10 @@ export function registerPayments(app: OpenAPIHono<AppEnv<Env>>) {
   app.openapi(listPayments, async (c) => {
     const user = c.get("identity").sub;
     const q = c.req.valid("query");
-    const cursor = decodeCursor(q.cursor);
-    const args: (string | number)[] = [user, user];
-    let where = "(user_id = ? OR destination_user_id = ?)";
-    if (cursor) (where += " AND (created_at < ? OR (created_at = ? AND id < ?))"), args.push(cursor.t, cursor.t, cursor.id);
-    const { results } = await c.env.DB.prepare(`SELECT * FROM payments WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
-      .bind(...args, q.limit + 1)
-      .all<Record<string, unknown>>();
+    const k = keyset(sql.identifier("created_at"), sql.identifier("id"), q.cursor);
+    const results = await drizzle(c.env.DB).all<Record<string, unknown>>(
+      sql`SELECT * FROM payments WHERE (user_id = ${user} OR destination_user_id = ${user}) AND ${k.after ?? sql`1`} ORDER BY ${sql.join(k.order, sql`, `)} LIMIT ${q.limit + 1}`,
+    );
     const p = page(results, q.limit, (r) => ({ t: r.created_at as string, id: r.id as string }));
     return c.json({ data: p.data.map(toPayment), next_cursor: p.next_cursor }, 200);
   });

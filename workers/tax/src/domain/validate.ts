@@ -1,8 +1,8 @@
+import { MAX_AMOUNT } from '../../../core/src/money';
 import type { FieldError, Income } from './types';
 
 // Runtime checks for JSON input: the HTTP shell passes parsed bodies straight in.
 
-export const MAX_AMOUNT = 10 ** 13; // minor units
 export const MAX_DEPENDENTS = 20;
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>

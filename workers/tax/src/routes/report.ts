@@ -1,7 +1,7 @@
-import { and, asc, eq, gte, inArray, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { entries } from "../../../../db/schema";
-import { ApiError, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "../../../core/src";
+import { ApiError, countedEntries, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "../../../core/src";
 import { listJurisdictions } from "../domain";
 import type { TaxApp } from "../env";
 import { MAX_LISTED_ITEMS, REPORT_CATEGORIES, buildReport, type CategoryTotals, type DonationRow } from "../report";
@@ -90,14 +90,7 @@ export function registerReport(app: TaxApp) {
     const to = `${q.income_year}-12-31`;
     const db = drizzle(c.env.DB);
 
-    // Reversed entries and the reversals themselves cancel out: leave both out.
-    const live = and(
-      eq(entries.userId, userId),
-      gte(entries.occurredDate, from),
-      lte(entries.occurredDate, to),
-      isNull(entries.reversesId),
-      sql`not exists (select 1 from ${entries} as r where r.reverses_id = ${entries.id})`,
-    );
+    const live = and(countedEntries("user_id", userId, "entries"), gte(entries.occurredDate, from), lte(entries.occurredDate, to));
     const [totals, donations] = await db.batch([
       db
         .select({

@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { and, desc, eq, isNull, lt, ne, or } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { auditEvents, refreshTokens, users } from "../../../../db/schema";
-import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, problemDoc, z } from "../../../core/src";
+import { ApiError, defineRoute, jsonBody, jsonResponse, keyset, page, pageSchema, paginationQuery, problemDoc, z } from "../../../core/src";
 import { auditRow } from "../../../core/src";
 import type { UsersApp } from "../env";
 import { normaliseEmail, toUser, userSchema, userStateOf } from "../../../core/src";
@@ -43,18 +43,12 @@ export const patchUser = defineRoute({
 export function mountAdminRoutes(app: OpenAPIHono<UsersApp>) {
   app.openapi(listUsers, async (c) => {
     const { limit, cursor, status, email } = c.req.valid("query");
-    const after = decodeCursor(cursor);
+    const k = keyset(users.createdAt, users.id, cursor);
     const rows = await drizzle(c.env.DB)
       .select()
       .from(users)
-      .where(
-        and(
-          status ? eq(users.status, status) : undefined,
-          email ? eq(users.email, normaliseEmail(email)) : undefined,
-          after ? or(lt(users.createdAt, after.t), and(eq(users.createdAt, after.t), lt(users.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(desc(users.createdAt), desc(users.id))
+      .where(and(status ? eq(users.status, status) : undefined, email ? eq(users.email, normaliseEmail(email)) : undefined, k.after))
+      .orderBy(...k.order)
       .limit(limit + 1);
     const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
     return c.json({ data: data.map(toUser), next_cursor }, 200);

@@ -1,9 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../../db/schema";
-import { ApiError, decodeCursor, defineRoute, jsonBody, jsonResponse, page, pageSchema, paginationQuery, z } from "../../../core/src";
-import { MAX_PASSWORD_LENGTH, hashPassword, passwordProblems, verifyPassword } from "../../../core/src/password";
+import { ApiError, defineRoute, jsonBody, jsonResponse, keyset, page, pageSchema, paginationQuery, z } from "../../../core/src";
+import { MAX_PASSWORD_LENGTH, hashPassword, newPasswordField, verifyPassword } from "../../../core/src/password";
 import { countAttempt, type ThrottleRule } from "../../../core/src/throttle";
 import { auditRow } from "../../../core/src";
 import { scrubbed } from "../../../core/src";
@@ -56,14 +56,6 @@ export const patchMe = defineRoute({
 });
 
 // ── POST /v1/users/me/password ──────────────────────────────────────────────
-const newPasswordField = z
-  .string()
-  .max(MAX_PASSWORD_LENGTH)
-  .superRefine((value, ctx) => {
-    for (const message of passwordProblems(value)) ctx.addIssue({ code: "custom", message });
-  })
-  .openapi({ description: "at least 10 characters, not a common password" });
-
 export const changePassword = defineRoute({
   method: "post",
   path: "/v1/users/me/password",
@@ -301,18 +293,13 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
 
   app.openapi(listAudit, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const after = decodeCursor(cursor);
+    const k = keyset(auditEvents.createdAt, auditEvents.id, cursor);
     const mine = c.get("identity").sub;
     const rows = await drizzle(c.env.DB)
       .select()
       .from(auditEvents)
-      .where(
-        and(
-          eq(auditEvents.userId, mine),
-          after ? or(lt(auditEvents.createdAt, after.t), and(eq(auditEvents.createdAt, after.t), lt(auditEvents.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+      .where(and(eq(auditEvents.userId, mine), k.after))
+      .orderBy(...k.order)
       .limit(limit + 1);
     const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
     return c.json({ data: data.map(toAuditEvent), next_cursor }, 200);
