@@ -10,11 +10,13 @@ import {
   keyset,
   ledgerStub,
   newId,
+  ownedAccount,
   page,
   pageSchema,
   problemDoc,
   paginationQuery,
   z,
+  type AccountRow,
   type LedgerRpc,
 } from "../../../core/src";
 import type { Env, FinanceApp } from "../env";
@@ -66,7 +68,6 @@ export const accountSchema = z
   .openapi("Account");
 export type AccountView = z.infer<typeof accountSchema>;
 
-type AccountRow = typeof accounts.$inferSelect;
 
 const ledger = (env: Env, id: string) => ledgerStub<LedgerRpc>(env.LEDGER, id);
 
@@ -98,15 +99,7 @@ function view(row: AccountRow, live?: { current: number; available: number | nul
 }
 
 /** The caller's account, or 404 for an unknown id and for anybody else's (never revealing which). */
-async function ownAccount(c: Ctx, id: string): Promise<AccountRow> {
-  const row = await db(c)
-    .select()
-    .from(accounts)
-    .where(and(eq(accounts.id, id), eq(accounts.userId, userId(c))))
-    .get();
-  if (!row) throw new ApiError("not_found", "No such account.");
-  return row;
-}
+const ownAccount = (c: Ctx, id: string) => ownedAccount(c.env.DB, id, userId(c));
 
 const tags = ["accounts"];
 const accountParams = idParam("acc", "01jz3k5m7q8r9s0t1v2w3x4y5z");
