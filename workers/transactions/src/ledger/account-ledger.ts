@@ -278,6 +278,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   async importRows(rows: EntryInput[], caller?: string, options: ImportOptions = {}): Promise<ImportRowResult[]> {
     if (!this.owned(caller)) return rows.map(() => ({ status: "failed", message: "No such account." }));
     let delta = options.prior_delta ?? 0;
+    // A dry run writes nothing, so the account it checks against is read once per batch.
+    const dry = options.dry_run ? { m: this.meta(), t: this.totals() } : undefined;
     const results = rows.map((row, i): ImportRowResult => {
       const dup = row.external_id
         ? this.entryRow("external_id = ?", row.external_id) !== undefined
@@ -287,9 +289,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
             .one().n as number) >= (options.occurrences?.[i] ?? 1);
       if (dup) return { status: "duplicate" };
       const input = { ...row, category: row.category || "other" };
-      if (options.dry_run) {
-        const m = this.meta();
-        const t = this.totals();
+      if (dry) {
+        const { m, t } = dry;
         const refused = m ? entryRefusal(m, { ...t, current: t.current + delta }, input) : fail("not_found", "No such account.");
         if (refused) return { status: "failed", message: refused.detail };
         delta += row.amount;
@@ -300,7 +301,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     });
     // A statement is bulk work, not the hot path: its batch answers once projected (or once D1 failed,
     // then the alarm resends), so reports read right after an import include it.
-    if (!options.dry_run) await this.projection.flush();
+    if (!dry) await this.projection.flush();
     return results;
   }
 
