@@ -1,6 +1,6 @@
 // AI endpoints through the gateway: categorisation, forecast, anomalies, recommendations and tax
-// optimisation, with bad input. History is seeded straight into the D1 ledger projection (`entries`)
-// for long histories, and through POST /v1/accounts/{id}/transactions for the auto-categorisation path.
+// optimisation, with bad input. Long histories are written as a CSV import, and the auto-categorisation
+// path through POST /v1/accounts/{id}/transactions: both the real write path into the D1 projection.
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -26,21 +26,23 @@ function history(start = "2024-07-01", end = "2026-06-30"): Line[] {
   return out.sort((a, b) => a.date.localeCompare(b.date));
 }
 
-/** Inserts lines into the ledger projection as the AccountLedger outbox would. Returns their ids. */
-async function seed(userId: string, accountId: string, lines: Line[], currency = "EUR") {
-  let balance = 0;
-  const ids: string[] = [];
-  const stmts = lines.map((l, i) => {
-    balance += l.amount;
-    const id = newId("txn");
-    ids.push(id);
-    return env.DB.prepare(
-      "INSERT INTO entries (id, account_id, user_id, version, amount, currency, description, category, occurred_at, occurred_date, balance_after, hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ).bind(id, accountId, userId, i + 1, l.amount, currency, l.description, l.category, l.date, l.date, balance, "0".repeat(64), new Date().toISOString());
-  });
-  for (let i = 0; i < stmts.length; i += 100) await env.DB.batch(stmts.slice(i, i + 100));
-  return ids;
+const major = (minor: number) => `${minor < 0 ? "-" : ""}${Math.trunc(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
+
+/**
+ * Writes the lines through the import route, the real write path (it answers once the rows are in the
+ * D1 projection the AI worker reads). The account has no overdraft limit, so every line is taken.
+ * Returns the entries' ids in line order.
+ */
+async function seed(token: string, accountId: string, lines: Line[]) {
+  const csv = ["date,amount,description,category,external_id", ...lines.map((l, i) => `${l.date},${major(l.amount)},${l.description},${l.category},line${i}`)].join("\n");
+  const res = await api(`/v1/accounts/${accountId}/imports`, { method: "POST", token, body: csv, headers: { "content-type": "text/csv" } });
+  expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(201);
+  expect(res.body).toMatchObject({ imported: lines.length, failed: 0 });
+  const { results } = await env.DB.prepare("SELECT id, external_id FROM entries WHERE account_id = ?").bind(accountId).all<{ id: string; external_id: string }>();
+  const byLine = new Map(results.map((r) => [r.external_id, r.id]));
+  return lines.map((_, i) => byLine.get(`line${i}`)!);
 }
+const seededAccount = (userId: string) => createAccount(userId, { overdraft_limit: null });
 
 const problem = (res: { status: number; headers: Headers; body: any }, status: number, code = "validation_failed") => {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -128,9 +130,9 @@ describe("POST /v1/ai/categorize", () => {
 describe("GET /v1/ai/forecast", () => {
   it("forecasts the balance with an 80 % interval and a backtest, from entries on or before as_of", async () => {
     const u = await createUser();
-    const acc = await createAccount(u.id);
+    const acc = await seededAccount(u.id);
     const lines = history();
-    await seed(u.id, acc, lines);
+    await seed(u.token, acc, lines);
     const res = await api(`/v1/ai/forecast?account_id=${acc}&horizon=90&as_of=2026-05-31`, { token: u.token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ account_id: acc, currency: "EUR", as_of: "2026-05-31", method: "robust-seasonal-decomposition" });
@@ -157,8 +159,8 @@ describe("GET /v1/ai/forecast", () => {
 
   it("refuses out-of-range horizons, bad dates, foreign accounts and accounts with no history", async () => {
     const u = await createUser();
-    const acc = await createAccount(u.id);
-    await seed(u.id, acc, history("2026-01-01", "2026-03-31"));
+    const acc = await seededAccount(u.id);
+    await seed(u.token, acc, history("2026-01-01", "2026-03-31"));
     const inAYear = day(new Date().toISOString().slice(0, 10), 366);
     for (const q of ["horizon=0", "horizon=366", "horizon=abc", "horizon=1.5", "as_of=2026-02-30", "as_of=yesterday", "as_of=9999-12-31", `as_of=${day(inAYear, 1)}`, "as_of=1969-12-31"])
       problem(await api(`/v1/ai/forecast?account_id=${acc}&${q}`, { token: u.token }), 400);
@@ -183,8 +185,8 @@ describe("GET /v1/ai/forecast", () => {
 describe("GET /v1/ai/anomalies", () => {
   it("ranks the injected outlier first with a reason a person understands", async () => {
     const u = await createUser();
-    const acc = await createAccount(u.id);
-    const ids = await seed(u.id, acc, history());
+    const acc = await seededAccount(u.id);
+    const ids = await seed(u.token, acc, history());
     const lines = history();
     const outlierId = ids[lines.findIndex((l) => l.amount === -48_000)];
     const res = await api(`/v1/ai/anomalies?account_id=${acc}&from=2026-06-01&to=2026-06-30`, { token: u.token });
@@ -214,10 +216,10 @@ describe("GET /v1/ai/anomalies", () => {
 describe("GET /v1/ai/recommendations", () => {
   it("finds the subscription, with evidence ids and a monthly impact", async () => {
     const u = await createUser();
-    const acc = await createAccount(u.id);
+    const acc = await seededAccount(u.id);
     const start = day(new Date().toISOString().slice(0, 10), -400);
     const lines = history(start, day(new Date().toISOString().slice(0, 10), -1));
-    const ids = await seed(u.id, acc, lines);
+    const ids = await seed(u.token, acc, lines);
     await env.DB.prepare("INSERT INTO budgets (id, user_id, category, amount, currency, period) VALUES (?, ?, 'groceries', 1000, 'EUR', 'month')").bind(newId("bud"), u.id).run();
     const res = await api("/v1/ai/recommendations", { token: u.token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);

@@ -6,7 +6,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newId, type LedgerRpc } from "../../workers/core/src";
 import { monthBounds } from "../../workers/finance/src/domain/periods";
-import { createUser } from "./support";
+import { createAccount, createUser } from "./support";
 
 const ORIGIN = "http://127.0.0.1:8787";
 type Transport = "gateway" | "direct";
@@ -55,17 +55,34 @@ const ledger = (accountId: string) => {
   };
 };
 
-let versions = 0;
-/** A row of the ledger projection, as the objects' outbox would write it. */
-async function entry(userId: string, e: { amount: number; category: string; date: string; currency?: string; id?: string; reverses_id?: string; account_id?: string }) {
-  const id = e.id ?? newId("txn");
-  await env.DB.prepare(
-    `INSERT INTO entries (id, account_id, user_id, version, amount, currency, description, category, occurred_at, occurred_date, reverses_id, balance_after, hash, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'test', ?, ?, ?, ?, 0, 'h', ?)`,
-  )
-    .bind(id, e.account_id ?? "acc_projection", userId, ++versions, e.amount, e.currency ?? "EUR", e.category, e.date, e.date, e.reverses_id ?? null, new Date().toISOString())
-    .run();
-  return id;
+/** The user's account per (currency, name), opened on first use without an overdraft limit. */
+const accountsOf = new Map<string, Promise<string>>();
+const accountFor = (userId: string, currency: string, name: string) => {
+  const key = `${userId}|${currency}|${name}`;
+  if (!accountsOf.has(key)) accountsOf.set(key, createAccount(userId, { currency, overdraft_limit: null }));
+  return accountsOf.get(key)!;
+};
+
+/** Waits until the entry's row has reached the D1 projection (written right after the object answers). */
+async function projected(id: string) {
+  for (let i = 0; i < 200; i++) {
+    if (await env.DB.prepare("SELECT 1 FROM entries WHERE id = ?").bind(id).first()) return id;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`entry ${id} was never projected`);
+}
+
+/**
+ * An entry recorded by its account's ledger object (the real write path), or the reversal of
+ * `reverses`; answers once it is in the projection that budgets and reports read.
+ */
+async function entry(userId: string, e: { amount: number; category: string; date: string; currency?: string; account?: string; reverses?: string }) {
+  const acc = await accountFor(userId, e.currency ?? "EUR", e.account ?? "main");
+  const outcome = e.reverses
+    ? await ledger(acc).reverse(e.reverses, undefined, userId)
+    : await ledger(acc).record({ amount: e.amount, description: "test", category: e.category, occurred_at: e.date }, userId);
+  if (!outcome.ok) throw new Error(`the ledger refused the entry: ${JSON.stringify(outcome)}`);
+  return projected(outcome.entry.id);
 }
 
 const TRANSPORTS: Transport[] = ["gateway", "direct"];
@@ -328,14 +345,14 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       const prev = lastMonth.toISOString().slice(0, 10);
       await call(u, "POST", "/v1/categories", { json: { name: "Bakery", parent: "groceries" } });
       await entry(u.id, { amount: -1_000, category: "groceries", date: period_start });
-      await entry(u.id, { amount: -2_500, category: "groceries", date: period_end, account_id: "acc_second" });
+      await entry(u.id, { amount: -2_500, category: "groceries", date: period_end, account: "second" });
       await entry(u.id, { amount: -300, category: "Bakery", date: period_start });
       await entry(u.id, { amount: 500, category: "groceries", date: period_start }); // a refund is not spending
       await entry(u.id, { amount: -700, category: "groceries", date: period_start, currency: "USD" });
       await entry(u.id, { amount: -900, category: "groceries", date: prev });
       await entry(u.id, { amount: -400, category: "dining", date: period_start });
       const reversed = await entry(u.id, { amount: -4_000, category: "groceries", date: period_start });
-      await entry(u.id, { amount: 4_000, category: "groceries", date: period_start, reverses_id: reversed });
+      await entry(u.id, { amount: 4_000, category: "groceries", date: period_start, reverses: reversed });
       await entry(other.id, { amount: -10_000, category: "groceries", date: period_start });
 
       const res = await call(u, "POST", "/v1/budgets", { json: { category: "groceries", amount: 10_000, currency: "EUR", period: "month" } });
@@ -401,7 +418,7 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       await entry(u.id, { amount: -77_777, category: "shopping", date: "2024-12-31" });
       await entry(u.id, { amount: -88_888, category: "shopping", date: "2025-03-01" });
       const r = await entry(u.id, { amount: -50_000, category: "travel", date: "2025-01-25" });
-      await entry(u.id, { amount: 50_000, category: "travel", date: "2025-02-10", reverses_id: r });
+      await entry(u.id, { amount: 50_000, category: "travel", date: "2025-02-10", reverses: r });
     }
 
     it("summarises income, expenses and categories in SQL", async () => {
