@@ -78,10 +78,10 @@ describe("duplicates as a multiset", () => {
   it("counts identical rows across the import's batches", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: null });
-    const file = `date,amount,description\n${"2024-03-01,-1.00,TICKET\n".repeat(450)}`;
-    expect((await upload(u.token, acc, file, "text/csv")).body).toMatchObject({ imported: 450, duplicates: 0 });
-    expect((await upload(u.token, acc, file, "text/csv")).body).toMatchObject({ imported: 0, duplicates: 450 });
-    expect((await balance(u.token, acc)).current).toBe(-45000);
+    const file = `date,amount,description\n${"2024-03-01,-1.00,TICKET\n".repeat(700)}`;
+    expect((await upload(u.token, acc, file, "text/csv")).body).toMatchObject({ imported: 700, duplicates: 0 });
+    expect((await upload(u.token, acc, file, "text/csv")).body).toMatchObject({ imported: 0, duplicates: 700 });
+    expect((await balance(u.token, acc)).current).toBe(-70000);
   });
 
   it("never imports an external id twice, within one file or across files", async () => {
@@ -107,21 +107,21 @@ describe("dry runs", () => {
   it("answers what the import would do and writes nothing, limits checked as if earlier batches had been applied", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: 0 });
-    // The credit is in the first batch of 200 rows, the debit it pays for in the second.
-    const rows = ["2024-01-01,100.00,SALARY", ...Array.from({ length: 250 }, (_, i) => `2024-01-02,-0.10,FEE ${i}`), "2024-01-03,-70.00,RENT", "2024-01-04,-10.00,TOO MUCH", "bad,1,x"];
+    // The credit is in the first batch of 500 rows, the rent it pays for in the second.
+    const rows = ["2024-01-01,100.00,SALARY", ...Array.from({ length: 600 }, (_, i) => `2024-01-02,-0.10,FEE ${i}`), "2024-01-03,-30.00,RENT", "2024-01-04,-20.00,TOO MUCH", "bad,1,x"];
     const file = `date,amount,description\n${rows.join("\n")}\n`;
     const dry = await upload(u.token, acc, file, "text/csv", "?dry_run=true");
     expect(dry.status).toBe(201);
-    expect(dry.body).toMatchObject({ imported: 252, duplicates: 0, failed: 2 });
+    expect(dry.body).toMatchObject({ imported: 602, duplicates: 0, failed: 2 });
     expect(await balance(u.token, acc)).toMatchObject({ current: 0, version: 0 });
     expect(await entries(u.token, acc)).toEqual([]);
     const real = await upload(u.token, acc, file, "text/csv");
     const { id: _a, ...dryAnswer } = dry.body;
     const { id: _b, ...realAnswer } = real.body;
     expect(realAnswer).toEqual(dryAnswer);
-    expect((await balance(u.token, acc)).current).toBe(10000 - 2500 - 7000);
+    expect((await balance(u.token, acc)).current).toBe(10000 - 6000 - 3000);
     // And a dry run of the same file now: every row a duplicate.
-    expect((await upload(u.token, acc, file, "text/csv", "?dry_run=true")).body).toMatchObject({ imported: 0, duplicates: 252 });
+    expect((await upload(u.token, acc, file, "text/csv", "?dry_run=true")).body).toMatchObject({ imported: 0, duplicates: 602 });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ApiError, ENTRY_TEXT_LIMITS as L, defineRoute, isCategoryCode, jsonResponse, newId, z, type AppEnv, type EntryInput, type ImportRowResult } from "../../../core/src";
+import { ApiError, ENTRY_TEXT_LIMITS as L, defineRoute, isCategoryCode, jsonResponse, matching, newId, z, type AppEnv, type EntryInput, type ImportRowResult } from "../../../core/src";
 import { batches } from "../imports/lines";
 import { AmbiguousDates } from "../imports/csv";
 import { DATE_FORMATS } from "../imports/dates";
@@ -26,10 +26,7 @@ const bool = z.enum(["true", "false"]).optional();
 const importQuery = z.object({
   dry_run: bool.openapi({ description: "`true`: parse and check everything, answer what would be imported, write nothing" }),
   date_format: z.enum(DATE_FORMATS).optional().openapi({ description: "How the file writes its dates, for a file whose dates read both ways (CSV, QIF)" }),
-  columns: z
-    .string()
-    .max(500)
-    .regex(new RegExp(`^(${COLUMN_NAMES.join("|")}|-)(,(${COLUMN_NAMES.join("|")}|-))*$`))
+  columns: matching(z.string().max(500), new RegExp(`^(${COLUMN_NAMES.join("|")}|-)(,(${COLUMN_NAMES.join("|")}|-))*$`), `comma-separated column names: ${COLUMN_NAMES.join(", ")} or -`)
     .optional()
     .openapi({ example: "date,-,description,amount", description: "CSV: the file's columns in order (`-` skips one); the file then has no header row unless `header=true`" }),
   header: bool.openapi({ description: "With `columns`: the file's first record is a header row to skip" }),
@@ -70,7 +67,7 @@ export const createImport = defineRoute({
   responses: { 201: jsonResponse(importSchema, "What was (or, with dry_run, would be) imported, skipped and refused, with 1-based line numbers") },
 });
 
-const BATCH = 200;
+const BATCH = 500;
 const MAX_ERRORS = 1000;
 const MAX_BYTES = 10 * 1024 * 1024;
 
@@ -146,13 +143,16 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
   const seenIds = new Set<string>();
   const ranks = new Map<string, number>();
   let priorDelta = 0;
-  for await (const batch of batches<ParsedRow>(rows, BATCH)) {
+  /** A batch's rows checked, ranked and categorised, with the row errors found so far. */
+  const prepare = async (batch: ParsedRow[]) => {
     const good: { line: number; input: EntryInput }[] = [];
     const occurrences: number[] = [];
+    const refused: { line: number; message: string }[] = [];
+    let duplicates = 0;
     for (const r of batch) {
-      if (!r.ok) failed(r.line, r.message);
-      else if (r.row.category && !isCategoryCode(r.row.category) && !own.has(r.row.category)) failed(r.line, `unknown category "${r.row.category.slice(0, 64)}"`);
-      else if (r.row.external_id && seenIds.has(r.row.external_id)) summary.duplicates++;
+      if (!r.ok) refused.push(r);
+      else if (r.row.category && !isCategoryCode(r.row.category) && !own.has(r.row.category)) refused.push({ line: r.line, message: `unknown category "${r.row.category.slice(0, 64)}"` });
+      else if (r.row.external_id && seenIds.has(r.row.external_id)) duplicates++;
       else {
         if (r.row.external_id) seenIds.add(r.row.external_id);
         const key = `${r.row.occurred_at}\u0000${r.row.amount}\u0000${r.row.description}`;
@@ -164,6 +164,21 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
       }
     }
     if (!dryRun) await categorizeMissing(c.env, good.map((g) => g.input));
+    return { good, occurrences, refused, duplicates };
+  };
+  const source = batches<ParsedRow>(rows, BATCH)[Symbol.asyncIterator]();
+  const nextBatch = async () => {
+    const n = await source.next();
+    return n.done ? undefined : prepare(n.value);
+  };
+  // The next batch is read and categorised while the ledger object writes this one.
+  let next = nextBatch();
+  for (let batch = await next; batch; batch = await next) {
+    next = nextBatch();
+    next.catch(() => {});
+    const { good, occurrences, refused, duplicates } = batch;
+    for (const r of refused) failed(r.line, r.message);
+    summary.duplicates += duplicates;
     const results: ImportRowResult[] = good.length
       ? await ledger(c.env, id).importRows(good.map((g) => g.input), user, { occurrences, dry_run: dryRun, prior_delta: priorDelta })
       : [];
