@@ -5,7 +5,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../workers/core/src";
-import { ORIGIN, api, createAccount, createUser } from "./support";
+import { ORIGIN, api, createAccount, createUser, expectProblem, type Answer } from "./support";
 
 type Line = { date: string; amount: number; description: string; category: string };
 
@@ -44,11 +44,7 @@ async function seed(token: string, accountId: string, lines: Line[]) {
 }
 const seededAccount = (userId: string) => createAccount(userId, { overdraft_limit: null });
 
-const problem = (res: { status: number; headers: Headers; body: any }, status: number, code = "validation_failed") => {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(res.body.code).toBe(code);
-};
+const problem = (res: Answer, status: number, code = "validation_failed") => expectProblem(res, status, code);
 
 describe("POST /v1/ai/categorize", () => {
   it("categorises statement lines in order, rules first then the model", async () => {

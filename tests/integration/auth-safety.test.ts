@@ -2,13 +2,11 @@
 // nobody can lock an owner out from another address, and password guessing (current password, register
 // CPU) is throttled per user and per address.
 import { env } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { rotateRefreshToken } from "../../workers/auth/src/sessions";
+import { api as call, type CallInit } from "./support";
 
-const ORIGIN = "http://127.0.0.1:8787";
-const gateway = () => (exports as unknown as { default: Fetcher }).default;
 const PASSWORD = "correct horse battery staple";
 let n = 0;
 const uniqueEmail = () => `safety${Date.now().toString(36)}${n++}@example.com`;
@@ -16,19 +14,7 @@ const uniqueEmail = () => `safety${Date.now().toString(36)}${n++}@example.com`;
 let ipCounter = 0;
 const freshIp = () => `198.19.${Math.floor(++ipCounter / 250)}.${(ipCounter % 250) + 1}`;
 
-async function api(path: string, init: RequestInit & { token?: string; json?: unknown; ip?: string } = {}) {
-  const headers = new Headers(init.headers);
-  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
-  if (init.json !== undefined) headers.set("content-type", "application/json");
-  headers.set("cf-connecting-ip", init.ip ?? "203.0.113.250");
-  const res = await gateway().fetch(ORIGIN + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, headers: res.headers, body, text };
-}
+const api = (path: string, init: CallInit = {}) => call(path, { ...init, ip: init.ip ?? "203.0.113.250" });
 
 type Session = { user: { id: string }; access_token: string; refresh_token: string; email: string };
 async function register(email = uniqueEmail(), ip = freshIp()): Promise<Session> {

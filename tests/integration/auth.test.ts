@@ -1,31 +1,17 @@
 // Auth through the composed gateway: register, login, throttling, refresh rotation and reuse detection,
 // logout, API clients, the OAuth token endpoint, published keys and metadata, and forged tokens.
 import { env } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, type JSONWebKeySet } from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SCOPES, createDomainApp, defineRoute, jsonResponse, z } from "../../workers/core/src";
 import { hashPassword } from "../../workers/core/src/password";
+import { ORIGIN, api as call, type CallInit } from "./support";
 
-const ORIGIN = "http://127.0.0.1:8787";
-const gateway = () => (exports as unknown as { default: Fetcher }).default;
 let ipCounter = 0;
 /** Each test gets its own client IP so per-IP throttling from one test never leaks into another. */
 let currentIp = "203.0.113.1";
 
-async function api(path: string, init: RequestInit & { token?: string; json?: unknown; ip?: string } = {}) {
-  const headers = new Headers(init.headers);
-  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
-  if (init.json !== undefined) headers.set("content-type", "application/json");
-  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", init.ip ?? currentIp);
-  const res = await gateway().fetch(ORIGIN + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, headers: res.headers, body, text };
-}
+const api = (path: string, init: CallInit = {}) => call(path, { ...init, ip: init.ip ?? currentIp });
 
 const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
   api(path, { method: "POST", body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });

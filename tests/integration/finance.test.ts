@@ -6,11 +6,10 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newId, type LedgerRpc } from "../../workers/core/src";
 import { monthBounds } from "../../workers/finance/src/domain/periods";
-import { createAccount, createUser } from "./support";
+import { ORIGIN, createAccount, createUser, expectProblem, request, type Answer } from "./support";
 
-const ORIGIN = "http://127.0.0.1:8787";
 type Transport = "gateway" | "direct";
-type Res = { status: number; headers: Headers; body: any };
+type Res = Answer;
 
 interface User {
   id: string;
@@ -20,32 +19,13 @@ interface User {
 
 const makeUser = (opts: { scopes?: readonly string[]; base_currency?: string } = {}): Promise<User> => createUser(opts);
 
+/** Calls through the gateway with the user's token, or straight into the finance entrypoint with the identity header the gateway would set. */
 function client(transport: Transport) {
   const target = () => (exports as unknown as Record<string, Fetcher>)[transport === "gateway" ? "default" : "FinanceService"];
-  return async (user: User | null, method: string, path: string, init: { json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Res> => {
-    const headers = new Headers(init.headers);
-    if (init.json !== undefined) headers.set("content-type", "application/json");
-    if (user && transport === "gateway") headers.set("authorization", `Bearer ${user.token}`);
-    if (user && transport === "direct") headers.set("x-ef-identity", JSON.stringify({ sub: user.id, role: "user", scopes: user.scopes }));
-    const res = await target().fetch(ORIGIN + path, {
-      method,
-      headers,
-      body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-    });
-    const text = await res.text();
-    let body: any = text;
-    try {
-      body = JSON.parse(text);
-    } catch {}
-    return { status: res.status, headers: res.headers, body };
+  return (user: User | null, method: string, path: string, init: { json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Res> => {
+    const identity: Record<string, string> = user && transport === "direct" ? { "x-ef-identity": JSON.stringify({ sub: user.id, role: "user", scopes: user.scopes }) } : {};
+    return request(target(), path, { ...init, method, token: transport === "gateway" ? user?.token : undefined, headers: { ...init.headers, ...identity } });
   };
-}
-
-function expectProblem(res: Res, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(res.body).toMatchObject({ status, code });
-  return res.body as { errors?: { path: string; message: string }[] };
 }
 
 const ledger = (accountId: string) => {

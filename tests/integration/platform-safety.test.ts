@@ -12,15 +12,9 @@ import { app as payments } from "../../workers/payments/src/index";
 import { app as tax } from "../../workers/tax/src/index";
 import { app as transactions } from "../../workers/transactions/src/index";
 import { app as users } from "../../workers/users/src/index";
-import { api, createAccount, createUser } from "./support";
+import { api, createAccount, createUser, expectProblem } from "./support";
 
 const SCRAPE = () => env.METRICS_TOKEN as string;
-
-function expectProblem(res: Awaited<ReturnType<typeof api>>, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(res.body.request_id).toBe(res.headers.get("x-request-id"));
-}
 
 /** `name` → {dur, n} from a Server-Timing header; n is the desc count (absent when there is none). */
 function timing(res: { headers: Headers }) {

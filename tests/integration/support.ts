@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { SignJWT, importJWK } from "jose";
+import { expect } from "vitest";
 import { SCOPES, ledgerStub, newId } from "../../workers/core/src";
 
 export const ORIGIN = "http://127.0.0.1:8787";
@@ -28,18 +29,40 @@ export async function createUser(opts: { scopes?: readonly string[]; role?: "use
   return { id, token, scopes };
 }
 
-export async function api(path: string, init: RequestInit & { token?: string; json?: unknown; idempotencyKey?: string } = {}) {
+export type CallInit = RequestInit & {
+  token?: string;
+  json?: unknown;
+  idempotencyKey?: string;
+  /** The client address the gateway sees (cf-connecting-ip), unless the headers name one. */
+  ip?: string;
+};
+export type Answer = { status: number; headers: Headers; body: any; text: string };
+
+/** One request to `target` (the gateway, or a domain worker's entrypoint); the body parsed when it is JSON. */
+export async function request(target: Fetcher, path: string, init: CallInit = {}): Promise<Answer> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   if (init.json !== undefined) headers.set("content-type", "application/json");
   if (init.idempotencyKey) headers.set("idempotency-key", init.idempotencyKey);
-  const res = await gateway().fetch(ORIGIN + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  if (init.ip && !headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", init.ip);
+  const res = await target.fetch(ORIGIN + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
   const text = await res.text();
   let body: any = text;
   try {
     body = JSON.parse(text);
   } catch {}
-  return { status: res.status, headers: res.headers, body };
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+/** One request through the gateway, as a client makes it. */
+export const api = (path: string, init: CallInit = {}) => request(gateway(), path, init);
+
+/** Asserts an RFC 9457 problem with this status and code (and its request id), and returns its body. */
+export function expectProblem(res: Answer, status: number, code: string) {
+  expect({ status: res.status, code: res.body?.code }, res.text.slice(0, 500)).toEqual({ status, code });
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  expect(res.body).toMatchObject({ status, code, request_id: res.headers.get("x-request-id") });
+  return res.body as { detail: string; errors?: { path: string; message: string }[] };
 }
 
 /** An account row and its opened ledger object, without going through the finance worker. */

@@ -1,25 +1,11 @@
 // Users through the composed gateway: profile, password change, GDPR export and erasure, the audit log,
 // and administration (list, role, suspension).
 import { env } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { api as call, type CallInit } from "./support";
 
-const ORIGIN = "http://127.0.0.1:8787";
-const gateway = () => (exports as unknown as { default: Fetcher }).default;
 
-async function api(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
-  const headers = new Headers(init.headers);
-  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
-  if (init.json !== undefined) headers.set("content-type", "application/json");
-  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", "198.51.100.7");
-  const res = await gateway().fetch(ORIGIN + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, headers: res.headers, body, text };
-}
+const api = (path: string, init: CallInit = {}) => call(path, { ...init, ip: init.ip ?? "198.51.100.7" });
 
 let n = 0;
 const uniqueEmail = () => `member${Date.now().toString(36)}${n++}@example.org`;
