@@ -88,8 +88,19 @@ describe("duplicates as a multiset", () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: null });
     const file = "date,amount,description,external_id\n2024-03-01,-1.00,A,x1\n2024-03-02,-2.00,B,x1\n2024-03-03,-3.00,C,x2\n";
+    expect((await upload(u.token, acc, file, "text/csv", "?dry_run=true")).body).toMatchObject({ imported: 2, duplicates: 1 });
     expect((await upload(u.token, acc, file, "text/csv")).body).toMatchObject({ imported: 2, duplicates: 1 });
     expect((await upload(u.token, acc, file, "text/csv")).body).toMatchObject({ imported: 0, duplicates: 3 });
+  });
+
+  it("tries a repeated external id again when its first row was refused (it is not in the account)", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id, { overdraft_limit: 0 });
+    const file = "date,amount,description,external_id\n2024-03-01,-5.00,A,x1\n2024-03-02,10.00,SALARY,s1\n2024-03-03,-5.00,A,x1\n";
+    const want = { imported: 2, duplicates: 0, failed: 1, errors: [{ line: 2, message: "The amount exceeds the available balance." }] };
+    expect((await upload(u.token, acc, file, "text/csv", "?dry_run=true")).body).toMatchObject(want);
+    expect((await upload(u.token, acc, file, "text/csv")).body).toMatchObject(want);
+    expect((await balance(u.token, acc)).current).toBe(500);
   });
 
   it("two concurrent imports of one file import its rows once", async () => {

@@ -279,10 +279,10 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     if (!this.owned(caller)) return rows.map(() => ({ status: "failed", message: "No such account." }));
     let delta = options.prior_delta ?? 0;
     // A dry run writes nothing, so the account it checks against is read once per batch.
-    const dry = options.dry_run ? { m: this.meta(), t: this.totals() } : undefined;
+    const dry = options.dry_run ? { m: this.meta(), t: this.totals(), ids: new Set<string>() } : undefined;
     const results = rows.map((row, i): ImportRowResult => {
       const dup = row.external_id
-        ? this.entryRow("external_id = ?", row.external_id) !== undefined
+        ? this.entryRow("external_id = ?", row.external_id) !== undefined || !!dry?.ids.has(row.external_id)
         : (this.sql
             .exec("SELECT count(*) AS n FROM entries WHERE occurred_date = ? AND amount = ? AND description = ? AND import_id IS NOT ?",
               occurredDate(row.occurred_at), row.amount, row.description, row.import_id ?? null)
@@ -294,6 +294,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         const refused = m ? entryRefusal(m, { ...t, current: t.current + delta }, input) : fail("not_found", "No such account.");
         if (refused) return { status: "failed", message: refused.detail };
         delta += row.amount;
+        if (row.external_id) dry.ids.add(row.external_id);
         return { status: "imported" };
       }
       const r = this.append(input);

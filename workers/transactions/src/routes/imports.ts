@@ -137,24 +137,20 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
     summary.failed++;
     if (summary.errors.length < MAX_ERRORS) summary.errors.push({ line, message });
   };
-  // Duplicates within the file: an external_id seen before is one; rows without carry their rank
-  // among the file's identical (date, amount, description) rows, which the ledger object compares
-  // with what the account holds.
-  const seenIds = new Set<string>();
+  // Duplicates are the ledger object's to decide; rows without an external_id carry their rank among
+  // the file's identical (date, amount, description) rows, which the object compares with the account.
   const ranks = new Map<string, number>();
+  const dryIds = new Set<string>();
   let priorDelta = 0;
   /** A batch's rows checked, ranked and categorised, with the row errors found so far. */
   const prepare = async (batch: ParsedRow[]) => {
     const good: { line: number; input: EntryInput }[] = [];
     const occurrences: number[] = [];
     const refused: { line: number; message: string }[] = [];
-    let duplicates = 0;
     for (const r of batch) {
       if (!r.ok) refused.push(r);
       else if (r.row.category && !isCategoryCode(r.row.category) && !own.has(r.row.category)) refused.push({ line: r.line, message: `unknown category "${r.row.category.slice(0, 64)}"` });
-      else if (r.row.external_id && seenIds.has(r.row.external_id)) duplicates++;
       else {
-        if (r.row.external_id) seenIds.add(r.row.external_id);
         const key = `${r.row.occurred_at}\u0000${r.row.amount}\u0000${r.row.description}`;
         const rank = r.row.external_id ? 1 : (ranks.get(key) ?? 0) + 1;
         if (!r.row.external_id) ranks.set(key, rank);
@@ -164,7 +160,7 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
       }
     }
     if (!dryRun) await categorizeMissing(c.env, good.map((g) => g.input));
-    return { good, occurrences, refused, duplicates };
+    return { good, occurrences, refused };
   };
   const source = batches<ParsedRow>(rows, BATCH)[Symbol.asyncIterator]();
   const nextBatch = async () => {
@@ -176,14 +172,26 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
   for (let batch = await next; batch; batch = await next) {
     next = nextBatch();
     next.catch(() => {});
-    const { good, occurrences, refused, duplicates } = batch;
+    const { refused } = batch;
+    let { good, occurrences } = batch;
     for (const r of refused) failed(r.line, r.message);
-    summary.duplicates += duplicates;
+    if (dryRun) {
+      // Nothing is written, so an id the dry run would import in an earlier batch is not in the
+      // account yet: such a row is the duplicate the real import would find.
+      const again = good.map((g) => !!g.input.external_id && dryIds.has(g.input.external_id));
+      summary.duplicates += again.filter(Boolean).length;
+      occurrences = occurrences.filter((_, i) => !again[i]);
+      good = good.filter((_, i) => !again[i]);
+    }
     const results: ImportRowResult[] = good.length
       ? await ledger(c.env, id).importRows(good.map((g) => g.input), user, { occurrences, dry_run: dryRun, prior_delta: priorDelta })
       : [];
     results.forEach((r, i) => {
-      if (r.status === "imported") summary.imported++, (priorDelta += good[i].input.amount);
+      if (r.status === "imported") {
+        summary.imported++;
+        priorDelta += good[i].input.amount;
+        if (dryRun && good[i].input.external_id) dryIds.add(good[i].input.external_id);
+      }
       else if (r.status === "duplicate") summary.duplicates++;
       else failed(good[i].line, r.message ?? "refused");
     });
