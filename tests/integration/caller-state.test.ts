@@ -3,30 +3,10 @@
 // object claims Idempotency-Keys, per caller and across accounts. Cross-account views read D1 through a
 // D1 session whose bookmark travels in x-d1-bookmark.
 import { env, runInDurableObject } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { IDENTITY_HEADER, SCOPES, parseServerTiming } from "../../workers/core/src";
-import { ORIGIN, api, createAccount, createUser } from "./support";
+import { api, createAccount, createUser, direct, timingCounts } from "./support";
 
-/** D1 statements and Durable Object calls a Server-Timing header reports (absent = 0). */
-function counts(headers: Headers) {
-  const entries = parseServerTiming(headers.get("server-timing"));
-  const count = (name: string) => Number(entries.find((e) => e.name === name)?.desc ?? 0);
-  return { d1: count("d1"), do: count("do") };
-}
-
-/** Calls a domain worker's entrypoint directly, as the gateway does once it has verified the caller. */
-async function direct(worker: "TransactionsService" | "PaymentsService", user: string, path: string, init: { method?: string; json?: unknown; key?: string } = {}) {
-  const headers = new Headers({ [IDENTITY_HEADER]: JSON.stringify({ sub: user, role: "user", scopes: SCOPES }) });
-  if (init.json !== undefined) headers.set("content-type", "application/json");
-  if (init.key) headers.set("idempotency-key", init.key);
-  const res = await (exports as unknown as Record<string, Fetcher>)[worker].fetch(ORIGIN + path, {
-    method: init.method ?? "GET",
-    headers,
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  return { status: res.status, body: (await res.json()) as any, timing: counts(res.headers) };
-}
+const counts = timingCounts;
 
 const userState = (id: string) => {
   const ns = env.USER_STATE as DurableObjectNamespace;

@@ -3,41 +3,16 @@
 // domain workers before they answer; the D1 projection is written after the answer and catches up
 // after an outage; reads of one account come from its object, so a write is visible at once.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { IDENTITY_HEADER, SCOPES, ledgerStub, parseServerTiming } from "../../workers/core/src";
-import { auditLedger } from "../../workers/transactions/src/ledger/audit";
+import { ledgerStub } from "../../workers/core/src";
 import type { TestLedger } from "../worker";
-import { ORIGIN, api, createAccount, createUser } from "./support";
+import { api, auditAccounts, createAccount, createUser, direct, timingCounts } from "./support";
 
 const stub = (id: string) => ledgerStub<TestLedger>(env.LEDGER as DurableObjectNamespace, id);
 
-async function audit(ids: string[]) {
-  const snapshots = await Promise.all(ids.map((id) => stub(id).snapshot()));
-  const projection = (await env.DB.prepare(`SELECT * FROM entries WHERE account_id IN (${ids.map(() => "?").join(",")})`).bind(...ids).all()).results;
-  return auditLedger(snapshots, projection);
-}
-
-/** Calls a domain worker's entrypoint directly, as the gateway does once it has verified the caller. */
-async function direct(worker: "TransactionsService" | "PaymentsService" | "FinanceService", user: string, path: string, init: { method?: string; json?: unknown; key?: string } = {}) {
-  const headers = new Headers({ [IDENTITY_HEADER]: JSON.stringify({ sub: user, role: "user", scopes: SCOPES }) });
-  if (init.json !== undefined) headers.set("content-type", "application/json");
-  if (init.key) headers.set("idempotency-key", init.key);
-  const res = await (exports as unknown as Record<string, Fetcher>)[worker].fetch(ORIGIN + path, {
-    method: init.method ?? "GET",
-    headers,
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  const body = (await res.json()) as any;
-  return { status: res.status, body, timing: timingCounts(res.headers.get("server-timing")) };
-}
+const audit = (ids: string[]) => auditAccounts(ids);
 
 /** D1 statements and Durable Object calls a Server-Timing header reports (absent = 0). */
-function timingCounts(header: string | null) {
-  const entries = parseServerTiming(header);
-  const count = (name: string) => Number(entries.find((e) => e.name === name)?.desc ?? 0);
-  return { d1: count("d1"), do: count("do") };
-}
 
 const projected = async (account: string) =>
   (await env.DB.prepare("SELECT count(*) AS n FROM entries WHERE account_id = ?").bind(account).first<{ n: number }>())!.n;
@@ -93,7 +68,7 @@ describe("no D1 statement before the answer", () => {
     const b = await createUser();
     const src = await createAccount(a.id);
     const dst = await createAccount(b.id);
-    const d1 = (res: { headers: Headers }) => timingCounts(res.headers.get("server-timing")).d1;
+    const d1 = (res: { headers: Headers }) => timingCounts(res.headers).d1;
     await api(`/v1/accounts/${src}/balance`, { token: a.token }); // a user made outside the API: its state is read from D1 once
     const txn = await api(`/v1/accounts/${src}/transactions`, { method: "POST", token: a.token, json: { amount: 5_000, description: "in", category: "income" } });
     expect(txn.status).toBe(201);

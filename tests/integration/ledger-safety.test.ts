@@ -3,18 +3,12 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_AMOUNT, ledgerStub } from "../../workers/core/src";
-import { auditLedger } from "../../workers/transactions/src/ledger/audit";
-import { api, createAccount, createUser } from "./support";
+import { api, auditAccounts, createAccount, createUser } from "./support";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const stub = (id: string) => ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);
 
-async function audit() {
-  const ids = (await env.DB.prepare("SELECT id FROM accounts").all<{ id: string }>()).results.map((r) => r.id);
-  const snapshots = await Promise.all(ids.map((id) => stub(id).snapshot()));
-  const projection = (await env.DB.prepare("SELECT * FROM entries").all()).results;
-  return auditLedger(snapshots, projection);
-}
+const audit = () => auditAccounts();
 
 const record = (token: string, account: string, json: unknown) => api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json });
 const pay = (token: string, json: unknown, key = crypto.randomUUID()) => api("/v1/payments", { method: "POST", token, json, idempotencyKey: key });

@@ -3,7 +3,8 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { SignJWT, importJWK } from "jose";
 import { expect } from "vitest";
-import { SCOPES, ledgerStub, newId } from "../../workers/core/src";
+import { IDENTITY_HEADER, SCOPES, ledgerStub, newId, parseServerTiming } from "../../workers/core/src";
+import { auditLedger } from "../../workers/transactions/src/ledger/audit";
 
 export const ORIGIN = "http://127.0.0.1:8787";
 const gateway = () => (exports as unknown as { default: Fetcher }).default;
@@ -76,4 +77,29 @@ export async function createAccount(userId: string, opts: { currency?: string; o
     .run();
   await ledgerStub(env.LEDGER as DurableObjectNamespace, id).open({ id, user_id: userId, currency, overdraft_limit: limit, created_at });
   return id;
+}
+
+/** D1 statements and Durable Object calls an answer's Server-Timing header reports (absent = 0). */
+export function timingCounts(headers: Headers) {
+  const entries = parseServerTiming(headers.get("server-timing"));
+  const count = (name: string) => Number(entries.find((e) => e.name === name)?.desc ?? 0);
+  return { d1: count("d1"), do: count("do") };
+}
+
+/** Calls a domain worker's entrypoint directly, as the gateway does once it has verified the caller. */
+export async function direct(worker: "TransactionsService" | "PaymentsService" | "FinanceService", user: string, path: string, init: { method?: string; json?: unknown; key?: string } = {}) {
+  const target = (exports as unknown as Record<string, Fetcher>)[worker]!;
+  const headers = { [IDENTITY_HEADER]: JSON.stringify({ sub: user, role: "user", scopes: SCOPES }) };
+  const res = await request(target, path, { method: init.method ?? "GET", json: init.json, idempotencyKey: init.key, headers });
+  return { status: res.status, body: res.body, timing: timingCounts(res.headers) };
+}
+
+/** The ledger check (as `npm run ledger:check` runs it) over these accounts, or every account in D1, and their projection. */
+export async function auditAccounts(ids?: string[]) {
+  const all = ids ?? (await env.DB.prepare("SELECT id FROM accounts").all<{ id: string }>()).results.map((r) => r.id);
+  const snapshots = await Promise.all(all.map((id) => ledgerStub(env.LEDGER as DurableObjectNamespace, id).snapshot()));
+  const projection = ids
+    ? (await env.DB.prepare(`SELECT * FROM entries WHERE account_id IN (${ids.map(() => "?").join(",")})`).bind(...ids).all()).results
+    : (await env.DB.prepare("SELECT * FROM entries").all()).results;
+  return auditLedger(snapshots, projection);
 }
