@@ -1,4 +1,4 @@
-import { MAX_CATEGORIZE_LINES, createDomainApp, entrypoint, type AiRpc, type CategorizeLine } from "../../core/src";
+import { MAX_CATEGORIZE_LINES, domainApp, entrypoint, type AiRpc, type CategorizeLine } from "../../core/src";
 import type { Env } from "./env";
 import { registerAnomalies } from "./routes/anomalies";
 import { categorizeLines, registerCategorize } from "./routes/categorize";
@@ -8,13 +8,7 @@ import { registerTaxOptimization } from "./routes/tax-optimization";
 
 export type { Env } from "./env";
 
-export const app = createDomainApp<Env>("ai");
-
-registerCategorize(app);
-registerForecast(app);
-registerAnomalies(app);
-registerRecommendations(app);
-registerTaxOptimization(app);
+export const app = domainApp<Env>("ai", [registerCategorize, registerForecast, registerAnomalies, registerRecommendations, registerTaxOptimization]);
 
 /** The ai worker: its HTTP routes (through the gateway) and its RPC methods (other workers). */
 export class AiService extends entrypoint<Env>(app) implements AiRpc {

@@ -1,4 +1,4 @@
-import { createDomainApp, entrypoint } from "../../core/src";
+import { domainApp, entrypoint } from "../../core/src";
 import type { Env } from "./env";
 import { mountAuthRoutes } from "./routes/auth";
 import { mountClientRoutes } from "./routes/clients";
@@ -7,11 +7,7 @@ import { mountWellKnownRoutes } from "./routes/well-known";
 
 export type { Env } from "./env";
 
-export const app = createDomainApp<Env>("auth");
-mountAuthRoutes(app);
-mountClientRoutes(app);
-mountOAuthRoutes(app);
-mountWellKnownRoutes(app);
+export const app = domainApp<Env>("auth", [mountAuthRoutes, mountClientRoutes, mountOAuthRoutes, mountWellKnownRoutes]);
 
 export class AuthService extends entrypoint<Env>(app) {}
 export default AuthService;

@@ -8,6 +8,7 @@ export * from "./server-timing";
 export * from "./money";
 export * from "./pagination";
 export * from "./worker";
+export * from "./domain-app";
 export * from "./ledger";
 export * from "./rpc";
 export * from "./taxonomy";

@@ -1,4 +1,4 @@
-import { createDomainApp, entrypoint } from "../../core/src";
+import { domainApp, entrypoint } from "../../core/src";
 import type { Env } from "./env";
 import { registerAccounts } from "./routes/accounts";
 import { registerBudgets } from "./routes/budgets";
@@ -7,12 +7,7 @@ import { registerReports } from "./routes/reports";
 
 export type { Env } from "./env";
 
-export const app = createDomainApp<Env>("finance");
-
-registerAccounts(app);
-registerCategories(app);
-registerBudgets(app);
-registerReports(app);
+export const app = domainApp<Env>("finance", [registerAccounts, registerCategories, registerBudgets, registerReports]);
 
 export class FinanceService extends entrypoint<Env>(app) {}
 export default FinanceService;
