@@ -4,10 +4,10 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { MAX_AMOUNT } from "../../workers/core/src/money";
 import { call, expectProblem, register } from "./helpers";
 
 const MAX = Number.MAX_SAFE_INTEGER;
-const MAX_AMOUNT = 10_000_000_000_000;
 let alice = "";
 let bob = "";
 const post = (p: string, json: unknown, token = alice, headers: Record<string, string> = {}) => call(p, { method: "POST", json, token, headers });
