@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import type { drizzle } from "drizzle-orm/d1";
 import { refreshTokens, users } from "../../../db/schema";
 import { newId, SCOPES } from "../../core/src";
 import { scrubbed } from "../../core/src";

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
 
 /**
  * `schema.regex(re, message)`, documented with the expression's source as its OpenAPI `pattern`. The
