@@ -20,7 +20,8 @@ const balance = async (acc: string) => (await call(`/v1/accounts/${acc}/balance`
 async function entries(acc: string) {
   const res = await call(`/v1/accounts/${acc}/transactions?limit=100`, { token });
   expect(res.status).toBe(200);
-  return (res.body.data as any[])
+  type Entry = { occurred_at: string; amount: number; description: string; counterparty: string | null; external_id: string | null };
+  return (res.body.data as Entry[])
     .map((e) => [e.occurred_at, e.amount, e.description, e.counterparty, e.external_id] as const)
     .sort((a, b) => (a[0] + a[2] + a[1]).localeCompare(b[0] + b[2] + b[1]));
 }

@@ -106,7 +106,7 @@ export async function* records(text: AsyncIterable<string>, delimiter: string): 
   let finished = false;
   try {
     for (;;) {
-      let next;
+      let next: ReadableStreamReadResult<{ record: string[]; info: { lines: number } }>;
       try {
         next = await reader.read();
       } catch (e) {
