@@ -11,6 +11,7 @@ export * from "./worker";
 export * from "./domain-app";
 export * from "./ledger";
 export * from "./rpc";
+export * from "./rpc-binding";
 export * from "./taxonomy";
 export * from "./categories";
 export * from "./reversals";

@@ -5,8 +5,6 @@ import { ApiError, type ErrorCode, type FieldError } from "./errors";
 import type { Identity } from "./identity";
 import type { CategoryCode } from "./taxonomy";
 
-/** A service binding to a worker whose entrypoint implements `T`: its methods by RPC, and fetch. */
-export type RpcBinding<T> = Fetcher<T & Rpc.WorkerEntrypointBranded>;
 
 /** A refusal across RPC: what the callee's endpoint would have answered as problem+json. */
 export interface RpcFailure {
