@@ -81,8 +81,6 @@ export interface ImportOptions {
   dry_run?: boolean;
   /** Dry run only: the sum the file's earlier batches would have moved, so limits are checked as if they had. */
   prior_delta?: number;
-  /** Not the file's last batch: project in the background (a last call, even with no rows, waits for it all). */
-  defer_projection?: boolean;
 }
 
 export interface ImportRowResult {

@@ -300,13 +300,10 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       const r = this.append(input);
       return r.ok ? { status: "imported" } : { status: "failed", message: r.detail };
     });
-    // A statement is bulk work, not the hot path: it answers once projected (or once D1 failed, then the
-    // alarm resends), so reports read right after an import include it; its earlier batches drain in
-    // the background meanwhile (group commit) and its last call waits for them all.
-    if (!dry) {
-      if (options.defer_projection) this.projection.schedule();
-      else await this.projection.flush();
-    }
+    // A statement is bulk work, not the hot path: its batch answers once projected (or once D1 failed,
+    // then the alarm resends), so reports read right after an import include it. (Projecting in the
+    // background instead starves the drain: the next batch's synchronous stretch arrives at once.)
+    if (!dry) await this.projection.flush();
     return results;
   }
 

@@ -184,7 +184,7 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
       good = good.filter((_, i) => !again[i]);
     }
     const results: ImportRowResult[] = good.length
-      ? await ledger(c.env, id).importRows(good.map((g) => g.input), user, { occurrences, dry_run: dryRun, prior_delta: priorDelta, defer_projection: true })
+      ? await ledger(c.env, id).importRows(good.map((g) => g.input), user, { occurrences, dry_run: dryRun, prior_delta: priorDelta })
       : [];
     results.forEach((r, i) => {
       if (r.status === "imported") {
@@ -196,8 +196,6 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
       else failed(good[i].line, r.message ?? "refused");
     });
   }
-  // The answer waits until every imported row is projected, so reports read right after include them.
-  if (!dryRun) await ledger(c.env, id).importRows([], user);
   summary.errors.sort((a, b) => a.line - b.line);
   if (!dryRun)
     await c.env.DB.prepare("INSERT INTO imports (id, account_id, user_id, format, imported, duplicates, failed, errors) VALUES (?,?,?,?,?,?,?,?)")
