@@ -33,7 +33,7 @@ describe("API reference in a browser", () => {
   });
 
   it("tries operations with the token typed into Authorize, a payment getting a fresh Idempotency-Key", async () => {
-    const result = (await evaluate(`${origin()}/docs`, TRY_IT)) as Record<string, { status: string; body: string; curl: string }>;
+    const result = (await evaluate(`${origin()}/docs`, TRY_IT, { timeoutMs: 100_000 })) as Record<string, { status: string; body: string; curl: string }>;
     expect(result.me!.status, result.me!.body).toBe("200");
     expect(JSON.parse(result.me!.body).name).toBe("Browser");
     expect(result.me!.curl).toMatch(/Authorization: Bearer ey/);
@@ -46,7 +46,7 @@ describe("API reference in a browser", () => {
 /** Run in the page: a user set up over fetch, then Swagger UI driven as a person would (Authorize, Try it out, Execute). */
 const TRY_IT = `(async () => {
   const wait = async (find, what) => {
-    for (let i = 0; i < 300; i++) { const x = find(); if (x) return x; await new Promise((r) => setTimeout(r, 50)); }
+    for (let i = 0; i < 1600; i++) { const x = find(); if (x) return x; await new Promise((r) => setTimeout(r, 50)); }
     throw new Error("timed out waiting for " + what);
   };
   const api = (path, token, body) => fetch(path, { method: body ? "POST" : "GET", headers: { "content-type": "application/json", authorization: "Bearer " + token }, body: body && JSON.stringify(body) }).then((r) => r.json());
