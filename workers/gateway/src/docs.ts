@@ -5,7 +5,7 @@
  */
 export const DOCS_ASSETS = "/docs/swagger-ui";
 
-/** Swagger UI's options (https://swagger.io/docs/open-source-tools/swagger-ui/usage/configuration/). */
+/** Swagger UI's options. */
 const options = `{
   url: "/openapi.json",
   dom_id: "#swagger-ui",
@@ -15,13 +15,10 @@ const options = `{
   tryItOutEnabled: true,
   // The default sends the document to swagger.io for a validity badge: no network but this origin.
   validatorUrl: null,
-  // POST /v1/payments needs an Idempotency-Key: a fresh one when the form leaves it empty.
-  requestInterceptor: (req) => {
-    const path = new URL(req.url, location.origin).pathname;
-    const has = Object.keys(req.headers).some((h) => h.toLowerCase() === "idempotency-key");
-    if (req.method === "POST" && path === "/v1/payments" && !has) req.headers["Idempotency-Key"] = crypto.randomUUID();
-    return req;
-  },
+  // Idempotency-Key is required where money moves: each form starts with a fresh one (executing the same
+  // form again replays the first answer, as a client retry would).
+  parameterMacro: (operation, parameter) =>
+    parameter.in === "header" && parameter.name.toLowerCase() === "idempotency-key" ? crypto.randomUUID() : undefined,
 }`;
 
 export const DOCS_HTML = `<!doctype html>
