@@ -20,6 +20,7 @@ import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { mulberry32 } from "../workers/core/src/random.ts";
 import { CONFIGS, ROOT, startStack } from "./stack.mjs";
 
 // ── arguments ──────────────────────────────────────────────────────────────
@@ -45,16 +46,6 @@ console.log(`sim: seed ${SEED} (reproduce: ${REPRO})`);
 console.log(`sim: ${OPS} operations, ${CLIENTS} clients, ${USERS} users, object reset rate ${ABORT_RATE} per call, D1 write failure rate ${D1_RATE}`);
 
 // ── seeded draws ───────────────────────────────────────────────────────────
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(SEED);
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = (list) => list[Math.floor(rand() * list.length)];

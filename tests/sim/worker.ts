@@ -6,6 +6,7 @@
 //   acknowledgement).
 // Each injected fault prints one JSON line {"sim_fault": kind, ...} that the driver counts in the log.
 import type { LedgerRpc } from "../../workers/core/src";
+import { mulberry32 } from "../../workers/core/src/random";
 import { AccountLedger as Base, type LedgerEnv } from "../../workers/transactions/src/ledger/account-ledger";
 
 export * from "../../workers/transactions/src/index";
@@ -19,18 +20,6 @@ const RPC: Record<keyof LedgerRpc | "alarm", true> = {
   reverse: true, close: true, pay: true, credit: true, closeForDeletion: true, erase: true, eraseCounterparty: true, alarm: true,
 };
 const FAULTED = Object.keys(RPC);
-
-/** mulberry32: small, seedable, good enough to draw faults. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hash(text: string) {
   let h = 2166136261;
@@ -85,7 +74,7 @@ export class AccountLedger extends Base {
 
   constructor(ctx: DurableObjectState, env: SimEnv) {
     // Seeded per object and incarnation: a reset object must not replay the very faults that reset it.
-    const rng = prng(hash(`${env.SIM_SEED ?? "1"}:${ctx.id.toString()}:${Date.now()}:${performance.now()}`));
+    const rng = mulberry32(hash(`${env.SIM_SEED ?? "1"}:${ctx.id.toString()}:${Date.now()}:${performance.now()}`));
     super(ctx, { ...env, DB: faultyD1(env.DB, Number(env.SIM_D1_FAIL_RATE ?? 0), rng) });
     this.simRng = rng;
     this.abortRate = Number(env.SIM_ABORT_RATE ?? 0);
