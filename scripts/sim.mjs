@@ -20,7 +20,7 @@ import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { mulberry32 } from "../workers/core/src/random.ts";
+import { mulberry32 } from "#core/random";
 import { CONFIGS, ROOT, startStack } from "./stack.mjs";
 
 // ── arguments ──────────────────────────────────────────────────────────────

@@ -12,7 +12,7 @@ export { AiService } from "../workers/ai/src/index";
 export { LoginThrottle } from "../workers/auth/src/index";
 export { UserState } from "../workers/users/src/index";
 
-import type { CreditRequest, LedgerRpc, RecordRequest } from "../workers/core/src";
+import type { CreditRequest, LedgerRpc, RecordRequest } from "#core";
 import { AccountLedger as ProductionLedger } from "../workers/transactions/src/ledger/account-ledger";
 import type { Statement } from "../workers/transactions/src/ledger/projection";
 

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { MAX_AMOUNT } from "../../workers/core/src/money";
+import { MAX_AMOUNT } from "#core/money";
 import { call, expectProblem, register } from "./helpers";
 
 const MAX = Number.MAX_SAFE_INTEGER;

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { newId } from "../../workers/core/src";
+import { newId } from "#core";
 import { ORIGIN, api, createAccount, createUser, expectProblem, type Answer } from "./support";
 
 type Line = { date: string; amount: number; description: string; category: string };

@@ -3,8 +3,8 @@
 import { env } from "cloudflare:test";
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, type JSONWebKeySet } from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { SCOPES, createDomainApp, defineRoute, jsonResponse, z } from "../../workers/core/src";
-import { hashPassword } from "../../workers/core/src/password";
+import { SCOPES, createDomainApp, defineRoute, jsonResponse, z } from "#core";
+import { hashPassword } from "#core/password";
 import { ORIGIN, api as call, type CallInit } from "./support";
 
 let ipCounter = 0;

@@ -4,7 +4,7 @@
 // after an outage; reads of one account come from its object, so a write is visible at once.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ledgerStub } from "../../workers/core/src";
+import { ledgerStub } from "#core";
 import type { TestLedger } from "../worker";
 import { api, auditAccounts, createAccount, createUser, direct, timingCounts } from "./support";
 

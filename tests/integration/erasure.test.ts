@@ -2,7 +2,7 @@
 // nothing the user wrote stays readable in D1 or in any ledger object, while every hash chain verifies.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ledgerStub } from "../../workers/core/src";
+import { ledgerStub } from "#core";
 import { auditLedger } from "../../workers/transactions/src/ledger/audit";
 import { api, createAccount, createUser } from "./support";
 

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { newId, type LedgerRpc } from "../../workers/core/src";
+import { newId, type LedgerRpc } from "#core";
 import { monthBounds } from "../../workers/finance/src/domain/periods";
 import { ORIGIN, createAccount, createUser, expectProblem, request, type Answer } from "./support";
 

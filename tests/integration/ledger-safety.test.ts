@@ -2,7 +2,7 @@
 // cannot block, oversized text on every input path, and an outbox that drains after a reset mid-flush.
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_AMOUNT, ledgerStub } from "../../workers/core/src";
+import { MAX_AMOUNT, ledgerStub } from "#core";
 import { api, auditAccounts, createAccount, createUser } from "./support";
 
 const MAX = Number.MAX_SAFE_INTEGER;

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ledgerStub } from "../../workers/core/src";
+import { ledgerStub } from "#core";
 import { api, auditAccounts, createAccount, createUser } from "./support";
 
 const stub = (id: string) => ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);

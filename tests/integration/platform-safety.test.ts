@@ -3,7 +3,7 @@
 // Server-Timing counts of D1 statements and Durable Object calls on the request's path.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SERVED_METHODS } from "../../workers/core/src";
+import { SERVED_METHODS } from "#core";
 import { app as ai } from "../../workers/ai/src/index";
 import { app as auth } from "../../workers/auth/src/index";
 import { app as finance } from "../../workers/finance/src/index";

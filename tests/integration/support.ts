@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { SignJWT, importJWK } from "jose";
 import { expect } from "vitest";
-import { IDENTITY_HEADER, SCOPES, ledgerStub, newId, parseServerTiming } from "../../workers/core/src";
+import { IDENTITY_HEADER, SCOPES, ledgerStub, newId, parseServerTiming } from "#core";
 import { auditLedger } from "../../workers/transactions/src/ledger/audit";
 
 export const ORIGIN = "http://127.0.0.1:8787";

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { AiRpc, Identity, TaxRpc } from "../../workers/core/src";
+import type { AiRpc, Identity, TaxRpc } from "#core";
 import { ORIGIN, api, createAccount, createUser } from "./support";
 
 const SCRAPE = () => env.METRICS_TOKEN as string;

@@ -5,8 +5,8 @@
 // - D1: the object's D1 binding fails `batch`/`run` at random, before or after really applying (a lost
 //   acknowledgement).
 // Each injected fault prints one JSON line {"sim_fault": kind, ...} that the driver counts in the log.
-import type { LedgerRpc } from "../../workers/core/src";
-import { mulberry32 } from "../../workers/core/src/random";
+import type { LedgerRpc } from "#core";
+import { mulberry32 } from "#core/random";
 import { AccountLedger as Base, type LedgerEnv } from "../../workers/transactions/src/ledger/account-ledger";
 
 export * from "../../workers/transactions/src/index";

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv, CoreEnv, RpcBinding, TaxRpc } from "../../core/src";
+import type { AppEnv, CoreEnv, RpcBinding, TaxRpc } from "#core";
 
 /** The slice of the Workers AI binding the ai worker uses (kept minimal so fakes are easy). */
 export interface WorkersAiBinding {

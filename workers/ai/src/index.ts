@@ -1,4 +1,4 @@
-import { MAX_CATEGORIZE_LINES, domainApp, entrypoint, type AiRpc, type CategorizeLine } from "../../core/src";
+import { MAX_CATEGORIZE_LINES, domainApp, entrypoint, type AiRpc, type CategorizeLine } from "#core";
 import type { Env } from "./env";
 import { registerAnomalies } from "./routes/anomalies";
 import { categorizeLines, registerCategorize } from "./routes/categorize";

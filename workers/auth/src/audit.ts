@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { drizzle } from "drizzle-orm/d1";
 import { auditEvents } from "../../../db/schema";
-import { auditRow, type AuditType } from "../../core/src";
+import { auditRow, type AuditType } from "#core";
 import type { AuthApp } from "./env";
 
 export async function audit(c: Context<AuthApp>, type: AuditType, userId: string | null, detail?: Record<string, unknown>) {

@@ -1,4 +1,4 @@
-import type { AppEnv, CoreEnv } from "../../core/src";
+import type { AppEnv, CoreEnv } from "#core";
 import type { LoginThrottle } from "./throttle";
 
 export type Env = CoreEnv & {

@@ -1,4 +1,4 @@
-import { countAttempt } from "../../core/src/throttle";
+import { countAttempt } from "#core/throttle";
 import type { Env } from "./env";
 import { loginRules, registerRule, throttleKeys } from "./throttle-policy";
 

@@ -1,11 +1,11 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { drizzle } from "drizzle-orm/d1";
 import { refreshTokens, users } from "../../../db/schema";
-import { newId, SCOPES } from "../../core/src";
-import { scrubbed } from "../../core/src";
+import { newId, SCOPES } from "#core";
+import { scrubbed } from "#core";
 import type { Env } from "./env";
 import { ALL_SCOPES, REFRESH_TOKEN_TTL_SECONDS, opaqueToken, parseScopes, sha256Hex, signAccessToken } from "./tokens";
-import { toUser } from "../../core/src";
+import { toUser } from "#core";
 
 type Db = ReturnType<typeof drizzle>;
 type UserRow = typeof users.$inferSelect;

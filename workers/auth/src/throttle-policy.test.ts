@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rateLimitHeaders, refusal } from "../../core/src/throttle";
+import { rateLimitHeaders, refusal } from "#core/throttle";
 import { addressKey, lockId, loginRules, recent, registerRule, retryAfterSeconds, throttleKeys } from "./throttle-policy";
 
 const rule = { limit: 3, windowMs: 60_000 };

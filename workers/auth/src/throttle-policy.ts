@@ -1,7 +1,7 @@
 /** Sliding-window counting for the throttle object, the keys it is asked about and the rules from env: pure, so unit-tested without a Durable Object. */
-import type { ThrottleRule } from "../../core/src/throttle";
+import type { ThrottleRule } from "#core/throttle";
 
-export type { ThrottleRule } from "../../core/src/throttle";
+export type { ThrottleRule } from "#core/throttle";
 
 /** Attempts still inside the window, oldest first. */
 export const recent = (failures: number[], now: number, rule: ThrottleRule) =>

@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Attempt, ThrottleRpc } from "../../core/src/throttle";
+import type { Attempt, ThrottleRpc } from "#core/throttle";
 import { lockId, recent, retryAfterSeconds, type ThrottleRule } from "./throttle-policy";
 
-export type { Attempt, ThrottleRule } from "../../core/src/throttle";
+export type { Attempt, ThrottleRule } from "#core/throttle";
 
 /**
  * Attempt throttle state, one object per key (`login:<address>|<email>`, `ip:<address>`,

@@ -1,5 +1,5 @@
 import { SignJWT } from "jose";
-import { SCOPES, type Scope } from "../../core/src";
+import { SCOPES, type Scope } from "#core";
 import type { Env } from "./env";
 import { signingKeys } from "./keys";
 

@@ -1,4 +1,4 @@
-import { domainApp, entrypoint } from "../../core/src";
+import { domainApp, entrypoint } from "#core";
 import type { Env } from "./env";
 import { registerAccounts } from "./routes/accounts";
 import { registerBudgets } from "./routes/budgets";

@@ -1,4 +1,4 @@
-import { userStateStub, type CallerState } from "../../core/src";
+import { userStateStub, type CallerState } from "#core";
 import { CallerCache, ttlFrom } from "./caller-cache";
 
 const cache = new CallerCache<CallerState | null>();

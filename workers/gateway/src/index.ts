@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import {
   ApiError, IDENTITY_HEADER, LOG_SAMPLED_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, problemDoc, renderSeries, z,
   type AppEnv, type CoreEnv, type Identity,
-} from "../../core/src";
+} from "#core";
 import { DOCS_HTML } from "./docs";
 import { mergedDocument } from "./openapi";
 import { SERVICE_BINDINGS, isImport, isPublic, serviceFor, type ServiceBinding } from "./routing";

@@ -1,5 +1,5 @@
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
-import { ApiError, SCOPES, type Identity, type Scope } from "../../core/src";
+import { ApiError, SCOPES, type Identity, type Scope } from "#core";
 
 /**
  * Access-token verification against the auth worker's JWKS. The key set is cached per isolate for

@@ -1,4 +1,4 @@
-import { createDomainApp, entrypoint, type CoreEnv } from "../../core/src";
+import { createDomainApp, entrypoint, type CoreEnv } from "#core";
 import { registerPayments } from "./routes/payments";
 
 // USER_STATE: UserState objects (class in workers/users), where Idempotency-Keys are claimed per caller.

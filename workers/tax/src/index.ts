@@ -1,4 +1,4 @@
-import { createDomainApp, entrypoint, type Identity, type IncomeTaxRequest, type TaxRpc } from "../../core/src";
+import { createDomainApp, entrypoint, type Identity, type IncomeTaxRequest, type TaxRpc } from "#core";
 import type { Env } from "./env";
 import { registerIncomeTax } from "./routes/income-tax";
 import { registerJurisdictions } from "./routes/jurisdictions";

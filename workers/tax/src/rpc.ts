@@ -1,6 +1,6 @@
 // The tax worker's RPC methods (TaxRpc in core): the income-tax endpoint's answer for other workers,
 // with the same checks in the same order (scope, request schema, the engine's rules) and the same refusals.
-import { ApiError, checkScope, fieldErrors, rpcFailure, type Identity, type IncomeTaxResult, type RpcResult } from "../../core/src";
+import { ApiError, checkScope, fieldErrors, rpcFailure, type Identity, type IncomeTaxResult, type RpcResult } from "#core";
 import { computeIncomeTax } from "./domain";
 import { engineFailure, incomeTaxRequestSchema } from "./routes/schemas";
 

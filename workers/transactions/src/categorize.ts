@@ -1,4 +1,4 @@
-import { MAX_CATEGORIZE_LINES, type AiRpc, type RpcBinding } from "../../core/src";
+import { MAX_CATEGORIZE_LINES, type AiRpc, type RpcBinding } from "#core";
 
 export interface Uncategorised {
   description: string;
@@ -7,7 +7,7 @@ export interface Uncategorised {
 }
 
 // The user's rules (longest `contains` wins) live in core, shared with the AI worker's categoriser.
-export { ruleCategory, userRules, type CategoryRule } from "../../core/src";
+export { ruleCategory, userRules, type CategoryRule } from "#core";
 
 /**
  * The AI worker's categories for items, in order (AiRpc.categorize, at most MAX_CATEGORIZE_LINES a

@@ -1,4 +1,4 @@
-import type { AiRpc, CoreEnv, RpcBinding } from "../../core/src";
+import type { AiRpc, CoreEnv, RpcBinding } from "#core";
 import type { AccountLedger } from "./ledger/account-ledger";
 
 export type Env = CoreEnv & {

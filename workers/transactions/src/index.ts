@@ -1,4 +1,4 @@
-import { MiB, createDomainApp, entrypoint } from "../../core/src";
+import { MiB, createDomainApp, entrypoint } from "#core";
 import type { Env } from "./env";
 import { registerBalance } from "./routes/balance";
 import { registerImports } from "./routes/imports";

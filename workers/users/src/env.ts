@@ -1,4 +1,4 @@
-import type { AppEnv, CoreEnv } from "../../core/src";
+import type { AppEnv, CoreEnv } from "#core";
 
 export type Env = CoreEnv & {
   DB: D1Database;

@@ -1,4 +1,4 @@
-import { createDomainApp, entrypoint } from "../../core/src";
+import { createDomainApp, entrypoint } from "#core";
 import type { Env } from "./env";
 import { mountAdminRoutes } from "./routes/admin";
 import { mountMeRoutes } from "./routes/me";

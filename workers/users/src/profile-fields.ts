@@ -1,4 +1,4 @@
-import { currencySchema, z } from "../../core/src";
+import { currencySchema, z } from "#core";
 
 /** A BCP 47 language tag; the handler stores its canonical form ("en-gb" → "en-GB"). */
 export const localeField = z

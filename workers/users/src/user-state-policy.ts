@@ -1,5 +1,5 @@
 /** The rules of the UserState object, pure so they are unit-tested without a Durable Object. */
-import type { CallerState, UserRole, UserStatus } from "../../core/src/user-state";
+import type { CallerState, UserRole, UserStatus } from "#core/user-state";
 
 /**
  * How long a claimed Idempotency-Key is remembered (at least the 24 h clients are promised; a week

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { CallerState, KeyClaim, UserStateRpc } from "../../core/src/user-state";
+import type { CallerState, KeyClaim, UserStateRpc } from "#core/user-state";
 import { callerFromRow, claimVerdict, expiredBefore, nextPruneAt, readStillCurrent } from "./user-state-policy";
 
 interface UserStateEnv {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { countedEntries, defineRoute, jsonResponse, minorUnitExponent, z } from "../../../core/src";
+import { countedEntries, defineRoute, jsonResponse, minorUnitExponent, z } from "#core";
 import { detectAnomalies } from "../domain/anomalies";
 import type { HistoryTxn } from "../domain/history";
 import type { AiApp } from "../env";

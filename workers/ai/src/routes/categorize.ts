@@ -1,4 +1,4 @@
-import { MAX_AMOUNT, MAX_CATEGORIZE_LINES, defineRoute, jsonBody, jsonResponse, log, ruleCategory, userRules, z } from "../../../core/src";
+import { MAX_AMOUNT, MAX_CATEGORIZE_LINES, defineRoute, jsonBody, jsonResponse, log, ruleCategory, userRules, z } from "#core";
 import { categorizeAll, workersAiEmbedder } from "../categorizer";
 import { CATEGORIES, type CategorizeInput, type Categorization } from "../domain/categorize";
 import type { AiApp, Env } from "../env";

@@ -1,4 +1,4 @@
-import { ApiError, defineRoute, jsonResponse, z } from "../../../core/src";
+import { ApiError, defineRoute, jsonResponse, z } from "#core";
 import { fromDay, toDay } from "../domain/dates";
 import { backtest, forecast } from "../domain/forecast";
 import type { AiApp } from "../env";

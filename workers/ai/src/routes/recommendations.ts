@@ -1,4 +1,4 @@
-import { defineRoute, jsonResponse, minorUnitExponent, z } from "../../../core/src";
+import { defineRoute, jsonResponse, minorUnitExponent, z } from "#core";
 import { recommend, type Recommendation } from "../domain/recommendations";
 import type { AiApp } from "../env";
 import { historyOf } from "./anomalies";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { isIsoDate, ownedAccount, z, type AppEnv } from "../../../core/src";
+import { isIsoDate, ownedAccount, z, type AppEnv } from "#core";
 import type { Env } from "../env";
 
 export type Ctx = Context<AppEnv<Env>>;

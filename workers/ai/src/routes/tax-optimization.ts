@@ -1,4 +1,4 @@
-import { ApiError, MAX_AMOUNT, defineRoute, jsonBody, jsonResponse, rpcValue, z } from "../../../core/src";
+import { ApiError, MAX_AMOUNT, defineRoute, jsonBody, jsonResponse, rpcValue, z } from "#core";
 import type { AiApp } from "../env";
 import { candidates, frTaxAfterReduction } from "../tax/optimize";
 import type { Ctx } from "./shared";

@@ -4,7 +4,7 @@
  * the route asks the engine for `tax_after`) or is a reduction/credit the engine does not model
  * (FR donations, services à la personne: `tax_after = frTaxAfterReduction(engine tax, reduction)`).
  */
-import type { IncomeTaxRequest, IncomeTaxResult } from "../../../core/src";
+import type { IncomeTaxRequest, IncomeTaxResult } from "#core";
 import { FR, US, isLeverYear } from "./levers-data";
 
 /** The income-tax engine's request and the part of its answer the levers read (core's TaxRpc types). */

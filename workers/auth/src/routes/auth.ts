@@ -3,16 +3,16 @@ import type { Context } from "hono";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { auditEvents, refreshTokens, users } from "../../../../db/schema";
-import { ApiError, defineRoute, isUniqueViolation, jsonBody, jsonResponse, newId, problemDoc, z } from "../../../core/src";
-import { MAX_PASSWORD_LENGTH, hashPassword, needsRehash, newPasswordField, verifyPassword } from "../../../core/src/password";
+import { ApiError, defineRoute, isUniqueViolation, jsonBody, jsonResponse, newId, problemDoc, z } from "#core";
+import { MAX_PASSWORD_LENGTH, hashPassword, needsRehash, newPasswordField, verifyPassword } from "#core/password";
 import { audit } from "../audit";
-import { auditRow } from "../../../core/src";
-import { scrubbed } from "../../../core/src";
+import { auditRow } from "#core";
+import { scrubbed } from "#core";
 import type { AuthApp } from "../env";
 import { beginLogin, countRegistration } from "../login-guard";
 import { newRefreshToken, revokeFamily, rotateRefreshToken, sessionBody } from "../sessions";
 import { sha256Hex } from "../tokens";
-import { normaliseEmail, userSchema, userStateOf } from "../../../core/src";
+import { normaliseEmail, userSchema, userStateOf } from "#core";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 

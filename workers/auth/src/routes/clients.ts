@@ -2,11 +2,11 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiClients, auditEvents, refreshTokens } from "../../../../db/schema";
-import { ApiError, SCOPES, defineRoute, keyset, jsonBody, jsonResponse, newId, page, pageSchema, paginationQuery, z } from "../../../core/src";
-import { auditRow } from "../../../core/src";
-import { scrubbed } from "../../../core/src";
+import { ApiError, SCOPES, defineRoute, keyset, jsonBody, jsonResponse, newId, page, pageSchema, paginationQuery, z } from "#core";
+import { auditRow } from "#core";
+import { scrubbed } from "#core";
 import type { AuthApp } from "../env";
-import { personOnly } from "../../../core/src";
+import { personOnly } from "#core";
 import { opaqueToken, parseScopes, sha256Hex } from "../tokens";
 
 const scopesField = z

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiClients, users } from "../../../../db/schema";
-import { defineRoute, jsonResponse, z, type Scope } from "../../../core/src";
+import { defineRoute, jsonResponse, z, type Scope } from "#core";
 import { audit } from "../audit";
 import { clientCredentials, type ClientCredentials } from "../client-auth";
 import type { AuthApp } from "../env";

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { SCOPES, defineRoute, jsonResponse, z } from "../../../core/src";
+import { SCOPES, defineRoute, jsonResponse, z } from "#core";
 import type { AuthApp } from "../env";
 import { signingKeys } from "../keys";
 

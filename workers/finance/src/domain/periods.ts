@@ -3,7 +3,7 @@
  * period is inclusive of both ends, as `entries.occurred_date BETWEEN start AND end` reads it.
  */
 
-import { isIsoDate } from "../../../core/src";
+import { isIsoDate } from "#core";
 
 export { isIsoDate };
 

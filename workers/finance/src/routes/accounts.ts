@@ -18,7 +18,7 @@ import {
   z,
   type AccountRow,
   type LedgerRpc,
-} from "../../../core/src";
+} from "#core";
 import type { Env, FinanceApp } from "../env";
 import { db, idParam, nameSchema, userId, type Ctx } from "./shared";
 

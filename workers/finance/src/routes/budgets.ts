@@ -19,7 +19,7 @@ import {
   readExactSum,
   totalSchema,
   z,
-} from "../../../core/src";
+} from "#core";
 import { monthBounds } from "../domain/periods";
 import type { FinanceApp } from "../env";
 import { categoryRefSchema, db, idParam, requireCategory, userId, type Ctx } from "./shared";

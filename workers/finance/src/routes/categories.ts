@@ -14,7 +14,7 @@ import {
   paginationQuery,
   problemDoc,
   z,
-} from "../../../core/src";
+} from "#core";
 import type { FinanceApp } from "../env";
 import { categoryRefSchema, db, idParam, nameSchema, requireCategory, userId } from "./shared";
 

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { users } from "../../../../db/schema";
-import { countedEntries, currencySchema, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "../../../core/src";
+import { countedEntries, currencySchema, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "#core";
 import { INTERVALS, MAX_BUCKETS, addMonths, bucketSql, bucketStarts, monthStart, resolveRange, type Interval } from "../domain/periods";
 import type { FinanceApp } from "../env";
 import { badQuery, db, userId, type Ctx } from "./shared";

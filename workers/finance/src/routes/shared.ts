@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { drizzle } from "drizzle-orm/d1";
-import { ApiError, isKnownCategory, matching, z, type AppEnv } from "../../../core/src";
+import { ApiError, isKnownCategory, matching, z, type AppEnv } from "#core";
 import type { Env } from "../env";
 
 export type Ctx = Context<AppEnv<Env>>;

@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import {
   ApiError, ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, defineRoute, idempotencyKey, jsonBody, jsonResponse, keyset, ledgerStub, newId, problemDoc,
   outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv, type LedgerRpc,
-} from "../../../core/src";
+} from "#core";
 import type { Env } from "../index";
 
 const paymentSchema = z

@@ -1,5 +1,5 @@
 // Shared by the *.test.ts files only.
-import { mulberry32 } from '../../../core/src/random';
+import { mulberry32 } from '#core/random';
 import { computeIncomeTax } from './index';
 import type { Income, IncomeTaxResult } from './types';
 

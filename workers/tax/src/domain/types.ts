@@ -24,7 +24,7 @@ export interface IncomeTaxInput {
 }
 
 // The engine's answer is the income-tax endpoint's, which other workers receive by RPC: its shape lives in core.
-export type { BracketLine, IncomeTaxResult } from "../../../core/src/rpc";
+export type { BracketLine, IncomeTaxResult } from "#core/rpc";
 
 export interface VatInput {
   country: string;

@@ -1,4 +1,4 @@
-import { MAX_AMOUNT } from '../../../core/src/money';
+import { MAX_AMOUNT } from '#core/money';
 import type { FieldError, Income } from './types';
 
 // Runtime checks for JSON input: the HTTP shell passes parsed bodies straight in.

@@ -1,4 +1,4 @@
-import { defineRoute, jsonBody, jsonResponse } from "../../../core/src";
+import { defineRoute, jsonBody, jsonResponse } from "#core";
 import { computeIncomeTax } from "../domain";
 import type { TaxApp } from "../env";
 import { engineFailure, incomeTaxRequestSchema, incomeTaxResultSchema } from "./schemas";

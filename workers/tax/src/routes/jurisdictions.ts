@@ -1,4 +1,4 @@
-import { defineRoute, jsonResponse, z } from "../../../core/src";
+import { defineRoute, jsonResponse, z } from "#core";
 import { listJurisdictions } from "../domain";
 import type { TaxApp } from "../env";
 import { FILING_STATUSES, jurisdictionSchema } from "./schemas";

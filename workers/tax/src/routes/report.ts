@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { entries } from "../../../../db/schema";
-import { ApiError, countedEntries, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "../../../core/src";
+import { ApiError, countedEntries, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "#core";
 import { listJurisdictions } from "../domain";
 import type { TaxApp } from "../env";
 import { MAX_LISTED_ITEMS, REPORT_CATEGORIES, buildReport, type CategoryTotals, type DonationRow } from "../report";

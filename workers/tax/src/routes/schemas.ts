@@ -1,6 +1,6 @@
 // Schemas shared by the tax routes. Request schemas check shape and types (strict: unknown fields → 422);
 // the pure engine (../domain) checks the rules that depend on the jurisdiction and year and names the field.
-import { ApiError, MAX_AMOUNT, z, type FieldError } from "../../../core/src";
+import { ApiError, MAX_AMOUNT, z, type FieldError } from "#core";
 import { FR_FILING_STATUSES, US_FILING_STATUSES, listJurisdictions } from "../domain";
 
 export const JURISDICTION_CODES = listJurisdictions().map((j) => j.code) as [string, ...string[]];

@@ -1,4 +1,4 @@
-import { defineRoute, jsonBody, jsonResponse, z } from "../../../core/src";
+import { defineRoute, jsonBody, jsonResponse, z } from "#core";
 import { VAT_CLASSES, computeVat, vatRates } from "../domain";
 import type { TaxApp } from "../env";
 import { engineFailure, taxAmount } from "./schemas";

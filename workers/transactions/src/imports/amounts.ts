@@ -1,4 +1,4 @@
-import { MAX_AMOUNT, minorUnitExponent } from "../../../core/src";
+import { MAX_AMOUNT, minorUnitExponent } from "#core";
 
 /** The decimal mark a file uses where one value alone cannot tell (`1.234`: 1234 in Germany, 1.234 KWD elsewhere). */
 export type DecimalMark = "." | ",";

@@ -1,5 +1,5 @@
 import { SaxesParser } from "saxes";
-import { minorUnitExponent } from "../../../core/src";
+import { minorUnitExponent } from "#core";
 import { parseAmount } from "./amounts";
 import { parseDate } from "./dates";
 import { MalformedFile, boundedRow, excerpt, oneLine, type ParsedRow, type StatementRow } from "./rows";

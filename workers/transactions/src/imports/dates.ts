@@ -1,4 +1,4 @@
-import { isIsoDate } from "../../../core/src";
+import { isIsoDate } from "#core";
 
 /** The `?date_format=` values: the order a file writes day, month and year in. */
 export const DATE_FORMATS = ["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"] as const;

@@ -1,4 +1,4 @@
-import { isIsoDate, parseMajorUnits } from "../../../core/src";
+import { isIsoDate, parseMajorUnits } from "#core";
 import { MalformedFile, boundedRow, type ParsedRow } from "./rows";
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };

@@ -1,4 +1,4 @@
-import { ENTRY_TEXT_LIMITS } from "../../../core/src";
+import { ENTRY_TEXT_LIMITS } from "#core";
 import { tooLongField } from "../ledger/rules";
 
 export interface StatementRow {

@@ -2,8 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 import type {
   AccountBalance, CreditRequest, EntryInput, EntryPatch, EntryQuery, IdempotencyKey, ImportOptions, ImportRowResult, LedgerAccount, LedgerEntry, LedgerFailure,
   LedgerOutcome, LedgerRpc, LedgerSnapshot, PaymentRequest, PaymentView, RecordRequest, SentPaymentText, Verification,
-} from "../../../core/src";
-import { log, type AiRpc, type RpcBinding } from "../../../core/src";
+} from "#core";
+import { log, type AiRpc, type RpcBinding } from "#core";
 import { modelCategories, ruleCategory, userRules } from "../categorize";
 import { verifyChain } from "./chain";
 import { entryProjection, entryRefusal, fail, insertEntry, readMeta, readTotals, tooLong, type NewEntry, type Totals } from "./entries";

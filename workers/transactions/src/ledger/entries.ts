@@ -1,4 +1,4 @@
-import { ENTRY_TEXT_LIMITS, newId, type EntryInput, type LedgerEntry, type LedgerFailure } from "../../../core/src";
+import { ENTRY_TEXT_LIMITS, newId, type EntryInput, type LedgerEntry, type LedgerFailure } from "#core";
 import { GENESIS_HASH, entryHash } from "./chain";
 import type { Statement } from "./projection";
 import { toEntry, type Meta } from "./reads";

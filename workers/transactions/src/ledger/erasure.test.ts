@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ledgerStub, newId } from "../../../core/src";
+import { ledgerStub, newId } from "#core";
 import {
   ERASED, ERASE_ENTRY_SET, type ErasableEntry, eraseCounterpartyRows, eraseOwnRows, erasedCounterpartyDescription, erasedPaymentBody,
   erasedText, paymentLegDescription, sentPaymentTexts,

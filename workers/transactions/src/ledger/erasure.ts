@@ -1,4 +1,4 @@
-import { CATEGORY_CODES, ERASED_TEXT, isCategoryCode, type SentPaymentText } from "../../../core/src";
+import { CATEGORY_CODES, ERASED_TEXT, isCategoryCode, type SentPaymentText } from "#core";
 
 /**
  * Erasing a deleted user's words from the ledger. Only text is touched: the hash chain (chain.ts)

@@ -1,4 +1,4 @@
-import type { IdempotencyKey, LedgerOutcome } from "../../../core/src";
+import type { IdempotencyKey, LedgerOutcome } from "#core";
 import { isErased } from "./erasure";
 
 /**

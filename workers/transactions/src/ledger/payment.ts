@@ -1,4 +1,4 @@
-import type { LedgerFailure, LedgerOutcome, PaymentRequest, PaymentView } from "../../../core/src";
+import type { LedgerFailure, LedgerOutcome, PaymentRequest, PaymentView } from "#core";
 import { belowFloor, fail, tooLong, type Totals } from "./entries";
 import type { Statement } from "./projection";
 import type { Meta } from "./reads";

@@ -1,4 +1,4 @@
-import { log, observeProjectionLag, setProjectionBacklog } from "../../../core/src";
+import { log, observeProjectionLag, setProjectionBacklog } from "#core";
 
 /** One D1 statement of the projection, as stored in the outbox. */
 export interface Statement {

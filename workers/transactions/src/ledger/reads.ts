@@ -1,4 +1,4 @@
-import type { EntryQuery, LedgerEntry } from "../../../core/src";
+import type { EntryQuery, LedgerEntry } from "#core";
 
 /** What the object knows of its account (one row, written by open()). */
 export interface Meta {

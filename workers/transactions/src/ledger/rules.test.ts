@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ENTRY_TEXT_LIMITS } from "../../../core/src/ledger";
+import { ENTRY_TEXT_LIMITS } from "#core/ledger";
 import { MAX_BALANCE, available, canApply, canPostHold, fitsBalanceBound, tooLongField } from "./rules";
 
 describe("overdraft limit", () => {

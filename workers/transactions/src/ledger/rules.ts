@@ -1,5 +1,5 @@
 /** Pure ledger rules: what an account may do with its balance. */
-import { ENTRY_TEXT_LIMITS, type EntryTextField } from "../../../core/src/ledger";
+import { ENTRY_TEXT_LIMITS, type EntryTextField } from "#core/ledger";
 
 export interface Limits {
   current: number;

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ApiError, ENTRY_TEXT_LIMITS as L, defineRoute, isCategoryCode, jsonResponse, matching, newId, z, type AppEnv, type EntryInput, type ImportRowResult } from "../../../core/src";
+import { ApiError, ENTRY_TEXT_LIMITS as L, defineRoute, isCategoryCode, jsonResponse, matching, newId, z, type AppEnv, type EntryInput, type ImportRowResult } from "#core";
 import { batches } from "../imports/lines";
 import { AmbiguousDates } from "../imports/csv";
 import { DATE_FORMATS } from "../imports/dates";

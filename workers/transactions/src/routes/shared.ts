@@ -1,4 +1,4 @@
-import { ApiError, ENTRY_TEXT_LIMITS, amountSchema, isIsoDate, isKnownCategory, ledgerStub, z, type LedgerEntry, type LedgerRpc } from "../../../core/src";
+import { ApiError, ENTRY_TEXT_LIMITS, amountSchema, isIsoDate, isKnownCategory, ledgerStub, z, type LedgerEntry, type LedgerRpc } from "#core";
 import type { Env } from "../env";
 
 export const ledger = (env: Env, accountId: string) => ledgerStub<LedgerRpc>(env.LEDGER, accountId);

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
   ENTRY_TEXT_LIMITS as LIMITS, MAX_AMOUNT, amountSchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, outcomeResponse, page,
   pageSchema, paginationQuery, problemDoc, z, type AppEnv, type LedgerEntry,
-} from "../../../core/src";
+} from "#core";
 import type { Env } from "../env";
 import { accountParams, categoryField, checkCategory, ledger, notFound, occurredAtSchema, toTransaction, transactionSchema } from "./shared";
 

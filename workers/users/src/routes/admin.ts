@@ -2,10 +2,10 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, isNull, ne } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { auditEvents, refreshTokens, users } from "../../../../db/schema";
-import { ApiError, defineRoute, jsonBody, jsonResponse, keyset, page, pageSchema, paginationQuery, problemDoc, z } from "../../../core/src";
-import { auditRow } from "../../../core/src";
+import { ApiError, defineRoute, jsonBody, jsonResponse, keyset, page, pageSchema, paginationQuery, problemDoc, z } from "#core";
+import { auditRow } from "#core";
 import type { UsersApp } from "../env";
-import { normaliseEmail, toUser, userSchema, userStateOf } from "../../../core/src";
+import { normaliseEmail, toUser, userSchema, userStateOf } from "#core";
 
 // ── GET /v1/admin/users ─────────────────────────────────────────────────────
 export const listUsers = defineRoute({
