@@ -15,8 +15,12 @@ export const users = sqliteTable(
     email: text("email"), // normalised lower case; null once erased
     name: text("name"),
     passwordHash: text("password_hash"), // "scrypt$N$r$p$salt$hash"; null once erased
-    role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
-    status: text("status", { enum: ["active", "suspended", "deleted"] }).notNull().default("active"),
+    role: text("role", { enum: ["user", "admin"] })
+      .notNull()
+      .default("user"),
+    status: text("status", { enum: ["active", "suspended", "deleted"] })
+      .notNull()
+      .default("active"),
     locale: text("locale").notNull().default("en"),
     timezone: text("timezone").notNull().default("UTC"),
     baseCurrency: text("base_currency").notNull().default("EUR"),
@@ -42,7 +46,11 @@ export const refreshTokens = sqliteTable(
     revokedAt: text("revoked_at"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("refresh_tokens_hash").on(t.tokenHash), index("refresh_tokens_family").on(t.familyId), index("refresh_tokens_user").on(t.userId)],
+  (t) => [
+    uniqueIndex("refresh_tokens_hash").on(t.tokenHash),
+    index("refresh_tokens_family").on(t.familyId),
+    index("refresh_tokens_user").on(t.userId),
+  ],
 );
 
 export const apiClients = sqliteTable(
@@ -83,7 +91,9 @@ export const accounts = sqliteTable(
     type: text("type", { enum: ["checking", "savings", "credit_card", "cash", "investment", "loan"] }).notNull(),
     currency: text("currency").notNull(),
     overdraftLimit: integer("overdraft_limit"), // null = no limit
-    status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+    status: text("status", { enum: ["open", "closed"] })
+      .notNull()
+      .default("open"),
     createdAt: createdAt(),
     closedAt: text("closed_at"),
     // The ledger object's balance, projected through its outbox after each change (GET /v1/accounts reads
@@ -130,7 +140,10 @@ export const budgets = sqliteTable(
     period: text("period", { enum: ["month"] }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("budgets_user").on(t.userId, t.createdAt, t.id), uniqueIndex("budgets_user_category").on(t.userId, t.category, t.currency, t.period)],
+  (t) => [
+    index("budgets_user").on(t.userId, t.createdAt, t.id),
+    uniqueIndex("budgets_user_category").on(t.userId, t.category, t.currency, t.period),
+  ],
 );
 
 // ── ledger projection (written only by the AccountLedger outbox) ────────────

@@ -35,7 +35,8 @@ if (positional.length !== 1) usage();
 // Stored emails are trimmed and lower case (workers/auth). Refuse anything that is not a plain address,
 // then escape for the SQL string literal anyway (single quotes doubled).
 const email = positional[0].trim().toLowerCase();
-if (email.length > 254 || !/^[^\s@"\\;\x00-\x1f]+@[^\s@'"\\;\x00-\x1f]+\.[^\s@'"\\;\x00-\x1f]+$/.test(email)) usage(`not an email address: ${positional[0]}`);
+if (email.length > 254 || !/^[^\s@"\\;\x00-\x1f]+@[^\s@'"\\;\x00-\x1f]+\.[^\s@'"\\;\x00-\x1f]+$/.test(email))
+  usage(`not an email address: ${positional[0]}`);
 const literal = `'${email.replace(/'/g, "''")}'`;
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";

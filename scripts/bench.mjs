@@ -94,8 +94,13 @@ function codeUnderTest() {
   const ref = process.env.BENCH_REF;
   if (!ref) {
     const head = git("rev-parse", "--short", "HEAD");
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "workers", "db", "migrations", "wrangler.toml"], { cwd: ROOT, encoding: "utf8" })
-      .split("\n").filter(Boolean).map((l) => l.slice(3));
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "workers", "db", "migrations", "wrangler.toml"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.slice(3));
     const label = `work tree at ${head}${dirty.length ? ` + ${dirty.length} uncommitted file(s): ${dirty.join(", ")}` : " (clean)"}`;
     return { root: ROOT, commit: head, label, cleanup() {} };
   }
@@ -105,8 +110,14 @@ function codeUnderTest() {
   symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
   // Generated, git-ignored files a commit may need before its own scripts make them (the docs assets).
   for (const dir of ["workers/gateway/assets"])
-    if (existsSync(path.join(ROOT, dir)) && !existsSync(path.join(root, dir))) cpSync(path.join(ROOT, dir), path.join(root, dir), { recursive: true });
-  return { root, commit, label: `commit ${commit} (${git("log", "-1", "--format=%s", commit).slice(0, 70)}), exported clean`, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+    if (existsSync(path.join(ROOT, dir)) && !existsSync(path.join(root, dir)))
+      cpSync(path.join(ROOT, dir), path.join(root, dir), { recursive: true });
+  return {
+    root,
+    commit,
+    label: `commit ${commit} (${git("log", "-1", "--format=%s", commit).slice(0, 70)}), exported clean`,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 const code = codeUnderTest();
@@ -115,7 +126,12 @@ const state = mkdtempSync(path.join(tmpdir(), "ef-bench-"));
 const port = 8900 + Math.floor(Math.random() * 90);
 // A scrape secret of this run for /metrics (a --var reaches the gateway and outranks .dev.vars).
 const metricsToken = randomBytes(24).toString("base64url");
-const stack = await startStack({ port, persistTo: state, stdio: process.env.BENCH_VERBOSE ? "inherit" : "ignore", vars: { LOG_SAMPLE_RATE: "0", METRICS_TOKEN: metricsToken } }).catch((e) => {
+const stack = await startStack({
+  port,
+  persistTo: state,
+  stdio: process.env.BENCH_VERBOSE ? "inherit" : "ignore",
+  vars: { LOG_SAMPLE_RATE: "0", METRICS_TOKEN: metricsToken },
+}).catch((e) => {
   rmSync(state, { recursive: true, force: true });
   code.cleanup();
   throw e;
@@ -157,18 +173,29 @@ try {
   const b = { origin: stack.origin, direct, token: user.token, user, register, measure, state, metricsToken, code, scale: SCALE };
   if (!ONLY || ONLY.includes("platform")) {
     console.log("── platform");
-    const account = await (await fetch(`${stack.origin}/v1/accounts`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "Bench", type: "checking", currency: "EUR" }),
-    })).json();
-    for (const [label, origin] of [["proxy", stack.origin], ["runtime", direct]]) {
+    const account = await (
+      await fetch(`${stack.origin}/v1/accounts`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "Bench", type: "checking", currency: "EUR" }),
+      })
+    ).json();
+    for (const [label, origin] of [
+      ["proxy", stack.origin],
+      ["runtime", direct],
+    ]) {
       if (!origin) continue;
       await measure(`GET /health (${label})`, () => fetch(`${origin}/health`), { clients: 20, requests: 5000 });
-      await measure(`GET /v1/accounts/{id} → finance → D1 + ledger (${label})`, () => fetch(`${origin}/v1/accounts/${account.id}`, { headers: { authorization: `Bearer ${user.token}` } }), { clients: 20, requests: 3000 });
+      await measure(
+        `GET /v1/accounts/{id} → finance → D1 + ledger (${label})`,
+        () => fetch(`${origin}/v1/accounts/${account.id}`, { headers: { authorization: `Bearer ${user.token}` } }),
+        { clients: 20, requests: 3000 },
+      );
     }
   }
-  const suites = readdirSync(path.join(ROOT, "scripts/bench")).filter((f) => f.endsWith(".mjs")).sort();
+  const suites = readdirSync(path.join(ROOT, "scripts/bench"))
+    .filter((f) => f.endsWith(".mjs"))
+    .sort();
   for (const file of suites) {
     const name = file.replace(/\.mjs$/, "");
     if (ONLY && !ONLY.includes(name)) continue;

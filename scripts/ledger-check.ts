@@ -7,8 +7,14 @@ import { DatabaseSync } from "node:sqlite";
 import { auditLedger, type AccountSnapshot } from "../workers/transactions/src/ledger/audit";
 
 const state = path.resolve(process.argv[2] ?? ".wrangler/state", "v3");
-const sqliteFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite").map((f) => path.join(dir, f)) : []);
-const hasTable = (db: DatabaseSync, name: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
+const sqliteFiles = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")
+        .map((f) => path.join(dir, f))
+    : [];
+const hasTable = (db: DatabaseSync, name: string) =>
+  !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
 
 const accounts: AccountSnapshot[] = [];
 const doRoot = path.join(state, "do");
@@ -36,5 +42,9 @@ const problems = auditLedger(accounts, projection);
 const entries = accounts.reduce((n, a) => n + a.entries.length, 0);
 console.log(`ledger:check — ${accounts.length} accounts, ${entries} entries, ${projection.length} projected rows`);
 for (const p of problems) console.log(`  ✗ ${p}`);
-console.log(problems.length ? `${problems.length} difference(s)` : "✓ balances, versions, hash chains, limits, payment pairs, per-currency sums and projection agree");
+console.log(
+  problems.length
+    ? `${problems.length} difference(s)`
+    : "✓ balances, versions, hash chains, limits, payment pairs, per-currency sums and projection agree",
+);
 process.exit(problems.length ? 1 : 0);

@@ -40,10 +40,16 @@ const KEEP = argv.includes("--keep");
 for (const [k, v] of Object.entries({ OPS, SEED, CLIENTS, USERS, ABORT_RATE, D1_RATE }))
   if (!Number.isFinite(v) || v < 0) throw new Error(`bad --${k.toLowerCase()}: ${v}`);
 const FAULTS = ABORT_RATE > 0 || D1_RATE > 0;
-const REPRO = `npm run sim -- --ops ${OPS} --seed ${SEED}` + (CLIENTS !== 20 ? ` --clients ${CLIENTS}` : "") + (USERS !== 10 ? ` --users ${USERS}` : "") +
-  (ABORT_RATE !== 0.02 ? ` --abort-rate ${ABORT_RATE}` : "") + (D1_RATE !== 0.05 ? ` --d1-rate ${D1_RATE}` : "");
+const REPRO =
+  `npm run sim -- --ops ${OPS} --seed ${SEED}` +
+  (CLIENTS !== 20 ? ` --clients ${CLIENTS}` : "") +
+  (USERS !== 10 ? ` --users ${USERS}` : "") +
+  (ABORT_RATE !== 0.02 ? ` --abort-rate ${ABORT_RATE}` : "") +
+  (D1_RATE !== 0.05 ? ` --d1-rate ${D1_RATE}` : "");
 console.log(`sim: seed ${SEED} (reproduce: ${REPRO})`);
-console.log(`sim: ${OPS} operations, ${CLIENTS} clients, ${USERS} users, object reset rate ${ABORT_RATE} per call, D1 write failure rate ${D1_RATE}`);
+console.log(
+  `sim: ${OPS} operations, ${CLIENTS} clients, ${USERS} users, object reset rate ${ABORT_RATE} per call, D1 write failure rate ${D1_RATE}`,
+);
 
 // ── seeded draws ───────────────────────────────────────────────────────────
 const rand = mulberry32(SEED);
@@ -65,7 +71,14 @@ const tag = `s${SEED}`;
 
 // Users and accounts: 3–5 per user, mixed currencies and limits (0, positive, none), plus two spare
 // accounts per user that start at zero and are the usual targets of closes.
-const users = Array.from({ length: USERS }, (_, u) => ({ u, email: `u${u}-${tag}-${process.pid}@sim.test`, token: "", tokenAt: 0, relogin: null, accounts: [] }));
+const users = Array.from({ length: USERS }, (_, u) => ({
+  u,
+  email: `u${u}-${tag}-${process.pid}@sim.test`,
+  token: "",
+  tokenAt: 0,
+  relogin: null,
+  accounts: [],
+}));
 const accounts = [];
 for (const user of users) {
   const n = int(3, 5);
@@ -111,8 +124,13 @@ function drawTxn(i, u) {
   const out = chance(0.45);
   const keyed = chance(0.85);
   return {
-    kind: "txn", u, a: a.a, amount: amountFor(a, out), desc: `${tag} op${i} txn`,
-    key: keyed ? `${tag}-op${i}` : null, ext: keyed ? null : `${tag}-ext-op${i}`,
+    kind: "txn",
+    u,
+    a: a.a,
+    amount: amountFor(a, out),
+    desc: `${tag} op${i} txn`,
+    key: keyed ? `${tag}-op${i}` : null,
+    ext: keyed ? null : `${tag}-ext-op${i}`,
     category: chance(0.92) ? pick(CATEGORIES) : undefined,
   };
 }
@@ -137,7 +155,8 @@ function drawPay(i, u) {
 for (let i = 0; i < OPS; i++) {
   let kind = weighted(KINDS);
   const u = int(0, USERS - 1);
-  if ((kind === "reverse" || kind === "replay" || kind === "reuse") && !(kind === "reverse" ? txnOps.length : keyedOps.length)) kind = "txn";
+  if ((kind === "reverse" || kind === "replay" || kind === "reuse") && !(kind === "reverse" ? txnOps.length : keyedOps.length))
+    kind = "txn";
   let op;
   if (kind === "txn") op = drawTxn(i, u);
   else if (kind === "pay") op = drawPay(i, u);
@@ -170,18 +189,52 @@ for (let i = 0; i < OPS; i++) {
     const base = chance(0.5) ? drawPay(i, u) : { ...drawTxn(i, u), key: `${tag}-op${i}`, ext: null };
     op = { kind: "dup", base, copies: int(2, 5), u };
   } else if (kind === "foreign") {
-    const variant = pick(["account", "balance", "list", "verify", "txn_on", "pay_from", "import_into", "close", "get_txn", "reverse_txn", "get_payment"]);
+    const variant = pick([
+      "account",
+      "balance",
+      "list",
+      "verify",
+      "txn_on",
+      "pay_from",
+      "import_into",
+      "close",
+      "get_txn",
+      "reverse_txn",
+      "get_payment",
+    ]);
     const victim = pick(others(u));
     const ref = ["get_txn", "reverse_txn", "get_payment"].includes(variant)
-      ? [...plan].reverse().find((p) => p.u !== u && (variant === "get_payment" ? p.kind === "pay" && accounts[p.dst].u !== u : p.kind === "txn"))?.i
+      ? [...plan]
+          .reverse()
+          .find((p) => p.u !== u && (variant === "get_payment" ? p.kind === "pay" && accounts[p.dst].u !== u : p.kind === "txn"))?.i
       : undefined;
     op = { kind: "foreign", u, variant, a: victim.a, ref, key: `${tag}-op${i}` };
   } else if (kind === "bad") {
-    const variant = pick(["zero", "float", "string", "huge", "unknown_field", "empty_desc", "bad_date", "pay_no_key", "pay_long_key", "pay_negative", "pay_same", "pay_unknown_field", "bad_json", "import_type", "account_currency", "bad_category"]);
+    const variant = pick([
+      "zero",
+      "float",
+      "string",
+      "huge",
+      "unknown_field",
+      "empty_desc",
+      "bad_date",
+      "pay_no_key",
+      "pay_long_key",
+      "pay_negative",
+      "pay_same",
+      "pay_unknown_field",
+      "bad_json",
+      "import_type",
+      "account_currency",
+      "bad_category",
+    ]);
     op = { kind: "bad", u, variant, a: pick(own(u)).a, key: `${tag}-op${i}` };
   } else {
     const variant = pick(["balance", "account", "list", "verify", "get_txn", "get_payment", "payments", "accounts"]);
-    const ref = variant === "get_txn" || variant === "get_payment" ? [...plan].reverse().find((p) => p.u === u && p.kind === (variant === "get_txn" ? "txn" : "pay"))?.i : undefined;
+    const ref =
+      variant === "get_txn" || variant === "get_payment"
+        ? [...plan].reverse().find((p) => p.u === u && p.kind === (variant === "get_txn" ? "txn" : "pay"))?.i
+        : undefined;
     op = { kind: "read", u, variant, a: pick(own(u)).a, ref };
   }
   op.i = i;
@@ -226,7 +279,11 @@ async function login(user) {
   if (user.relogin) return user.relogin;
   user.relogin = (async () => {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const res = await fetch(`${ORIGIN}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: user.email, password: PASSWORD }) });
+      const res = await fetch(`${ORIGIN}/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: user.email, password: PASSWORD }),
+      });
       if (res.ok) {
         user.token = (await res.json()).access_token;
         user.tokenAt = Date.now();
@@ -265,7 +322,13 @@ async function call(u, method, p, { json, body, type, key } = {}) {
     try {
       parsed = JSON.parse(text);
     } catch {}
-    const r = { status: res.status, json: parsed, text, replayed: res.headers.get("idempotent-replayed") === "true", type: res.headers.get("content-type") };
+    const r = {
+      status: res.status,
+      json: parsed,
+      text,
+      replayed: res.headers.get("idempotent-replayed") === "true",
+      type: res.headers.get("content-type"),
+    };
     if (r.status === 401 && attempt < 2) {
       await login(user);
       continue;
@@ -317,7 +380,11 @@ async function settle(what, faultable, send) {
 
 const expectCode = (what, r, allowed) => {
   const got = r.status >= 400 ? `${r.status} ${r.json?.code}` : String(r.status);
-  return check("answers as expected", allowed.includes(got), `${what} → ${got} (allowed: ${allowed.join(", ")}) ${r.status >= 400 ? r.text.slice(0, 160) : ""}`);
+  return check(
+    "answers as expected",
+    allowed.includes(got),
+    `${what} → ${got} (allowed: ${allowed.join(", ")}) ${r.status >= 400 ? r.text.slice(0, 160) : ""}`,
+  );
 };
 const closedBefore = (a, t) => accounts[a].closedAt < t;
 const mayBeClosed = (a) => accounts[a].closeAttempted;
@@ -325,7 +392,8 @@ const credit = (a, amount, desc) => {
   accounts[a].external += amount;
   if (desc) accounts[a].descs.set(desc, (accounts[a].descs.get(desc) ?? 0) + 1);
 };
-const minor = (amount) => `${amount < 0 ? "-" : ""}${Math.floor(Math.abs(amount) / 100)}.${String(Math.abs(amount) % 100).padStart(2, "0")}`;
+const minor = (amount) =>
+  `${amount < 0 ? "-" : ""}${Math.floor(Math.abs(amount) / 100)}.${String(Math.abs(amount) % 100).padStart(2, "0")}`;
 
 // ── operations ─────────────────────────────────────────────────────────────
 function txnBody(op) {
@@ -334,7 +402,8 @@ function txnBody(op) {
   if (op.ext) body.external_id = op.ext;
   return body;
 }
-const sendTxn = (op, body = txnBody(op)) => call(op.u, "POST", `/v1/accounts/${accounts[op.a].id}/transactions`, { json: body, key: op.key });
+const sendTxn = (op, body = txnBody(op)) =>
+  call(op.u, "POST", `/v1/accounts/${accounts[op.a].id}/transactions`, { json: body, key: op.key });
 
 /** The settled answer of a transaction: what it applied and whether it was allowed. */
 function judgeTxn(op, r, started, what = `op${op.i} txn`) {
@@ -344,12 +413,17 @@ function judgeTxn(op, r, started, what = `op${op.i} txn`) {
   if (mayBeClosed(op.a)) allowed.push("422 account_closed");
   if (op.ext && r.saw5xx) allowed.push("409 conflict"); // the lost answer's write had been applied
   if (closedBefore(op.a, started)) allowed.splice(0, allowed.length, "422 account_closed");
-  if (op.amount === -HUGE && a.limit !== null && !closedBefore(op.a, started)) allowed.splice(0, allowed.length, "422 insufficient_funds", ...(mayBeClosed(op.a) ? ["422 account_closed"] : []));
+  if (op.amount === -HUGE && a.limit !== null && !closedBefore(op.a, started))
+    allowed.splice(0, allowed.length, "422 insufficient_funds", ...(mayBeClosed(op.a) ? ["422 account_closed"] : []));
   expectCode(what, r, allowed);
   const applied = r.status === 201 || (r.status === 409 && op.ext && r.saw5xx);
   if (r.status === 201) {
     const e = r.json;
-    check("answers as expected", e.amount === op.amount && e.account_id === a.id && e.currency === a.currency && e.description === op.desc, `${what} answered ${r.text.slice(0, 200)}`);
+    check(
+      "answers as expected",
+      e.amount === op.amount && e.account_id === a.id && e.currency === a.currency && e.description === op.desc,
+      `${what} answered ${r.text.slice(0, 200)}`,
+    );
     check("3 limits", a.limit === null || e.balance_after >= -a.limit, `${what}: balance_after ${e.balance_after} below −${a.limit}`);
   }
   if (applied) credit(op.a, op.amount, op.desc);
@@ -357,7 +431,13 @@ function judgeTxn(op, r, started, what = `op${op.i} txn`) {
   return { applied, id: r.status === 201 ? r.json.id : null, amount: op.amount };
 }
 
-const payBody = (op) => ({ source_account_id: accounts[op.src].id, destination_account_id: accounts[op.dst].id, amount: op.amount, currency: op.currency, description: op.desc });
+const payBody = (op) => ({
+  source_account_id: accounts[op.src].id,
+  destination_account_id: accounts[op.dst].id,
+  amount: op.amount,
+  currency: op.currency,
+  description: op.desc,
+});
 const sendPay = (op, body = payBody(op)) => call(op.u, "POST", "/v1/payments", { json: body, key: op.key });
 
 function judgePay(op, r, started, what = `op${op.i} pay`) {
@@ -377,7 +457,11 @@ function judgePay(op, r, started, what = `op${op.i} pay`) {
   expectCode(what, r, allowed);
   if (r.status === 201) {
     const p = r.json;
-    check("answers as expected", p.status === "completed" && p.amount === op.amount && p.source_account_id === src.id && p.destination_account_id === dst.id, `${what} answered ${r.text.slice(0, 200)}`);
+    check(
+      "answers as expected",
+      p.status === "completed" && p.amount === op.amount && p.source_account_id === src.id && p.destination_account_id === dst.id,
+      `${what} answered ${r.text.slice(0, 200)}`,
+    );
     if (!payments.has(p.id)) payments.set(p.id, { src: op.src, dst: op.dst, amount: op.amount, desc: op.desc });
   }
   return { applied: r.status === 201, id: r.status === 201 ? r.json.id : null };
@@ -412,12 +496,27 @@ async function runReverse(op) {
   if (closedBefore(a.a, started)) allowed.splice(allowed.indexOf("201"), allowed.includes("201") ? 1 : 0);
   expectCode(`op${op.i} reverse`, r, allowed);
   if (r.status === 201) {
-    check("answers as expected", r.json.amount === -target.amount && r.json.reverses_id === target.id, `op${op.i} reverse answered ${r.text.slice(0, 200)}`);
-    check("4 idempotency keys applied once", !reversed.has(target.id), `op${op.i}: ${target.id} reversed twice (${reversed.get(target.id)} and ${r.json.id})`);
+    check(
+      "answers as expected",
+      r.json.amount === -target.amount && r.json.reverses_id === target.id,
+      `op${op.i} reverse answered ${r.text.slice(0, 200)}`,
+    );
+    check(
+      "4 idempotency keys applied once",
+      !reversed.has(target.id),
+      `op${op.i}: ${target.id} reversed twice (${reversed.get(target.id)} and ${r.json.id})`,
+    );
     reversed.set(target.id, r.json.id);
     credit(a.a, -target.amount, null);
   }
-  return { applied: r.status === 201, id: r.status === 201 ? r.json.id : null, amount: -target.amount, r, claimed: r.status !== 404, targetId: target.id };
+  return {
+    applied: r.status === 201,
+    id: r.status === 201 ? r.json.id : null,
+    amount: -target.amount,
+    r,
+    claimed: r.status !== 404,
+    targetId: target.id,
+  };
 }
 
 /** The account of the entry a transaction or reversal op made. */
@@ -436,12 +535,14 @@ function statement(op) {
     });
     return { type: "text/csv", body: lines.join("\n") + "\n", lineOf, badLines: op.badLine ? 1 : 0 };
   }
-  const lines = ["<?xml version=\"1.0\"?>", "<OFX>", "<BANKMSGSRSV1><STMTTRNRS><STMTRS>", `<CURDEF>${a.currency}`, "<BANKTRANLIST>"];
+  const lines = ['<?xml version="1.0"?>', "<OFX>", "<BANKMSGSRSV1><STMTTRNRS><STMTRS>", `<CURDEF>${a.currency}`, "<BANKTRANLIST>"];
   const lineOf = [];
   rows.forEach((row, k) => {
     if (op.badLine && k === 1) lines.push(`<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>2026XX01<TRNAMT>-1.00<NAME>${tag} bad op${op.i}</STMTTRN>`);
     // Rows without a FITID get one in OFX too: OFX has no natural-key duplicates to lean on.
-    lines.push(`<STMTTRN><TRNTYPE>OTHER<DTPOSTED>${row.date.replaceAll("-", "")}<TRNAMT>${minor(row.amount)}<FITID>${row.ext ?? `${tag}-ofx-${row.desc.replaceAll(" ", "-")}`}<NAME>${row.desc}</STMTTRN>`);
+    lines.push(
+      `<STMTTRN><TRNTYPE>OTHER<DTPOSTED>${row.date.replaceAll("-", "")}<TRNAMT>${minor(row.amount)}<FITID>${row.ext ?? `${tag}-ofx-${row.desc.replaceAll(" ", "-")}`}<NAME>${row.desc}</STMTTRN>`,
+    );
     lineOf.push(lines.length);
   });
   lines.push("</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>", "</OFX>");
@@ -452,7 +553,9 @@ async function runImport(op) {
   const a = accounts[op.a];
   const file = statement(op);
   const started = Date.now();
-  const r = await settle(`op${op.i} import`, true, () => call(op.u, "POST", `/v1/accounts/${a.id}/imports`, { body: file.body, type: file.type }));
+  const r = await settle(`op${op.i} import`, true, () =>
+    call(op.u, "POST", `/v1/accounts/${a.id}/imports`, { body: file.body, type: file.type }),
+  );
   tally("import", r);
   const allowed = closedBefore(op.a, started) ? ["422 account_closed"] : mayBeClosed(op.a) ? ["201", "422 account_closed"] : ["201"];
   expectCode(`op${op.i} import`, r, allowed);
@@ -464,7 +567,11 @@ async function runImport(op) {
     return { applied: false, r };
   }
   const s = r.json;
-  check("answers as expected", s.imported + s.duplicates + s.failed === op.rows.length + file.badLines, `op${op.i} import counted ${s.imported}+${s.duplicates}+${s.failed} of ${op.rows.length + file.badLines} lines`);
+  check(
+    "answers as expected",
+    s.imported + s.duplicates + s.failed === op.rows.length + file.badLines,
+    `op${op.i} import counted ${s.imported}+${s.duplicates}+${s.failed} of ${op.rows.length + file.badLines} lines`,
+  );
   const failedLines = new Set(s.errors.map((e) => e.line));
   // A row's external id (else its date, amount and description) is applied once if any line carrying it
   // was not refused in the settled answer (a lost earlier answer may have applied it: then "duplicate").
@@ -473,7 +580,12 @@ async function runImport(op) {
   op.rows.forEach((row, k) => {
     const ok = !failedLines.has(file.lineOf[k]);
     applied.set(keyOf(row, k), (applied.get(keyOf(row, k)) ?? false) || ok);
-    if (!ok) check("answers as expected", row.amount < 0 && a.limit !== null, `op${op.i} import refused line ${file.lineOf[k]} (${row.amount}): ${JSON.stringify(s.errors)}`);
+    if (!ok)
+      check(
+        "answers as expected",
+        row.amount < 0 && a.limit !== null,
+        `op${op.i} import refused line ${file.lineOf[k]} (${row.amount}): ${JSON.stringify(s.errors)}`,
+      );
   });
   for (const [i, row] of op.rows.entries()) {
     const k = keyOf(row, i);
@@ -490,7 +602,17 @@ async function runClose(op) {
   if (op.zeroFirst) {
     const b = await settle(`op${op.i} close balance`, true, () => call(op.u, "GET", `/v1/accounts/${a.id}/balance`));
     if (b.status === 200 && b.json.current !== 0 && b.json.pending === 0 && !mayBeClosed(op.a)) {
-      const zero = { i: op.i, kind: "txn", u: op.u, a: op.a, amount: -b.json.current, desc: `${tag} op${op.i} zero`, key: op.key, ext: null, category: "other" };
+      const zero = {
+        i: op.i,
+        kind: "txn",
+        u: op.u,
+        a: op.a,
+        amount: -b.json.current,
+        desc: `${tag} op${op.i} zero`,
+        key: op.key,
+        ext: null,
+        category: "other",
+      };
       const started = Date.now();
       const r = await settle(`op${op.i} zero`, true, () => sendTxn(zero));
       tally("close-zeroing txn", r);
@@ -502,7 +624,11 @@ async function runClose(op) {
   tally("close", r);
   expectCode(`op${op.i} close`, r, ["200", "409 conflict"]);
   if (r.status === 200) {
-    check("answers as expected", r.json.status === "closed" && r.json.balance.current === 0 && r.json.balance.pending === 0, `op${op.i} close answered ${r.text.slice(0, 200)}`);
+    check(
+      "answers as expected",
+      r.json.status === "closed" && r.json.balance.current === 0 && r.json.balance.pending === 0,
+      `op${op.i} close answered ${r.text.slice(0, 200)}`,
+    );
     a.closedAt = Math.min(a.closedAt, Date.now());
   }
   return { applied: r.status === 200, r };
@@ -512,14 +638,30 @@ async function runClose(op) {
 async function runReplay(op) {
   const original = plan[op.target];
   const first = await done[op.target];
-  if (!first?.r || first.r.unsettled || first.skipped || (original.kind === "reverse" && !first.claimed) || (original.kind === "txn" && first.r.status === 404)) return skip("replay");
+  if (
+    !first?.r ||
+    first.r.unsettled ||
+    first.skipped ||
+    (original.kind === "reverse" && !first.claimed) ||
+    (original.kind === "txn" && first.r.status === 404)
+  )
+    return skip("replay");
   const r = await settle(`op${op.i} replay of op${op.target}`, true, () =>
-    original.kind === "txn" ? sendTxn(original) : original.kind === "pay" ? sendPay(original) : call(original.u, "POST", `/v1/transactions/${first.targetId}/reverse`, { key: original.key }),
+    original.kind === "txn"
+      ? sendTxn(original)
+      : original.kind === "pay"
+        ? sendPay(original)
+        : call(original.u, "POST", `/v1/transactions/${first.targetId}/reverse`, { key: original.key }),
   );
   tally(`replay ${original.kind}`, r);
   const same = r.status === first.r.status && (r.status >= 400 ? r.json?.code === first.r.json?.code : r.json?.id === first.r.json?.id);
-  check("4 idempotency keys applied once", same, `op${op.i} replay of op${op.target}: first ${first.r.status} ${first.r.json?.code ?? first.r.json?.id}, replay ${r.status} ${r.json?.code ?? r.json?.id}`);
-  if (first.r.status === 201) check("4 replays are marked", r.replayed, `op${op.i} replay of op${op.target} lacks Idempotent-Replayed: true`);
+  check(
+    "4 idempotency keys applied once",
+    same,
+    `op${op.i} replay of op${op.target}: first ${first.r.status} ${first.r.json?.code ?? first.r.json?.id}, replay ${r.status} ${r.json?.code ?? r.json?.id}`,
+  );
+  if (first.r.status === 201)
+    check("4 replays are marked", r.replayed, `op${op.i} replay of op${op.target} lacks Idempotent-Replayed: true`);
   return { r };
 }
 
@@ -555,9 +697,14 @@ async function runDup(op) {
   tally(`dup ${base.kind}`, last);
   for (const r of settledAnswers) {
     const same = r.status === last.status && (r.status >= 400 ? r.json?.code === last.json?.code : r.json?.id === last.json?.id);
-    check("4 idempotency keys applied once", same, `op${op.i} concurrent copies answered differently: ${r.status} ${r.json?.code ?? r.json?.id} vs ${last.status} ${last.json?.code ?? last.json?.id}`);
+    check(
+      "4 idempotency keys applied once",
+      same,
+      `op${op.i} concurrent copies answered differently: ${r.status} ${r.json?.code ?? r.json?.id} vs ${last.status} ${last.json?.code ?? last.json?.id}`,
+    );
   }
-  const judged = base.kind === "pay" ? judgePay(base, last, started, `op${op.i} dup pay`) : judgeTxn(base, last, started, `op${op.i} dup txn`);
+  const judged =
+    base.kind === "pay" ? judgePay(base, last, started, `op${op.i} dup pay`) : judgeTxn(base, last, started, `op${op.i} dup txn`);
   return { ...judged, r: last };
 }
 
@@ -575,9 +722,26 @@ async function runForeign(op) {
     balance: () => call(op.u, "GET", `/v1/accounts/${id}/balance`),
     list: () => call(op.u, "GET", `/v1/accounts/${id}/transactions`),
     verify: () => call(op.u, "GET", `/v1/accounts/${id}/verify`),
-    txn_on: () => call(op.u, "POST", `/v1/accounts/${id}/transactions`, { json: { amount: 100, description: `${tag} op${op.i} foreign` }, key: op.key }),
-    pay_from: () => call(op.u, "POST", "/v1/payments", { json: { source_account_id: id, destination_account_id: accounts[users[op.u].accounts[0]].id, amount: 100, currency: victim.currency }, key: op.key }),
-    import_into: () => call(op.u, "POST", `/v1/accounts/${id}/imports`, { body: `date,amount,description\n2026-10-01,1.00,${tag} op${op.i} foreign\n`, type: "text/csv" }),
+    txn_on: () =>
+      call(op.u, "POST", `/v1/accounts/${id}/transactions`, {
+        json: { amount: 100, description: `${tag} op${op.i} foreign` },
+        key: op.key,
+      }),
+    pay_from: () =>
+      call(op.u, "POST", "/v1/payments", {
+        json: {
+          source_account_id: id,
+          destination_account_id: accounts[users[op.u].accounts[0]].id,
+          amount: 100,
+          currency: victim.currency,
+        },
+        key: op.key,
+      }),
+    import_into: () =>
+      call(op.u, "POST", `/v1/accounts/${id}/imports`, {
+        body: `date,amount,description\n2026-10-01,1.00,${tag} op${op.i} foreign\n`,
+        type: "text/csv",
+      }),
     close: () => call(op.u, "POST", `/v1/accounts/${id}/close`),
     get_txn: () => call(op.u, "GET", `/v1/transactions/${ref.id}`),
     reverse_txn: () => call(op.u, "POST", `/v1/transactions/${ref.id}/reverse`, { key: op.key }),
@@ -586,7 +750,11 @@ async function runForeign(op) {
   // Ownership is the ledger object's to check on most of these paths, so they may meet injected faults.
   const r = await settle(`op${op.i} foreign ${op.variant}`, true, send);
   tally(`foreign ${op.variant}`, r);
-  check("6 no foreign reads", r.status === 404 && r.json?.code === "not_found" && !("balance" in (r.json ?? {})) && !("data" in (r.json ?? {})), `op${op.i} foreign ${op.variant} → ${r.status} ${r.text.slice(0, 200)}`);
+  check(
+    "6 no foreign reads",
+    r.status === 404 && r.json?.code === "not_found" && !("balance" in (r.json ?? {})) && !("data" in (r.json ?? {})),
+    `op${op.i} foreign ${op.variant} → ${r.status} ${r.text.slice(0, 200)}`,
+  );
   return { r };
 }
 
@@ -608,11 +776,23 @@ async function runBad(op) {
     pay_no_key: [() => call(op.u, "POST", "/v1/payments", { json: pay }), "400 validation_failed"],
     pay_long_key: [() => call(op.u, "POST", "/v1/payments", { json: pay, key: "k".repeat(256) }), "400 validation_failed"],
     pay_negative: [() => call(op.u, "POST", "/v1/payments", { json: { ...pay, amount: -5 }, key: op.key }), "422 validation_failed"],
-    pay_same: [() => call(op.u, "POST", "/v1/payments", { json: { ...pay, destination_account_id: a.id }, key: op.key }), "422 validation_failed"],
+    pay_same: [
+      () => call(op.u, "POST", "/v1/payments", { json: { ...pay, destination_account_id: a.id }, key: op.key }),
+      "422 validation_failed",
+    ],
     pay_unknown_field: [() => call(op.u, "POST", "/v1/payments", { json: { ...pay, memo: 1 }, key: op.key }), "422 validation_failed"],
-    bad_json: [() => call(op.u, "POST", `/v1/accounts/${a.id}/transactions`, { body: "{not json", type: "application/json" }), "400 validation_failed"],
-    import_type: [() => call(op.u, "POST", `/v1/accounts/${a.id}/imports`, { body: "hello", type: "text/plain" }), "415 unsupported_media_type"],
-    account_currency: [() => call(op.u, "POST", "/v1/accounts", { json: { name: "x", type: "checking", currency: "XYZ" } }), "422 validation_failed"],
+    bad_json: [
+      () => call(op.u, "POST", `/v1/accounts/${a.id}/transactions`, { body: "{not json", type: "application/json" }),
+      "400 validation_failed",
+    ],
+    import_type: [
+      () => call(op.u, "POST", `/v1/accounts/${a.id}/imports`, { body: "hello", type: "text/plain" }),
+      "415 unsupported_media_type",
+    ],
+    account_currency: [
+      () => call(op.u, "POST", "/v1/accounts", { json: { name: "x", type: "checking", currency: "XYZ" } }),
+      "422 validation_failed",
+    ],
   };
   const [send, expected] = cases[op.variant];
   // The imports route asks the account's object (owner, status) before it looks at the media type, so a
@@ -620,7 +800,10 @@ async function runBad(op) {
   const r = await settle(`op${op.i} bad ${op.variant}`, op.variant === "import_type", send);
   tally(`bad ${op.variant}`, r);
   // The imports route refuses a closed account before it looks at the media type.
-  expectCode(`op${op.i} bad ${op.variant}`, r, [expected, ...(op.variant === "import_type" && mayBeClosed(op.a) ? ["422 account_closed"] : [])]);
+  expectCode(`op${op.i} bad ${op.variant}`, r, [
+    expected,
+    ...(op.variant === "import_type" && mayBeClosed(op.a) ? ["422 account_closed"] : []),
+  ]);
   return { r };
 }
 
@@ -649,10 +832,20 @@ async function runRead(op) {
   const b = r.json;
   if (op.variant === "balance" && a.limit !== null) {
     check("3 limits", b.current >= -a.limit, `op${op.i}: ${a.id} current ${b.current} below −${a.limit}`);
-    check("2 balances", b.available === b.current - b.pending + a.limit && b.pending >= 0, `op${op.i}: ${a.id} balance ${JSON.stringify(b)}`);
+    check(
+      "2 balances",
+      b.available === b.current - b.pending + a.limit && b.pending >= 0,
+      `op${op.i}: ${a.id} balance ${JSON.stringify(b)}`,
+    );
   }
   if (op.variant === "verify") check("2 verify", b.valid === true, `op${op.i}: ${a.id} chain invalid: ${r.text}`);
-  if (op.variant === "list") for (const e of b.data) check("3 limits", e.account_id === a.id && (a.limit === null || e.balance_after >= -a.limit), `op${op.i}: entry ${e.id} ${e.balance_after} in list of ${a.id}`);
+  if (op.variant === "list")
+    for (const e of b.data)
+      check(
+        "3 limits",
+        e.account_id === a.id && (a.limit === null || e.balance_after >= -a.limit),
+        `op${op.i}: entry ${e.id} ${e.balance_after} in list of ${a.id}`,
+      );
   if (op.variant === "accounts") {
     const theirs = new Set(others(op.u).map((x) => x.id));
     for (const x of b.data) check("6 no foreign reads", !theirs.has(x.id), `op${op.i}: user ${op.u} lists ${x.id} of another user`);
@@ -666,7 +859,19 @@ function skip(kind) {
   return { skipped: true };
 }
 
-const RUNNERS = { txn: runTxn, pay: runPay, reverse: runReverse, import: runImport, close: runClose, replay: runReplay, reuse: runReuse, dup: runDup, foreign: runForeign, bad: runBad, read: runRead };
+const RUNNERS = {
+  txn: runTxn,
+  pay: runPay,
+  reverse: runReverse,
+  import: runImport,
+  close: runClose,
+  replay: runReplay,
+  reuse: runReuse,
+  dup: runDup,
+  foreign: runForeign,
+  bad: runBad,
+  read: runRead,
+};
 
 // ── setup, run, drain, check ───────────────────────────────────────────────
 const freePort = () =>
@@ -685,9 +890,16 @@ const logFile = path.join(runDir, "wrangler.log");
 /** tests/sim/wrangler.toml with absolute paths and this run's seed and rates (`--var` reaches only the first config). */
 function simConfig() {
   const src = readFileSync(path.join(ROOT, "tests/sim/wrangler.toml"), "utf8");
-  const norm = (t) => t.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter((l) => l && !/^(main|SIM_\w+) =/.test(l)).join("\n");
+  const norm = (t) =>
+    t
+      .split("\n")
+      .map((l) => l.replace(/#.*/, "").trim())
+      .filter((l) => l && !/^(main|SIM_\w+) =/.test(l))
+      .join("\n");
   if (norm(src) !== norm(readFileSync(path.join(ROOT, "workers/transactions/wrangler.toml"), "utf8")))
-    console.log("sim: WARNING tests/sim/wrangler.toml is out of step with workers/transactions/wrangler.toml (bindings, vars or migrations differ)");
+    console.log(
+      "sim: WARNING tests/sim/wrangler.toml is out of step with workers/transactions/wrangler.toml (bindings, vars or migrations differ)",
+    );
   const out = src
     .replace(/^main = .*$/m, `main = ${JSON.stringify(path.join(ROOT, "tests/sim/worker.ts"))}`)
     .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(path.join(ROOT, "migrations"))}`)
@@ -727,7 +939,9 @@ async function listAll(u, p) {
   const rows = [];
   let cursor;
   for (let pages = 0; pages < 10_000; pages++) {
-    const r = await settle(`list ${p}`, true, () => call(u, "GET", `${p}${p.includes("?") ? "&" : "?"}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`));
+    const r = await settle(`list ${p}`, true, () =>
+      call(u, "GET", `${p}${p.includes("?") ? "&" : "?"}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
+    );
     if (!check("answers as expected", r.status === 200, `GET ${p} → ${r.status} ${r.text.slice(0, 200)}`)) return rows;
     rows.push(...r.json.data);
     if (!r.json.next_cursor) return rows;
@@ -742,71 +956,143 @@ async function finalChecks() {
   const knownIds = new Map(accounts.map((a) => [a.id, a]));
   const seenByUser = new Map();
   // Users in parallel, each user's accounts one after the other.
-  await Promise.all(users.map(async (user) => {
-    await login(user);
-    const listed = await listAll(user.u, "/v1/accounts");
-    for (const x of listed) {
-      const known = knownIds.get(x.id);
-      check("6 no foreign reads", !known || known.u === user.u, `user ${user.u} lists account ${x.id} of user ${known?.u}`);
-      check("6 no foreign reads", !seenByUser.has(x.id), `account ${x.id} listed by users ${seenByUser.get(x.id)} and ${user.u}`);
-      seenByUser.set(x.id, user.u);
-    }
-    for (const a of own(user.u)) check("answers as expected", listed.some((x) => x.id === a.id), `user ${user.u}'s account ${a.id} is not listed`);
-    // Accounts the driver does not know are ones a create answered 5xx for (then retried): their own.
-    const extra = listed.filter((x) => !knownIds.has(x.id)).map((x) => ({ id: x.id, u: user.u, currency: x.currency, limit: x.overdraft_limit, external: 0, descs: new Map(), ambiguous: new Map(), closedAt: Infinity, extra: true }));
-    for (const a of [...own(user.u), ...extra]) {
-      const view = listed.find((x) => x.id === a.id);
-      const bal = await settle(`final balance ${a.id}`, true, () => call(user.u, "GET", `/v1/accounts/${a.id}/balance`));
-      const ver = await settle(`final verify ${a.id}`, true, () => call(user.u, "GET", `/v1/accounts/${a.id}/verify`));
-      const entries = (await listAll(user.u, `/v1/accounts/${a.id}/transactions`)).sort((x, y) => x.version - y.version);
-      if (bal.status !== 200 || ver.status !== 200) continue;
-      const b = bal.json;
-      const total = entries.reduce((s, e) => s + e.amount, 0);
-      check("2 balance = sum of entries", b.current === total, `${a.id}: balance ${b.current}, entries sum to ${total}`);
-      check("2 version = entry count", b.version === entries.length && entries.every((e, k) => e.version === k + 1), `${a.id}: version ${b.version}, ${entries.length} entries listed`);
-      check("2 verify", ver.json.valid === true && ver.json.entries === b.version, `${a.id}: verify ${ver.text}`);
-      check("2 drained", b.pending === 0, `${a.id}: pending ${b.pending} after the drain`);
-      let running = 0;
-      for (const e of entries) {
-        running += e.amount;
-        check("2 balance = sum of entries", e.balance_after === running, `${a.id}: entry v${e.version} balance_after ${e.balance_after}, running sum ${running}`);
-        check("3 limits", a.limit === null || e.balance_after >= -a.limit, `${a.id}: entry v${e.version} balance_after ${e.balance_after} below −${a.limit}`);
+  await Promise.all(
+    users.map(async (user) => {
+      await login(user);
+      const listed = await listAll(user.u, "/v1/accounts");
+      for (const x of listed) {
+        const known = knownIds.get(x.id);
+        check("6 no foreign reads", !known || known.u === user.u, `user ${user.u} lists account ${x.id} of user ${known?.u}`);
+        check("6 no foreign reads", !seenByUser.has(x.id), `account ${x.id} listed by users ${seenByUser.get(x.id)} and ${user.u}`);
+        seenByUser.set(x.id, user.u);
       }
-      check("3 limits", a.limit === null || b.current >= -a.limit, `${a.id}: balance ${b.current} below −${a.limit}`);
-      if (a.closedAt !== Infinity) check("answers as expected", view?.status === "closed" && b.current === 0, `${a.id} was closed but is ${view?.status} at ${b.current}`);
-      for (const [desc, amount] of a.ambiguous) {
-        const n = entries.filter((e) => e.description === desc && !e.payment_id && !e.reverses_id).length;
-        check("4 idempotency keys applied once", n <= 1, `${a.id}: ${n} entries "${desc}"`);
-        a.external += n * amount;
+      for (const a of own(user.u))
+        check(
+          "answers as expected",
+          listed.some((x) => x.id === a.id),
+          `user ${user.u}'s account ${a.id} is not listed`,
+        );
+      // Accounts the driver does not know are ones a create answered 5xx for (then retried): their own.
+      const extra = listed
+        .filter((x) => !knownIds.has(x.id))
+        .map((x) => ({
+          id: x.id,
+          u: user.u,
+          currency: x.currency,
+          limit: x.overdraft_limit,
+          external: 0,
+          descs: new Map(),
+          ambiguous: new Map(),
+          closedAt: Infinity,
+          extra: true,
+        }));
+      for (const a of [...own(user.u), ...extra]) {
+        const view = listed.find((x) => x.id === a.id);
+        const bal = await settle(`final balance ${a.id}`, true, () => call(user.u, "GET", `/v1/accounts/${a.id}/balance`));
+        const ver = await settle(`final verify ${a.id}`, true, () => call(user.u, "GET", `/v1/accounts/${a.id}/verify`));
+        const entries = (await listAll(user.u, `/v1/accounts/${a.id}/transactions`)).sort((x, y) => x.version - y.version);
+        if (bal.status !== 200 || ver.status !== 200) continue;
+        const b = bal.json;
+        const total = entries.reduce((s, e) => s + e.amount, 0);
+        check("2 balance = sum of entries", b.current === total, `${a.id}: balance ${b.current}, entries sum to ${total}`);
+        check(
+          "2 version = entry count",
+          b.version === entries.length && entries.every((e, k) => e.version === k + 1),
+          `${a.id}: version ${b.version}, ${entries.length} entries listed`,
+        );
+        check("2 verify", ver.json.valid === true && ver.json.entries === b.version, `${a.id}: verify ${ver.text}`);
+        check("2 drained", b.pending === 0, `${a.id}: pending ${b.pending} after the drain`);
+        let running = 0;
+        for (const e of entries) {
+          running += e.amount;
+          check(
+            "2 balance = sum of entries",
+            e.balance_after === running,
+            `${a.id}: entry v${e.version} balance_after ${e.balance_after}, running sum ${running}`,
+          );
+          check(
+            "3 limits",
+            a.limit === null || e.balance_after >= -a.limit,
+            `${a.id}: entry v${e.version} balance_after ${e.balance_after} below −${a.limit}`,
+          );
+        }
+        check("3 limits", a.limit === null || b.current >= -a.limit, `${a.id}: balance ${b.current} below −${a.limit}`);
+        if (a.closedAt !== Infinity)
+          check(
+            "answers as expected",
+            view?.status === "closed" && b.current === 0,
+            `${a.id} was closed but is ${view?.status} at ${b.current}`,
+          );
+        for (const [desc, amount] of a.ambiguous) {
+          const n = entries.filter((e) => e.description === desc && !e.payment_id && !e.reverses_id).length;
+          check("4 idempotency keys applied once", n <= 1, `${a.id}: ${n} entries "${desc}"`);
+          a.external += n * amount;
+        }
+        const external = entries.filter((e) => !e.payment_id).reduce((s, e) => s + e.amount, 0);
+        check(
+          "1 sums: account external flows",
+          external === a.external,
+          `${a.id}: non-payment entries sum to ${external}, accepted external flows to ${a.external}`,
+        );
+        const s = sums.get(a.currency) ?? { entries: 0, external: 0 };
+        s.entries += total;
+        s.external += a.external;
+        sums.set(a.currency, s);
+        for (const e of entries) if (e.payment_id) legs.set(e.payment_id, [...(legs.get(e.payment_id) ?? []), { ...e, acc: a.id }]);
+        const count = new Map();
+        for (const e of entries) count.set(e.description, (count.get(e.description) ?? 0) + (e.payment_id || e.reverses_id ? 0 : 1));
+        for (const [desc, n] of a.descs)
+          check(
+            "4 idempotency keys applied once",
+            (count.get(desc) ?? 0) === n,
+            `${a.id}: ${count.get(desc) ?? 0} entries "${desc}", expected ${n}`,
+          );
+        const reversals = entries.filter((e) => e.reverses_id);
+        check(
+          "4 idempotency keys applied once",
+          new Set(reversals.map((e) => e.reverses_id)).size === reversals.length,
+          `${a.id}: an entry reversed twice`,
+        );
+        for (const e of reversals)
+          check(
+            "4 idempotency keys applied once",
+            reversed.get(e.reverses_id) === e.id,
+            `${a.id}: reversal ${e.id} of ${e.reverses_id} the driver never saw accepted`,
+          );
       }
-      const external = entries.filter((e) => !e.payment_id).reduce((s, e) => s + e.amount, 0);
-      check("1 sums: account external flows", external === a.external, `${a.id}: non-payment entries sum to ${external}, accepted external flows to ${a.external}`);
-      const s = sums.get(a.currency) ?? { entries: 0, external: 0 };
-      s.entries += total;
-      s.external += a.external;
-      sums.set(a.currency, s);
-      for (const e of entries) if (e.payment_id) legs.set(e.payment_id, [...(legs.get(e.payment_id) ?? []), { ...e, acc: a.id }]);
-      const count = new Map();
-      for (const e of entries) count.set(e.description, (count.get(e.description) ?? 0) + (e.payment_id || e.reverses_id ? 0 : 1));
-      for (const [desc, n] of a.descs) check("4 idempotency keys applied once", (count.get(desc) ?? 0) === n, `${a.id}: ${count.get(desc) ?? 0} entries "${desc}", expected ${n}`);
-      const reversals = entries.filter((e) => e.reverses_id);
-      check("4 idempotency keys applied once", new Set(reversals.map((e) => e.reverses_id)).size === reversals.length, `${a.id}: an entry reversed twice`);
-      for (const e of reversals) check("4 idempotency keys applied once", reversed.get(e.reverses_id) === e.id, `${a.id}: reversal ${e.id} of ${e.reverses_id} the driver never saw accepted`);
-    }
-    const pays = await listAll(user.u, "/v1/payments");
-    for (const p of pays) {
-      const src = knownIds.get(p.source_account_id);
-      const dst = knownIds.get(p.destination_account_id);
-      check("6 no foreign reads", src?.u === user.u || dst?.u === user.u, `user ${user.u} lists payment ${p.id} between ${p.source_account_id} and ${p.destination_account_id}`);
-      check("2 drained", p.status === "completed", `payment ${p.id} is ${p.status} after the drain`);
-      check("1 completed payments known", payments.has(p.id), `payment ${p.id} (${p.status}) was never answered 201`);
-    }
-    for (const [id, p] of payments) if (accounts[p.src].u === user.u) check("1 completed payments listed", pays.some((x) => x.id === id), `payment ${id} missing from its payer's list`);
-  }));
-  for (const [currency, s] of sums) check("1 sums: per currency", s.entries === s.external, `${currency}: entries sum to ${s.entries}, accepted external flows to ${s.external}`);
+      const pays = await listAll(user.u, "/v1/payments");
+      for (const p of pays) {
+        const src = knownIds.get(p.source_account_id);
+        const dst = knownIds.get(p.destination_account_id);
+        check(
+          "6 no foreign reads",
+          src?.u === user.u || dst?.u === user.u,
+          `user ${user.u} lists payment ${p.id} between ${p.source_account_id} and ${p.destination_account_id}`,
+        );
+        check("2 drained", p.status === "completed", `payment ${p.id} is ${p.status} after the drain`);
+        check("1 completed payments known", payments.has(p.id), `payment ${p.id} (${p.status}) was never answered 201`);
+      }
+      for (const [id, p] of payments)
+        if (accounts[p.src].u === user.u)
+          check(
+            "1 completed payments listed",
+            pays.some((x) => x.id === id),
+            `payment ${id} missing from its payer's list`,
+          );
+    }),
+  );
+  for (const [currency, s] of sums)
+    check(
+      "1 sums: per currency",
+      s.entries === s.external,
+      `${currency}: entries sum to ${s.entries}, accepted external flows to ${s.external}`,
+    );
   for (const [id, p] of payments) {
     const l = legs.get(id) ?? [];
-    const ok = l.length === 2 && l.some((e) => e.acc === accounts[p.src].id && e.amount === -p.amount) && l.some((e) => e.acc === accounts[p.dst].id && e.amount === p.amount);
+    const ok =
+      l.length === 2 &&
+      l.some((e) => e.acc === accounts[p.src].id && e.amount === -p.amount) &&
+      l.some((e) => e.acc === accounts[p.dst].id && e.amount === p.amount);
     check("1 payment legs", ok, `payment ${id} of ${p.amount} has legs ${JSON.stringify(l.map((e) => [e.acc, e.amount]))}`);
   }
   for (const id of legs.keys()) check("1 payment legs", payments.has(id), `entries carry payment ${id}, which never answered 201`);
@@ -830,10 +1116,15 @@ function countFaults() {
 
 async function main() {
   // The faulty entry is outside the root tsconfig: check it here (its own errors only; the workers have `npm run typecheck`).
-  const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tests/sim"), "--pretty", "false"], { cwd: ROOT, encoding: "utf8" });
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tests/sim"), "--pretty", "false"],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   const own = tsc.stdout.split("\n").filter((l) => l.startsWith("tests/sim/"));
   // A warning, not a failure: the build does not need the types, and the ledger contract may be changing.
-  if (own.length) console.log(`sim: WARNING tests/sim/worker.ts does not typecheck (the RPC list may lack a new method):\n${own.join("\n")}`);
+  if (own.length)
+    console.log(`sim: WARNING tests/sim/worker.ts does not typecheck (the RPC list may lack a new method):\n${own.join("\n")}`);
   const port = await freePort();
   const configs = CONFIGS.map((c) => (c === "workers/transactions/wrangler.toml" ? simConfig() : c));
   const log = openSync(logFile, "w");
@@ -846,7 +1137,11 @@ async function main() {
   try {
     // Users and accounts (creates are retried: a 5xx may leave an extra account, checked like the rest).
     for (const user of users) {
-      const r = await fetch(`${ORIGIN}/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: user.email, password: PASSWORD, name: `sim ${user.u}` }) });
+      const r = await fetch(`${ORIGIN}/v1/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: user.email, password: PASSWORD, name: `sim ${user.u}` }),
+      });
       if (r.status !== 201) throw new Error(`register failed: ${r.status} ${await r.text()}`);
       user.token = (await r.json()).access_token;
       user.tokenAt = Date.now();
@@ -854,19 +1149,29 @@ async function main() {
     await Promise.all(
       accounts.map(async (a) => {
         const r = await settle(`create account ${a.a}`, true, () =>
-          call(a.u, "POST", "/v1/accounts", { json: { name: `${tag} ${a.spare ? "spare" : "acc"} ${a.a}`, type: "checking", currency: a.currency, overdraft_limit: a.limit } }),
+          call(a.u, "POST", "/v1/accounts", {
+            json: { name: `${tag} ${a.spare ? "spare" : "acc"} ${a.a}`, type: "checking", currency: a.currency, overdraft_limit: a.limit },
+          }),
         );
         tally("create account", r);
         if (r.status !== 201) throw new Error(`account create failed: ${r.status} ${r.text}`);
         a.id = r.json.id;
       }),
     );
-    console.log(`sim: ${users.length} users, ${accounts.length} accounts (${accounts.filter((a) => a.limit === null).length} without a limit); running the plan`);
+    console.log(
+      `sim: ${users.length} users, ${accounts.length} accounts (${accounts.filter((a) => a.limit === null).length} without a limit); running the plan`,
+    );
 
     const start = Date.now();
     let next = 0;
     let finished = 0;
-    const progress = setInterval(() => console.log(`sim: ${finished}/${OPS} operations, ${((finished / (Date.now() - start)) * 1000).toFixed(1)} ops/s, ${fault5xx} fault 5xx, ${violations.length} violations`), 30_000);
+    const progress = setInterval(
+      () =>
+        console.log(
+          `sim: ${finished}/${OPS} operations, ${((finished / (Date.now() - start)) * 1000).toFixed(1)} ops/s, ${fault5xx} fault 5xx, ${violations.length} violations`,
+        ),
+      30_000,
+    );
     const resolvers = [];
     for (let i = 0; i < OPS; i++) done[i] = new Promise((r) => (resolvers[i] = r));
     await Promise.all(
@@ -898,8 +1203,14 @@ async function main() {
       if ((left.outbox === 0 && left.reserved === 0) || Date.now() > drainDeadline) break;
       await sleep(1000);
     }
-    check("2 drained", left.outbox === 0 && left.reserved === 0, `after 180 s the objects still hold ${left.outbox} outbox rows and ${left.reserved} reserved payments`);
-    console.log(`sim: drained (${left.outbox} outbox rows, ${left.reserved} reserved payments left) in ${((Date.now() - drainDeadline + 180_000) / 1000).toFixed(1)} s; checking invariants`);
+    check(
+      "2 drained",
+      left.outbox === 0 && left.reserved === 0,
+      `after 180 s the objects still hold ${left.outbox} outbox rows and ${left.reserved} reserved payments`,
+    );
+    console.log(
+      `sim: drained (${left.outbox} outbox rows, ${left.reserved} reserved payments left) in ${((Date.now() - drainDeadline + 180_000) / 1000).toFixed(1)} s; checking invariants`,
+    );
     const t1 = Date.now();
     await finalChecks();
     console.log(`sim: invariants checked over the API in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
@@ -911,18 +1222,36 @@ async function main() {
   const npm = process.env.npm_execpath;
   const lc = npm
     ? spawnSync(process.execPath, [npm, "run", "-s", "ledger:check", "--", stateDir], { cwd: ROOT, encoding: "utf8" })
-    : spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", stateDir], { cwd: ROOT, encoding: "utf8" });
+    : spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", stateDir], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
   process.stdout.write(lc.stdout.split("\n").slice(0, 40).join("\n") + "\n");
-  check("ledger:check", lc.status === 0, `npm run ledger:check -- ${path.relative(ROOT, stateDir)} exited ${lc.status} ${lc.stderr.slice(0, 300)}`);
+  check(
+    "ledger:check",
+    lc.status === 0,
+    `npm run ledger:check -- ${path.relative(ROOT, stateDir)} exited ${lc.status} ${lc.stderr.slice(0, 300)}`,
+  );
 
   // ── report ──
   const faults = countFaults();
   const totalFaults = [...faults.values()].reduce((a, b) => a + b, 0);
-  console.log(`\nsim: seed ${SEED}: ${OPS} operations in ${opsSeconds.toFixed(1)} s = ${(OPS / opsSeconds).toFixed(1)} ops/s (${requests} requests, ${retries} retries, ${fault5xx} fault 5xx answers${devReloads ? `, ${devReloads} answers from wrangler reloading workers after a file change` : ""})`);
+  console.log(
+    `\nsim: seed ${SEED}: ${OPS} operations in ${opsSeconds.toFixed(1)} s = ${(OPS / opsSeconds).toFixed(1)} ops/s (${requests} requests, ${retries} retries, ${fault5xx} fault 5xx answers${devReloads ? `, ${devReloads} answers from wrangler reloading workers after a file change` : ""})`,
+  );
   console.log("operations by kind and settled status:");
   for (const [k, n] of [...byKind].sort()) console.log(`  ${k.padEnd(48)} ${n}`);
   if (skipped.size) console.log(`  skipped (their target had failed): ${[...skipped].map(([k, n]) => `${k} ${n}`).join(", ")}`);
-  console.log(`faults injected: ${totalFaults}${totalFaults ? ` (${[...faults].sort().map(([k, n]) => `${k} ${n}`).join(", ")})` : ""}`);
+  console.log(
+    `faults injected: ${totalFaults}${
+      totalFaults
+        ? ` (${[...faults]
+            .sort()
+            .map(([k, n]) => `${k} ${n}`)
+            .join(", ")})`
+        : ""
+    }`,
+  );
   console.log("invariant checks run:");
   for (const [k, n] of [...checks].sort()) console.log(`  ${k.padEnd(48)} ${n}`);
   const totalChecks = [...checks.values()].reduce((a, b) => a + b, 0);
@@ -934,7 +1263,9 @@ async function main() {
       const k = /^\[([^\]]+)\]/.exec(v)?.[1] ?? "other";
       byInvariant.set(k, (byInvariant.get(k) ?? 0) + 1);
     }
-    console.log(`\n✗ ${violations.length} violation(s) (${[...byInvariant].map(([k, n]) => `${k}: ${n}`).join("; ")}); all in ${path.relative(ROOT, runDir)}/violations.txt, state kept there`);
+    console.log(
+      `\n✗ ${violations.length} violation(s) (${[...byInvariant].map(([k, n]) => `${k}: ${n}`).join("; ")}); all in ${path.relative(ROOT, runDir)}/violations.txt, state kept there`,
+    );
     console.log(`✗ failing seed ${SEED}; reproduce the plan: ${REPRO}`);
     console.log(`invariant checks: ${totalChecks - checksFailed} passed, ${Math.max(checksFailed, 1)} failed`);
     process.exit(1);

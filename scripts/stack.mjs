@@ -13,7 +13,11 @@ export const DOMAINS = ["auth", "users", "finance", "transactions", "payments", 
 export const CONFIGS = ["wrangler.toml", ...DOMAINS.map((d) => `workers/${d}/wrangler.toml`)];
 // Run wrangler with this very Node (the pinned Node 22 under npm scripts), whatever PATH says.
 const WRANGLER = [process.execPath, path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js")];
-const ENV = { ...process.env, PATH: `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`, WRANGLER_SEND_METRICS: "false" };
+const ENV = {
+  ...process.env,
+  PATH: `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`,
+  WRANGLER_SEND_METRICS: "false",
+};
 
 /** A fresh Ed25519 signing key as a private JWK with a kid. */
 export async function newSigningKey() {
@@ -45,11 +49,15 @@ export function ensureMetricsToken() {
 }
 
 export function applyMigrations(persistTo) {
-  const r = spawnSync(WRANGLER[0], [WRANGLER[1], "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "-c", "wrangler.toml"], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: { ...ENV, CI: "true" },
-  });
+  const r = spawnSync(
+    WRANGLER[0],
+    [WRANGLER[1], "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "-c", "wrangler.toml"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...ENV, CI: "true" },
+    },
+  );
   if (r.status !== 0) throw new Error("applying D1 migrations failed");
 }
 
@@ -60,7 +68,18 @@ export async function startStack({ port = 8787, persistTo = ".wrangler/state", s
   ensureMetricsToken();
   ensureDocsAssets();
   applyMigrations(persistTo);
-  const args = [WRANGLER[1], "dev", ...configs.flatMap((c) => ["-c", c]), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
+  const args = [
+    WRANGLER[1],
+    "dev",
+    ...configs.flatMap((c) => ["-c", c]),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistTo,
+    "--show-interactive-dev-session=false",
+  ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(WRANGLER[0], args, { cwd: ROOT, stdio, env: ENV, detached: process.platform !== "win32" });
   const origin = `http://127.0.0.1:${port}`;

@@ -3,27 +3,29 @@
  * Lines imitate French and US statements: upper case, CB*1234, PRLV SEPA, VIR, CARTE 12/03,
  * POS/ACH prefixes, store numbers, cities, references, truncation. Amounts are signed minor units.
  */
-import { CATEGORIES, type Category } from '../../workers/ai/src/domain/taxonomy';
-import { CATEGORY_SPECS, FR_CITIES, SURNAMES, US_CITIES, type Channel } from './merchants';
-import { chance, int, mulberry32, pick, type Rng } from './rng';
-import { EXTRA_BRANDS, EXTRA_STEMS } from './vocabulary';
-import { MORE_BRANDS, MORE_STEMS } from './brands';
-import { CHAIN_BRANDS, CHAIN_STEMS } from './chains';
+import { CATEGORIES, type Category } from "../../workers/ai/src/domain/taxonomy";
+import { CATEGORY_SPECS, FR_CITIES, SURNAMES, US_CITIES, type Channel } from "./merchants";
+import { chance, int, mulberry32, pick, type Rng } from "./rng";
+import { EXTRA_BRANDS, EXTRA_STEMS } from "./vocabulary";
+import { MORE_BRANDS, MORE_STEMS } from "./brands";
+import { CHAIN_BRANDS, CHAIN_STEMS } from "./chains";
 
 /** One list per category from every curated source, without repeats. */
 const merged = (base: (s: (typeof CATEGORY_SPECS)[Category]) => string[], ...more: Array<Record<Category, string[]>>) =>
-  Object.fromEntries(Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...base(s), ...more.flatMap((m) => m[k as Category])])]])) as Record<Category, string[]>;
+  Object.fromEntries(
+    Object.entries(CATEGORY_SPECS).map(([k, s]) => [k, [...new Set([...base(s), ...more.flatMap((m) => m[k as Category])])]]),
+  ) as Record<Category, string[]>;
 
 export const BRANDS = merged((s) => s.brands, EXTRA_BRANDS, MORE_BRANDS, CHAIN_BRANDS);
 const STEMS = merged((s) => s.stems, EXTRA_STEMS, MORE_STEMS, CHAIN_STEMS);
 
 /** A made-up brand ("KORVELA", "MIDANO"): teaches the model to read the keyword beside a name it has never seen. */
 function pseudoWord(r: Rng): string {
-  const C = ['B', 'C', 'D', 'F', 'G', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'V', 'Z', 'CH', 'TR', 'BR', 'GR', 'ST'];
-  const V = ['A', 'E', 'I', 'O', 'U', 'AI', 'OU', 'EA', 'Y'];
-  let w = '';
+  const C = ["B", "C", "D", "F", "G", "K", "L", "M", "N", "P", "R", "S", "T", "V", "Z", "CH", "TR", "BR", "GR", "ST"];
+  const V = ["A", "E", "I", "O", "U", "AI", "OU", "EA", "Y"];
+  let w = "";
   for (let i = int(r, 2, 3); i > 0; i--) w += pick(r, C) + pick(r, V);
-  return chance(r, 0.3) ? w + pick(r, ['N', 'R', 'S', 'X', 'T']) : w;
+  return chance(r, 0.3) ? w + pick(r, ["N", "R", "S", "X", "T"]) : w;
 }
 
 export interface LabelledLine {
@@ -33,12 +35,21 @@ export interface LabelledLine {
   category: Category;
 }
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-const digits = (r: Rng, n: number) => Array.from({ length: n }, () => int(r, 0, 9)).join('');
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+const digits = (r: Rng, n: number) => Array.from({ length: n }, () => int(r, 0, 9)).join("");
 const ddmm = (r: Rng) => `${pad(int(r, 1, 28))}/${pad(int(r, 1, 12))}`;
 const mmdd = (r: Rng) => `${pad(int(r, 1, 12))}${pad(int(r, 1, 28))}`;
-const ref = (r: Rng) => pick(r, ['', `REF ${digits(r, 8)}`, `${digits(r, 10)}`, `ECH ${ddmm(r)}`, `MANDAT ${pick(r, ['FR', 'RUM'])}${digits(r, 6)}`, `ID ${digits(r, 6)}`]);
-const store = (r: Rng) => pick(r, ['', ` #${digits(r, 4)}`, ` ${digits(r, 3)}`, ` STORE ${digits(r, 4)}`, ` ${digits(r, 5)}`, ` T${digits(r, 3)}`]);
+const ref = (r: Rng) =>
+  pick(r, [
+    "",
+    `REF ${digits(r, 8)}`,
+    `${digits(r, 10)}`,
+    `ECH ${ddmm(r)}`,
+    `MANDAT ${pick(r, ["FR", "RUM"])}${digits(r, 6)}`,
+    `ID ${digits(r, 6)}`,
+  ]);
+const store = (r: Rng) =>
+  pick(r, ["", ` #${digits(r, 4)}`, ` ${digits(r, 3)}`, ` STORE ${digits(r, 4)}`, ` ${digits(r, 5)}`, ` T${digits(r, 3)}`]);
 
 /** Every stem (generic shop-type word): the dev split holds out brands only. */
 export const STEM_SET = new Set(Object.values(STEMS).flat());
@@ -48,7 +59,12 @@ export type NameFilter = (name: string) => boolean;
 let LISTS = { brands: BRANDS, stems: STEMS };
 function useLists(keep?: NameFilter): void {
   const f = (m: Record<Category, string[]>) =>
-    Object.fromEntries(Object.entries(m).map(([k, v]) => { const kept = keep ? v.filter(keep) : v; return [k, kept.length ? kept : v.slice(0, 1)]; })) as Record<Category, string[]>;
+    Object.fromEntries(
+      Object.entries(m).map(([k, v]) => {
+        const kept = keep ? v.filter(keep) : v;
+        return [k, kept.length ? kept : v.slice(0, 1)];
+      }),
+    ) as Record<Category, string[]>;
   LISTS = { brands: f(BRANDS), stems: f(STEMS) };
 }
 
@@ -58,13 +74,16 @@ function merchantName(r: Rng, cat: Category): string {
   const stems = LISTS.stems[cat];
   const u = r();
   const owner = () => (chance(r, 0.5) ? pick(r, SURNAMES) : pseudoWord(r));
-  let m = u < 0.5 || stems.length === 0
-    ? pick(r, brands)
-    : u < 0.85
-      ? chance(r, 0.5) ? `${pick(r, stems)} ${owner()}` : `${owner()} ${pick(r, stems)}`
-      : `${pseudoWord(r)} ${pick(r, stems)}${chance(r, 0.3) ? ` ${pseudoWord(r)}` : ''}`;
-  if (chance(r, 0.15)) m = m.replace(/[ '.]/g, ''); // "MCDONALDS", "AMAZONFR"
-  if (chance(r, 0.1)) m = m.replace(/'/g, ' ');
+  let m =
+    u < 0.5 || stems.length === 0
+      ? pick(r, brands)
+      : u < 0.85
+        ? chance(r, 0.5)
+          ? `${pick(r, stems)} ${owner()}`
+          : `${owner()} ${pick(r, stems)}`
+        : `${pseudoWord(r)} ${pick(r, stems)}${chance(r, 0.3) ? ` ${pseudoWord(r)}` : ""}`;
+  if (chance(r, 0.15)) m = m.replace(/[ '.]/g, ""); // "MCDONALDS", "AMAZONFR"
+  if (chance(r, 0.1)) m = m.replace(/'/g, " ");
   return abbreviate(r, m);
 }
 
@@ -74,16 +93,16 @@ function merchantName(r: Rng, cat: Category): string {
  * 22-25 characters, a store number glued on ("SHOP0423").
  */
 function abbreviate(r: Rng, m: string): string {
-  const words = m.split(' ');
+  const words = m.split(" ");
   if (chance(r, 0.12)) {
     const i = int(r, 0, words.length - 1);
     if (words[i]!.length >= 7) words[i] = words[i]!.slice(0, int(r, 4, words[i]!.length - 2));
   }
   if (chance(r, 0.04)) {
     const i = int(r, 0, words.length - 1);
-    if (words[i]!.length >= 6) words[i] = words[i]![0] + words[i]!.slice(1).replace(/[AEIOU]/g, '');
+    if (words[i]!.length >= 6) words[i] = words[i]![0] + words[i]!.slice(1).replace(/[AEIOU]/g, "");
   }
-  let out = words.join(' ');
+  let out = words.join(" ");
   if (out.length > 14 && chance(r, 0.12)) out = out.slice(0, int(r, 12, 22)).trim();
   if (chance(r, 0.05)) out += digits(r, int(r, 2, 5));
   return out;
@@ -109,7 +128,7 @@ function cardLine(r: Rng, m: string): string {
     () => `${m} ${fr}`,
     () => `SQ *${m} ${us}`,
     () => `TST* ${m} ${us}`,
-    () => `PAYPAL *${m.replace(/ /g, '')}`,
+    () => `PAYPAL *${m.replace(/ /g, "")}`,
     () => `APPLE PAY ${m} ${fr}`,
     () => `ACHAT CB ${m} ${ddmm(r)} ${fr}`,
     () => `CB ${m.slice(0, 22)} ${fr}`,
@@ -140,19 +159,24 @@ function transferLine(r: Rng, m: string, amount: number): string {
   const inbound = amount > 0;
   return pick(r, [
     () => `VIR SEPA ${m} ${ref(r)}`,
-    () => `VIR ${inbound ? 'RECU' : 'EMIS'} ${m}`,
-    () => `VIREMENT ${inbound ? 'DE' : 'POUR'} ${m} ${ref(r)}`,
+    () => `VIR ${inbound ? "RECU" : "EMIS"} ${m}`,
+    () => `VIREMENT ${inbound ? "DE" : "POUR"} ${m} ${ref(r)}`,
     () => `VIR INST ${m} ${ref(r)}`,
     () => `VIR SEPA RECU /DE ${m} /MOTIF ${ref(r)}`,
-    () => `ACH ${inbound ? 'CREDIT' : 'DEBIT'} ${m} ${ref(r)}`,
-    () => `${inbound ? 'DEPOSIT' : 'ONLINE TRANSFER'} ${m} ${digits(r, 8)}`,
+    () => `ACH ${inbound ? "CREDIT" : "DEBIT"} ${m} ${ref(r)}`,
+    () => `${inbound ? "DEPOSIT" : "ONLINE TRANSFER"} ${m} ${digits(r, 8)}`,
     () => `${m} ${ref(r)}`,
     () => m,
   ])();
 }
 
 function bankLine(r: Rng, m: string): string {
-  return pick(r, [() => m, () => `${m} ${ddmm(r)}`, () => `${m} ${ref(r)}`, () => `${m} ${pick(r, ['', 'MENSUEL', 'TRIMESTRIEL', 'ANNUAL', 'MONTHLY'])}`])();
+  return pick(r, [
+    () => m,
+    () => `${m} ${ddmm(r)}`,
+    () => `${m} ${ref(r)}`,
+    () => `${m} ${pick(r, ["", "MENSUEL", "TRIMESTRIEL", "ANNUAL", "MONTHLY"])}`,
+  ])();
 }
 
 function atmLine(r: Rng, m: string): string {
@@ -179,12 +203,16 @@ export function generateLine(r: Rng, cat: Category): LabelledLine {
   const m = merchantName(r, cat);
   const channel: Channel = pick(r, spec.channels);
   let d =
-    channel === 'card' ? cardLine(r, m)
-    : channel === 'debit' ? debitLine(r, m)
-    : channel === 'transfer' ? transferLine(r, m, amount)
-    : channel === 'atm' ? atmLine(r, m)
-    : bankLine(r, m);
-  d = d.replace(/\s+/g, ' ').trim().toUpperCase();
+    channel === "card"
+      ? cardLine(r, m)
+      : channel === "debit"
+        ? debitLine(r, m)
+        : channel === "transfer"
+          ? transferLine(r, m, amount)
+          : channel === "atm"
+            ? atmLine(r, m)
+            : bankLine(r, m);
+  d = d.replace(/\s+/g, " ").trim().toUpperCase();
   // statement column truncation, as long as the merchant's first letters survive
   const cut = int(r, 20, 34);
   if (chance(r, 0.25) && d.slice(0, cut).includes(m.toUpperCase().slice(0, 5))) d = d.slice(0, cut).trim();
@@ -204,5 +232,6 @@ export function generateCorpus(perClass: number, seed: number, keep?: NameFilter
 
 // `tsx ai/training/generate.ts 20` prints a sample.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const l of generateCorpus(Number(process.argv[2] ?? 3), 7)) console.log(`${l.category.padEnd(14)} ${String(l.amount).padStart(8)}  ${l.description}`);
+  for (const l of generateCorpus(Number(process.argv[2] ?? 3), 7))
+    console.log(`${l.category.padEnd(14)} ${String(l.amount).padStart(8)}  ${l.description}`);
 }

@@ -1,5 +1,5 @@
 // Seeded (core's mulberry32) so every generated corpus and history is reproducible.
-import { mulberry32, type Rng } from '#core/random';
+import { mulberry32, type Rng } from "#core/random";
 
 export { mulberry32, type Rng };
 

@@ -9,7 +9,18 @@ import { gzipSync } from "node:zlib";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const day = (d, k) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10);
-const MERCHANTS = ["CB CARREFOUR MARKET 12/03 PARIS", "PRLV SEPA NETFLIX.COM", "CB SNCF CONNECT", "CB*4821 UBER EATS", "POS DEBIT KROGER #0312 AUSTIN TX", "VIR SEPA LOYER FONCIA", "CB PHARMACIE DU CENTRE LYON", "AMZN MKTP US*2K4", "PRLV SEPA EDF CLIENTS", "CB FNAC 0123 PARIS"];
+const MERCHANTS = [
+  "CB CARREFOUR MARKET 12/03 PARIS",
+  "PRLV SEPA NETFLIX.COM",
+  "CB SNCF CONNECT",
+  "CB*4821 UBER EATS",
+  "POS DEBIT KROGER #0312 AUSTIN TX",
+  "VIR SEPA LOYER FONCIA",
+  "CB PHARMACIE DU CENTRE LYON",
+  "AMZN MKTP US*2K4",
+  "PRLV SEPA EDF CLIENTS",
+  "CB FNAC 0123 PARIS",
+];
 
 function twoYearsCsv(asOf) {
   const rows = ["date,amount,description,category"];
@@ -28,16 +39,30 @@ function twoYearsCsv(asOf) {
 export default async function aiBench(b) {
   const auth = { authorization: `Bearer ${b.token}` };
   const send = (method, pathname, body) => async () => {
-    const res = await fetch(b.origin + pathname, { method, headers: { ...auth, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(b.origin + pathname, {
+      method,
+      headers: { ...auth, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${pathname} → ${res.status} ${text.slice(0, 200)}`);
     return { status: res.status };
   };
 
   // Two years of history through the API.
-  const acc = await (await fetch(`${b.origin}/v1/accounts`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ name: "AI bench", type: "checking", currency: "EUR", overdraft_limit: null }) })).json();
+  const acc = await (
+    await fetch(`${b.origin}/v1/accounts`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ name: "AI bench", type: "checking", currency: "EUR", overdraft_limit: null }),
+    })
+  ).json();
   const asOf = new Date().toISOString().slice(0, 10);
-  const imp = await fetch(`${b.origin}/v1/accounts/${acc.id}/imports`, { method: "POST", headers: { ...auth, "content-type": "text/csv" }, body: twoYearsCsv(asOf) });
+  const imp = await fetch(`${b.origin}/v1/accounts/${acc.id}/imports`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "text/csv" },
+    body: twoYearsCsv(asOf),
+  });
   const summary = await imp.json();
   if (!imp.ok) throw new Error(`import → ${imp.status} ${JSON.stringify(summary).slice(0, 200)}`);
   const forecastPath = `/v1/ai/forecast?account_id=${acc.id}&horizon=90&as_of=${asOf}`;
@@ -49,16 +74,29 @@ export default async function aiBench(b) {
   }
   console.log(`seeded ${summary.imported} transactions (two years) on ${acc.id}`);
 
-  const lines = Array.from({ length: 500 }, (_, i) => ({ description: `${MERCHANTS[i % MERCHANTS.length]} ${1000 + i}`, amount: -(100 + ((i * 7919) % 20_000)) }));
-  await b.measure("ai: POST /v1/ai/categorize (500 lines, tfjs)", send("POST", "/v1/ai/categorize", { transactions: lines }), { clients: 4, requests: 100 });
-  await b.measure("ai: POST /v1/ai/categorize (1 line)", send("POST", "/v1/ai/categorize", { transactions: [lines[0]] }), { clients: 8, requests: 500 });
+  const lines = Array.from({ length: 500 }, (_, i) => ({
+    description: `${MERCHANTS[i % MERCHANTS.length]} ${1000 + i}`,
+    amount: -(100 + ((i * 7919) % 20_000)),
+  }));
+  await b.measure("ai: POST /v1/ai/categorize (500 lines, tfjs)", send("POST", "/v1/ai/categorize", { transactions: lines }), {
+    clients: 4,
+    requests: 100,
+  });
+  await b.measure("ai: POST /v1/ai/categorize (1 line)", send("POST", "/v1/ai/categorize", { transactions: [lines[0]] }), {
+    clients: 8,
+    requests: 500,
+  });
   await b.measure("ai: GET /v1/ai/forecast (90 days, 2 years of history)", send("GET", forecastPath), { clients: 4, requests: 200 });
 
   // Bundle size of the ai worker as deployed (tfjs core + layers + cpu backend + the model artefact).
   const out = path.join(ROOT, ".tmp", "ai-bundle");
   rmSync(out, { recursive: true, force: true });
   const wrangler = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  const r = spawnSync(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", out, "-c", "workers/ai/wrangler.toml"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  const r = spawnSync(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", out, "-c", "workers/ai/wrangler.toml"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
   if (r.status !== 0) {
     console.log(`ai bundle: build failed (${(r.stderr || r.stdout).slice(-300)})`);
     return;

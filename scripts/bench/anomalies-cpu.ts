@@ -15,6 +15,8 @@ for (let i = 0; i < 5; i++) {
   if (out[0]?.transaction_id !== "big_12345") throw new Error(`the spike was not found first: ${JSON.stringify(out[0])}`);
 }
 const worst = Math.max(...runs);
-console.log(`anomaly scores, 20 000 payments at one merchant (Node ${process.version}): median ${runs.sort((a, b) => a - b)[2]!.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`);
+console.log(
+  `anomaly scores, 20 000 payments at one merchant (Node ${process.version}): median ${runs.sort((a, b) => a - b)[2]!.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`,
+);
 console.log(`  budget ${BUDGET_MS} ms: ${worst < BUDGET_MS ? "OK" : "EXCEEDED"}`);
 if (worst >= BUDGET_MS) process.exitCode = 1;

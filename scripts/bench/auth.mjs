@@ -11,7 +11,11 @@ export default async function (b) {
   const users = [];
   for (let i = 0; i < CLIENTS; i++) {
     const email = `bench-auth-${Date.now().toString(36)}-${i}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-    const reg = await fetch(`${b.origin}/v1/auth/register`, { method: "POST", headers: json, body: JSON.stringify({ email, password, name: "Bench" }) });
+    const reg = await fetch(`${b.origin}/v1/auth/register`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email, password, name: "Bench" }),
+    });
     if (reg.status !== 201) throw new Error(`bench auth: register answered ${reg.status} ${await reg.text()}`);
     users.push({ body: JSON.stringify({ email, password }), token: (await reg.json()).access_token });
   }
@@ -21,7 +25,10 @@ export default async function (b) {
     return res;
   };
 
-  for (const [label, origin] of [["proxy", b.origin], ["runtime", b.direct]]) {
+  for (const [label, origin] of [
+    ["proxy", b.origin],
+    ["runtime", b.direct],
+  ]) {
     if (!origin) continue;
     await b.measure(
       `POST /v1/auth/login, scrypt N=2^14 (${label})`,

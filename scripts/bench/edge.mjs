@@ -28,7 +28,11 @@ export function timingCounts(value) {
   const out = { d1: 0, do: 0, d1Ms: 0, doMs: 0, totalMs: 0 };
   for (const entry of value.split(",")) {
     const [name, ...params] = entry.split(";").map((p) => p.trim());
-    const param = (key) => params.find((p) => p.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1).replace(/^"|"$/g, "");
+    const param = (key) =>
+      params
+        .find((p) => p.toLowerCase().startsWith(`${key}=`))
+        ?.slice(key.length + 1)
+        .replace(/^"|"$/g, "");
     const dur = Number(param("dur"));
     if (name === "total" && Number.isFinite(dur)) out.totalMs = dur;
     if (name !== "d1" && name !== "do") continue;
@@ -199,7 +203,10 @@ function lagSampler(origin, headers) {
 async function lagBuckets(origin, token) {
   let text;
   try {
-    const res = await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const res = await fetch(`${origin}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     if (!res.ok) return `/metrics answered ${res.status}`;
     text = await res.text();
   } catch (e) {
@@ -237,12 +244,17 @@ export default async function edgeBench(b) {
   const secs = (s) => Math.max(5, s * scale);
 
   // A fresh token: earlier suites may have used most of the first one's 15 minutes.
-  const login = await fetch(`${b.origin}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: b.user.email, password: b.user.password }) });
+  const login = await fetch(`${b.origin}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: b.user.email, password: b.user.password }),
+  });
   if (!login.ok) throw new Error(`edge: login → ${login.status} ${await login.text()}`);
   const token = (await login.json()).access_token;
   const auth = { authorization: `Bearer ${token}` };
   const json = { ...auth, "content-type": "application/json" };
-  const post = (p, body, extra = {}, signal) => fetch(b.origin + p, { method: "POST", headers: { ...json, ...extra }, body: JSON.stringify(body), signal });
+  const post = (p, body, extra = {}, signal) =>
+    fetch(b.origin + p, { method: "POST", headers: { ...json, ...extra }, body: JSON.stringify(body), signal });
 
   const accounts = [];
   for (let i = 0; i < ACCOUNTS; i += 10) {
@@ -258,22 +270,72 @@ export default async function edgeBench(b) {
     );
     accounts.push(...batch);
   }
-  console.log(`client: Node ${process.version} global fetch (undici ${process.versions.undici ?? "?"}), keep-alive; ${ACCOUNTS} accounts of one user; BENCH_SCALE=${scale}`);
+  console.log(
+    `client: Node ${process.version} global fetch (undici ${process.versions.undici ?? "?"}), keep-alive; ${ACCOUNTS} accounts of one user; BENCH_SCALE=${scale}`,
+  );
 
   const pay = (source, destination, signal) =>
-    post("/v1/payments", { source_account_id: source, destination_account_id: destination, amount: 100, currency: "EUR" }, { "idempotency-key": crypto.randomUUID() }, signal);
+    post(
+      "/v1/payments",
+      { source_account_id: source, destination_account_id: destination, amount: 100, currency: "EUR" },
+      { "idempotency-key": crypto.randomUUID() },
+      signal,
+    );
   const spread = (i) => {
     const s = i % ACCOUNTS;
     return [accounts[s], accounts[(s + 1 + (Math.floor(i / ACCOUNTS) % (ACCOUNTS - 1))) % ACCOUNTS]];
   };
   const health = (_i, signal) => fetch(`${b.origin}/health`, { signal });
   const cases = [
-    { key: "payments", label: `POST /v1/payments, ${ACCOUNTS} accounts`, fn: (i, signal) => pay(...spread(i), signal), expect: 201, total: 1500, seconds: 30, single: 150, lag: true },
-    { key: "hot", label: "POST /v1/payments, one hot source", fn: (i, signal) => pay(accounts[0], accounts[1 + (i % (ACCOUNTS - 1))], signal), expect: 201, total: 1000, seconds: 25, single: 100, lag: true },
-    { key: "transactions", label: `POST /v1/accounts/{id}/transactions, ${ACCOUNTS} accounts`, fn: (i, signal) => post(`/v1/accounts/${accounts[i % ACCOUNTS]}/transactions`, { amount: -1, description: "coffee", category: "dining" }, {}, signal), expect: 201, total: 1000, seconds: 25, single: 150 },
-    { key: "balance", label: `GET /v1/accounts/{id}/balance, ${ACCOUNTS} accounts`, fn: (i, signal) => fetch(`${b.origin}/v1/accounts/${accounts[i % ACCOUNTS]}/balance`, { headers: auth, signal }), expect: 200, total: 2000, seconds: 25, single: 200 },
+    {
+      key: "payments",
+      label: `POST /v1/payments, ${ACCOUNTS} accounts`,
+      fn: (i, signal) => pay(...spread(i), signal),
+      expect: 201,
+      total: 1500,
+      seconds: 30,
+      single: 150,
+      lag: true,
+    },
+    {
+      key: "hot",
+      label: "POST /v1/payments, one hot source",
+      fn: (i, signal) => pay(accounts[0], accounts[1 + (i % (ACCOUNTS - 1))], signal),
+      expect: 201,
+      total: 1000,
+      seconds: 25,
+      single: 100,
+      lag: true,
+    },
+    {
+      key: "transactions",
+      label: `POST /v1/accounts/{id}/transactions, ${ACCOUNTS} accounts`,
+      fn: (i, signal) =>
+        post(`/v1/accounts/${accounts[i % ACCOUNTS]}/transactions`, { amount: -1, description: "coffee", category: "dining" }, {}, signal),
+      expect: 201,
+      total: 1000,
+      seconds: 25,
+      single: 150,
+    },
+    {
+      key: "balance",
+      label: `GET /v1/accounts/{id}/balance, ${ACCOUNTS} accounts`,
+      fn: (i, signal) => fetch(`${b.origin}/v1/accounts/${accounts[i % ACCOUNTS]}/balance`, { headers: auth, signal }),
+      expect: 200,
+      total: 2000,
+      seconds: 25,
+      single: 200,
+    },
     // No target: shows whether listing costs one object call per account.
-    { key: "list", label: `GET /v1/accounts?limit=${LIST_LIMIT} (no target)`, fn: (_i, signal) => fetch(`${b.origin}/v1/accounts?limit=${LIST_LIMIT}`, { headers: auth, signal }), expect: 200, total: 600, seconds: 12, single: 60 },
+    {
+      key: "list",
+      label: `GET /v1/accounts?limit=${LIST_LIMIT} (no target)`,
+      fn: (_i, signal) => fetch(`${b.origin}/v1/accounts?limit=${LIST_LIMIT}`, { headers: auth, signal }),
+      expect: 200,
+      total: 600,
+      seconds: 12,
+      single: 60,
+    },
   ];
 
   // Each case alternates with its own /health measurement, so a shared machine's drift does not tilt
@@ -287,16 +349,33 @@ export default async function edgeBench(b) {
     if (c.lag && metricsBefore === undefined) metricsBefore = await lagBuckets(b.origin, b.metricsToken);
     const sampler = c.lag ? lagSampler(b.origin, auth) : undefined;
     const onAnswer = sampler ? (_res, body, t) => sampler.offer(JSON.parse(body).id, t) : undefined;
-    const { ref, run: many } = await alternate(health, c.fn, { clients: CLIENTS, total: n(c.total), seconds: secs(c.seconds), healthTotal: n(1500), healthSeconds: secs(6), expect: c.expect, onAnswer });
+    const { ref, run: many } = await alternate(health, c.fn, {
+      clients: CLIENTS,
+      total: n(c.total),
+      seconds: secs(c.seconds),
+      healthTotal: n(1500),
+      healthSeconds: secs(6),
+      expect: c.expect,
+      onAnswer,
+    });
     if (sampler) {
       lagSamplers.push([c, await sampler.finish()]);
       metricsAfter = await lagBuckets(b.origin, b.metricsToken);
     }
     results[c.key] = { many, ref };
-    console.log(`  ${c.label}: ${CLIENTS} clients, ${many.n} req, ${many.rps.toFixed(0)} req/s (/health in between: ${ref.rps.toFixed(0)} req/s)${many.errors ? `, ${many.errors} errors: ${many.firstError}` : ""}`);
+    console.log(
+      `  ${c.label}: ${CLIENTS} clients, ${many.n} req, ${many.rps.toFixed(0)} req/s (/health in between: ${ref.rps.toFixed(0)} req/s)${many.errors ? `, ${many.errors} errors: ${many.firstError}` : ""}`,
+    );
   }
   for (const c of cases) {
-    const { ref, run } = await alternate(health, c.fn, { clients: 1, total: Math.max(SLICES * 10, Math.round(c.single * scale)), seconds: secs(10), healthTotal: Math.max(SLICES * 10, Math.round(150 * scale)), healthSeconds: secs(4), expect: c.expect });
+    const { ref, run } = await alternate(health, c.fn, {
+      clients: 1,
+      total: Math.max(SLICES * 10, Math.round(c.single * scale)),
+      seconds: secs(10),
+      healthTotal: Math.max(SLICES * 10, Math.round(150 * scale)),
+      healthSeconds: secs(4),
+      expect: c.expect,
+    });
     results[c.key].refOne = ref;
     results[c.key].one = run;
   }
@@ -310,10 +389,27 @@ export default async function edgeBench(b) {
   const perReq = (s, r) => (r.withoutHeader === r.n ? "n/a" : s ? `${s.mean.toFixed(2)} (max ${s.max})` : "0");
   const pad = (s, w, left = false) => (left ? String(s).padEnd(w) : String(s).padStart(w));
   const all = Object.values(results);
-  const h = { rps: median(all.map((r) => r.ref.rps)), p50: median(all.map((r) => r.ref.p50)), p99: median(all.map((r) => r.ref.p99)), one: median(all.map((r) => r.refOne.p50)) };
+  const h = {
+    rps: median(all.map((r) => r.ref.rps)),
+    p50: median(all.map((r) => r.ref.p50)),
+    p99: median(all.map((r) => r.ref.p99)),
+    one: median(all.map((r) => r.refOne.p50)),
+  };
   console.log(`\nEdge money path — ${b.code?.label ?? "(code unknown)"}`);
-  console.log(`through ${b.origin} (wrangler dev proxy), ${CLIENTS} clients unless "1-client"; ${new Date().toISOString()}; ratio = figure ÷ /health measured in ${SLICES} slices alternating with it`);
-  const cols = [["request", 50, true], ["req/s (×/health)", 17], ["p50 ms (×/health)", 18], ["p99 ms", 8], ["1-client p50 (×/health)", 24], ["/health alongside: req/s, p50, 1-cl p50", 40], ["D1/req", 13], ["DO/req", 13], ["errors", 7]];
+  console.log(
+    `through ${b.origin} (wrangler dev proxy), ${CLIENTS} clients unless "1-client"; ${new Date().toISOString()}; ratio = figure ÷ /health measured in ${SLICES} slices alternating with it`,
+  );
+  const cols = [
+    ["request", 50, true],
+    ["req/s (×/health)", 17],
+    ["p50 ms (×/health)", 18],
+    ["p99 ms", 8],
+    ["1-client p50 (×/health)", 24],
+    ["/health alongside: req/s, p50, 1-cl p50", 40],
+    ["D1/req", 13],
+    ["DO/req", 13],
+    ["errors", 7],
+  ];
   const line = (cells) => cells.map((v, k) => pad(v, cols[k][1], cols[k][2])).join(" ");
   const head = line(cols.map((c) => c[0]));
   console.log(head);
@@ -323,8 +419,15 @@ export default async function edgeBench(b) {
     const { many, one, ref, refOne } = results[c.key];
     console.log(
       line([
-        c.label, `${f0(many.rps)} (${ratio(many.rps / ref.rps)})`, `${f1(many.p50)} (${ratio(many.p50 / ref.p50)})`, f1(many.p99), `${f1(one.p50)} (${ratio(one.p50 / refOne.p50)})`,
-        `${f0(ref.rps)}, ${f1(ref.p50)}, ${f1(refOne.p50)}`, perReq(many.d1, many), perReq(many.do, many), String(many.errors + one.errors + ref.errors + refOne.errors),
+        c.label,
+        `${f0(many.rps)} (${ratio(many.rps / ref.rps)})`,
+        `${f1(many.p50)} (${ratio(many.p50 / ref.p50)})`,
+        f1(many.p99),
+        `${f1(one.p50)} (${ratio(one.p50 / refOne.p50)})`,
+        `${f0(ref.rps)}, ${f1(ref.p50)}, ${f1(refOne.p50)}`,
+        perReq(many.d1, many),
+        perReq(many.do, many),
+        String(many.errors + one.errors + ref.errors + refOne.errors),
       ]),
     );
   }
@@ -338,7 +441,9 @@ export default async function edgeBench(b) {
       })
       .join("; ")}`,
   );
-  console.log(`D1/req, DO/req: mean (max) over the ${CLIENTS}-client answers, read from the Server-Timing header (d1/do desc, absent = 0; "n/a" = no header): statements and object calls made by the workers before the answer. D1 statements a Durable Object runs itself are counted only if the object reports them.`);
+  console.log(
+    `D1/req, DO/req: mean (max) over the ${CLIENTS}-client answers, read from the Server-Timing header (d1/do desc, absent = 0; "n/a" = no header): statements and object calls made by the workers before the answer. D1 statements a Durable Object runs itself are counted only if the object reports them.`,
+  );
 
   const lagUpper = lagSamplers.flatMap(([, s]) => s.upper).sort((a, b) => a - b);
   const lagLower = lagSamplers.flatMap(([, s]) => s.lower).sort((a, b) => a - b);
@@ -350,14 +455,20 @@ export default async function edgeBench(b) {
       `projection lag under "${c.label}": ${up.length} payments followed; visible by p50 ${ms(quantile(up, 0.5))}, p99 ${ms(quantile(up, 0.99))} (not before p50 ${ms(quantile(lo, 0.5))}, p99 ${ms(quantile(lo, 0.99))}); ${s.firstPollHits}/${up.length} seen at the first poll${s.gaveUp ? `, ${s.gaveUp} not seen within ${LAG_GIVE_UP_MS} ms` : ""}${s.errors ? `, ${s.errors} poll errors` : ""}; the view read ${s.viewReadsObject ? `no D1 for ${s.viewReadsObject} answers (not the projection?)` : s.viewReadsD1 ? "D1" : "(no Server-Timing)"}`,
     );
   }
-  console.log(`  (answer → the GET /v1/payments/{id} poll that saw the row answered ("visible by"), or → the last poll that missed it was sent ("not before"); ${LAG_POLLERS} payments followed at a time, a poll every ${LAG_POLL_GAP_MS} ms; a poll's own latency under load is in "visible by")`);
+  console.log(
+    `  (answer → the GET /v1/payments/{id} poll that saw the row answered ("visible by"), or → the last poll that missed it was sent ("not before"); ${LAG_POLLERS} payments followed at a time, a poll every ${LAG_POLL_GAP_MS} ms; a poll's own latency under load is in "visible by")`,
+  );
   const lagCases = lagSamplers.map(([c]) => `"${c.label}"`).join(" and ");
   for (const m of metric)
-    console.log(m.text ?? `projection lag from /metrics ${m.family} over ${lagCases}: ${m.count} rows projected, p50 ≤ ${ms(m.p50)}, p99 ≤ ${ms(m.p99)} (histogram bucket bounds; enqueue → in D1)`);
+    console.log(
+      m.text ??
+        `projection lag from /metrics ${m.family} over ${lagCases}: ${m.count} rows projected, p50 ≤ ${ms(m.p50)}, p99 ≤ ${ms(m.p99)} (histogram bucket bounds; enqueue → in D1)`,
+    );
 
   // ── targets
   const lagP99 = quantile(lagUpper, 0.99);
-  const d1Max = (k) => (results[k].many.withoutHeader === results[k].many.n ? NaN : Math.max(results[k].many.d1?.max ?? 0, results[k].one.d1?.max ?? 0));
+  const d1Max = (k) =>
+    results[k].many.withoutHeader === results[k].many.n ? NaN : Math.max(results[k].many.d1?.max ?? 0, results[k].one.d1?.max ?? 0);
   const rpsRatio = (k) => results[k].many.rps / results[k].ref.rps;
   const count = (x) => (Number.isFinite(x) ? `max ${x}` : "n/a");
   const targets = [
@@ -369,8 +480,20 @@ export default async function edgeBench(b) {
     ["D1 statements before a payment's answer = 0", d1Max("payments"), (x) => x === 0, count],
     ["D1 statements before a transaction's answer = 0", d1Max("transactions"), (x) => x === 0, count],
     ["D1 statements before a balance read's answer = 0", d1Max("balance"), (x) => x === 0, count],
-    ["projection lag p99 ≤ 1 s (polled, upper bound)", lagP99, (x) => x <= 1000, (x) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : `> ${LAG_GIVE_UP_MS} ms`)],
-    ...metric.filter((m) => m.family).map((m) => [`projection lag p99 ≤ 1 s (/metrics, bucket bound)`, m.p99, (x) => x <= 1000, (x) => (Number.isFinite(x) ? `≤ ${x.toFixed(0)} ms` : "> last bucket")]),
+    [
+      "projection lag p99 ≤ 1 s (polled, upper bound)",
+      lagP99,
+      (x) => x <= 1000,
+      (x) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : `> ${LAG_GIVE_UP_MS} ms`),
+    ],
+    ...metric
+      .filter((m) => m.family)
+      .map((m) => [
+        `projection lag p99 ≤ 1 s (/metrics, bucket bound)`,
+        m.p99,
+        (x) => x <= 1000,
+        (x) => (Number.isFinite(x) ? `≤ ${x.toFixed(0)} ms` : "> last bucket"),
+      ]),
   ];
   console.log(`\n${pad("target", 50, true)} ${pad("figure", 10)}  verdict`);
   for (const [label, value, ok, show] of targets)

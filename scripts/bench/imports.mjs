@@ -5,7 +5,15 @@
 import http from "node:http";
 
 const MiB = 1024 * 1024;
-const MERCHANTS = ["CB CARREFOUR MARKET", "PRLV SEPA EDF", "CB BOULANGERIE SAINT-HONORÉ", "VIR SALAIRE ACME", "CB SNCF INTERNET", "CB CAFÉ DE LA GARE", "PRLV FREE MOBILE"];
+const MERCHANTS = [
+  "CB CARREFOUR MARKET",
+  "PRLV SEPA EDF",
+  "CB BOULANGERIE SAINT-HONORÉ",
+  "VIR SALAIRE ACME",
+  "CB SNCF INTERNET",
+  "CB CAFÉ DE LA GARE",
+  "PRLV FREE MOBILE",
+];
 
 const date = (i) => {
   const d = new Date(Date.UTC(2020, 0, 1) + (i % 1500) * 86_400_000);
@@ -16,7 +24,12 @@ const cents = (i) => `${1 + (i % 997)},${String(i % 100).padStart(2, "0")}`;
 
 /** A CSV of `bytes` bytes at most, and its row count. */
 export function csv(bytes) {
-  const lines = ["Compte courant n° 00012345678;;;", "Période du 01/01/2020 au 31/12/2024;;;", ";;;", "Date;Libellé;Débit euros;Crédit euros"];
+  const lines = [
+    "Compte courant n° 00012345678;;;",
+    "Période du 01/01/2020 au 31/12/2024;;;",
+    ";;;",
+    "Date;Libellé;Débit euros;Crédit euros",
+  ];
   let size = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
   let rows = 0;
   for (let i = 0; ; i++) {
@@ -91,7 +104,11 @@ export default async function importsBench(b) {
     for (const dry of [true, false]) {
       const acc = await account();
       const t0 = performance.now();
-      const res = await post(`${b.origin}/v1/accounts/${acc}/imports${dry ? "?dry_run=true" : ""}`, { ...h, "content-type": type }, file.body);
+      const res = await post(
+        `${b.origin}/v1/accounts/${acc}/imports${dry ? "?dry_run=true" : ""}`,
+        { ...h, "content-type": type },
+        file.body,
+      );
       const text = res.text;
       let answer;
       try {
@@ -100,9 +117,12 @@ export default async function importsBench(b) {
         throw new Error(`${label} import → ${res.status} ${text.slice(0, 300)}`);
       }
       const s = (performance.now() - t0) / 1000;
-      if (res.status !== 201 || answer.imported !== file.rows) throw new Error(`${label} import → ${res.status} ${JSON.stringify(answer).slice(0, 300)}`);
+      if (res.status !== 201 || answer.imported !== file.rows)
+        throw new Error(`${label} import → ${res.status} ${JSON.stringify(answer).slice(0, 300)}`);
       const what = `POST /v1/accounts/{id}/imports ${label}, ${(size / MiB).toFixed(1)} MiB${dry ? ", dry run" : ""}`;
-      console.log(`${what.padEnd(72)} ${String(file.rows).padStart(7)} rows ${s.toFixed(1).padStart(6)} s ${(file.rows / s).toFixed(0).padStart(7)} rows/s ${(size / MiB / s).toFixed(2).padStart(6)} MiB/s`);
+      console.log(
+        `${what.padEnd(72)} ${String(file.rows).padStart(7)} rows ${s.toFixed(1).padStart(6)} s ${(file.rows / s).toFixed(0).padStart(7)} rows/s ${(size / MiB / s).toFixed(2).padStart(6)} MiB/s`,
+      );
     }
   }
 }

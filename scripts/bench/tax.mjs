@@ -9,7 +9,13 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 const BODIES = {
-  frSalaries: { jurisdiction: "FR", income_year: 2025, filing_status: "married", dependents: 2, income: { salaries: [4_200_000, 3_100_000] } },
+  frSalaries: {
+    jurisdiction: "FR",
+    income_year: 2025,
+    filing_status: "married",
+    dependents: 2,
+    income: { salaries: [4_200_000, 3_100_000] },
+  },
   usSalaries: { jurisdiction: "US", income_year: 2025, filing_status: "single", dependents: 0, income: { salaries: [10_000_000] } },
   vat: { country: "FR", rate: "standard", amount: 12_000, amount_includes_vat: true, date: "2025-06-30" },
 };
@@ -31,7 +37,10 @@ export default async function taxBench(b) {
   await b.measure("tax: POST /v1/tax/income-tax (FR, salaries, 3 parts)", call("POST", "/v1/tax/income-tax", BODIES.frSalaries), opts);
   await b.measure("tax: POST /v1/tax/income-tax (US, salaries)", call("POST", "/v1/tax/income-tax", BODIES.usSalaries), opts);
   await b.measure("tax: POST /v1/tax/vat", call("POST", "/v1/tax/vat", BODIES.vat), opts);
-  await b.measure("tax: GET /v1/tax/report (D1 aggregates)", call("GET", "/v1/tax/report?jurisdiction=FR&income_year=2025"), { clients: 8, requests: 1_000 });
+  await b.measure("tax: GET /v1/tax/report (D1 aggregates)", call("GET", "/v1/tax/report?jurisdiction=FR&income_year=2025"), {
+    clients: 8,
+    requests: 1_000,
+  });
 
   // Pure engine CPU time: the TypeScript engine run by tsx in a child process (this script is plain ESM).
   // Same Node binary as this process (the pinned Node 22 under npm scripts), whatever PATH says.

@@ -28,12 +28,17 @@ describe("API reference in a browser", () => {
 
   it("offers the bearer token for Try it out: Authorize, and a lock on each secured operation", () => {
     expect(dom).toMatch(/class="btn authorize/);
-    const secured = Object.values(doc.paths).flatMap((ops) => Object.values(ops)).filter((o) => o.security?.length).length;
+    const secured = Object.values(doc.paths)
+      .flatMap((ops) => Object.values(ops))
+      .filter((o) => o.security?.length).length;
     expect((dom.match(/class="authorization__btn"/g) ?? []).length).toBe(secured);
   });
 
   it("tries operations with the token typed into Authorize, a payment getting a fresh Idempotency-Key", async () => {
-    const result = (await evaluate(`${origin()}/docs`, TRY_IT, { timeoutMs: 100_000 })) as Record<string, { status: string; body: string; curl: string }>;
+    const result = (await evaluate(`${origin()}/docs`, TRY_IT, { timeoutMs: 100_000 })) as Record<
+      string,
+      { status: string; body: string; curl: string }
+    >;
     expect(result.me!.status, result.me!.body).toBe("200");
     expect(JSON.parse(result.me!.body).name).toBe("Browser");
     expect(result.me!.curl).toMatch(/Authorization: Bearer ey/);

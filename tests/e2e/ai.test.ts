@@ -9,7 +9,6 @@ let account = "";
 const post = (path: string, json: unknown, t: string | null = token) => call(path, { method: "POST", json, token: t ?? undefined });
 const get = (path: string, t: string | null = token) => call(path, { token: t ?? undefined });
 
-
 const day = (d: string, k: number) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10);
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -48,9 +47,18 @@ describe("AI over real HTTP", () => {
     const acc = await post("/v1/accounts", { name: "Main", type: "checking", currency: "EUR", overdraft_limit: null });
     if (acc.status !== 201) throw new Error(`account: ${acc.status} ${acc.text}`);
     account = acc.body.id;
-    const imp = await call(`/v1/accounts/${account}/imports`, { method: "POST", token, body: csv(), headers: { "content-type": "text/csv" } });
+    const imp = await call(`/v1/accounts/${account}/imports`, {
+      method: "POST",
+      token,
+      body: csv(),
+      headers: { "content-type": "text/csv" },
+    });
     if (imp.status !== 201 || imp.body.failed) throw new Error(`import: ${imp.status} ${imp.text.slice(0, 300)}`);
-    const rec = await post(`/v1/accounts/${account}/transactions`, { amount: -4_599, description: "CB MONOPRIX 0423 PARIS", occurred_at: day(today(), -1) });
+    const rec = await post(`/v1/accounts/${account}/transactions`, {
+      amount: -4_599,
+      description: "CB MONOPRIX 0423 PARIS",
+      occurred_at: day(today(), -1),
+    });
     if (rec.status !== 201) throw new Error(`record: ${rec.status} ${rec.text}`);
     await waitForProjection(account, imp.body.imported + 1);
   });
@@ -72,8 +80,16 @@ describe("AI over real HTTP", () => {
 
   it("refuses empty and oversized lists and unknown fields", async () => {
     expectProblem(await post("/v1/ai/categorize", { transactions: [] }), 422, "validation_failed");
-    expectProblem(await post("/v1/ai/categorize", { transactions: Array(501).fill({ description: "x", amount: -1 }) }), 422, "validation_failed");
-    expectProblem(await post("/v1/ai/categorize", { transactions: [{ description: "x", amount: -1 }], extra: true }), 422, "validation_failed");
+    expectProblem(
+      await post("/v1/ai/categorize", { transactions: Array(501).fill({ description: "x", amount: -1 }) }),
+      422,
+      "validation_failed",
+    );
+    expectProblem(
+      await post("/v1/ai/categorize", { transactions: [{ description: "x", amount: -1 }], extra: true }),
+      422,
+      "validation_failed",
+    );
     expectProblem(await post("/v1/ai/categorize", { transactions: [{ description: "x", amount: -1 }] }, null), 401, "unauthorized");
   });
 

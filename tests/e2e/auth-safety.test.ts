@@ -20,7 +20,8 @@ async function register(email = uniqueEmail(), ip = freshIp()) {
   if (res.status !== 201) throw new Error(`register: ${res.status} ${res.text}`);
   return { ...res.body, email } as { user: { id: string }; access_token: string; refresh_token: string; email: string };
 }
-const login = (email: string, password: string, ip: string) => call("/v1/auth/login", { method: "POST", json: { email, password }, headers: from(ip) });
+const login = (email: string, password: string, ip: string) =>
+  call("/v1/auth/login", { method: "POST", json: { email, password }, headers: from(ip) });
 const refresh = (token: string) => call("/v1/auth/refresh", { method: "POST", json: { refresh_token: token } });
 
 /** The sign-up limit of this stack: global-setup puts it in the auth worker's local .dev.vars. */
@@ -59,7 +60,11 @@ describe("auth safety over real HTTP", () => {
   it("10 wrong current passwords, then 429 with Retry-After and RateLimit-*; the attempts are in the audit", async () => {
     const s = await register();
     const change = (current: string) =>
-      call("/v1/users/me/password", { method: "POST", token: s.access_token, json: { current_password: current, new_password: "a brand new passphrase" } });
+      call("/v1/users/me/password", {
+        method: "POST",
+        token: s.access_token,
+        json: { current_password: current, new_password: "a brand new passphrase" },
+      });
     for (let i = 0; i < 10; i++) expectProblem(await change(`guess number ${i}`), 422, "validation_failed");
     const locked = await change(PASSWORD);
     expectProblem(locked, 429, "rate_limited");
@@ -83,12 +88,18 @@ describe("auth safety over real HTTP", () => {
     for (let done = 1; done < limit; ) {
       const batch = Math.min(10, limit - done);
       const answers = await Promise.all(
-        Array.from({ length: batch }, () => call("/v1/auth/register", { method: "POST", json: { email: s.email, password: PASSWORD, name: "Twin" }, headers: from(ip) })),
+        Array.from({ length: batch }, () =>
+          call("/v1/auth/register", { method: "POST", json: { email: s.email, password: PASSWORD, name: "Twin" }, headers: from(ip) }),
+        ),
       );
       for (const a of answers) expectProblem(a, 409, "conflict");
       done += batch;
     }
-    const limited = await call("/v1/auth/register", { method: "POST", json: { email: uniqueEmail(), password: PASSWORD, name: "Late" }, headers: from(ip) });
+    const limited = await call("/v1/auth/register", {
+      method: "POST",
+      json: { email: uniqueEmail(), password: PASSWORD, name: "Late" },
+      headers: from(ip),
+    });
     expectProblem(limited, 429, "rate_limited");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(limited.headers.get("ratelimit-limit")).toBe(String(limit));

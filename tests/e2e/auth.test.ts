@@ -22,9 +22,12 @@ async function register(email = uniqueEmail()) {
 }
 const login = (email: string, password = PASSWORD) => call("/v1/auth/login", { method: "POST", json: { email, password } });
 const form = (p: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  call(p, { method: "POST", body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
-const b64url = (s: string | Uint8Array) =>
-  Buffer.from(typeof s === "string" ? Buffer.from(s) : s).toString("base64url");
+  call(p, {
+    method: "POST",
+    body: new URLSearchParams(fields).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+  });
+const b64url = (s: string | Uint8Array) => Buffer.from(typeof s === "string" ? Buffer.from(s) : s).toString("base64url");
 
 /**
  * The issuer the stack is configured with (ISSUER). global-setup asks for the e2e origin with `--var`, but
@@ -57,7 +60,11 @@ describe("auth over real HTTP", () => {
     const s = await register();
     // Fetch the keys from this stack's origin (the issuer may name the default dev port).
     const JWKS = createRemoteJWKSet(new URL("/.well-known/jwks.json", origin()));
-    const { payload, protectedHeader } = await jwtVerify(s.access_token, JWKS, { issuer: meta.body.issuer, audience: "edge-finance-api", algorithms: ["EdDSA", "ES256"] });
+    const { payload, protectedHeader } = await jwtVerify(s.access_token, JWKS, {
+      issuer: meta.body.issuer,
+      audience: "edge-finance-api",
+      algorithms: ["EdDSA", "ES256"],
+    });
     expect(protectedHeader.kid).toEqual(expect.any(String));
     expect(payload).toMatchObject({ sub: s.user.id, role: "user", scope: SCOPES });
     for (const claim of ["iss", "aud", "sub", "exp", "iat", "jti", "scope", "role"]) expect(payload).toHaveProperty(claim);
@@ -68,8 +75,16 @@ describe("auth over real HTTP", () => {
 
   it("register → login → me; duplicates 409; weak passwords 422; same 401 for unknown email and wrong password", async () => {
     const s = await register();
-    expectProblem(await call("/v1/auth/register", { method: "POST", json: { email: s.email.toUpperCase(), password: PASSWORD, name: "Dup" } }), 409, "conflict");
-    expectProblem(await call("/v1/auth/register", { method: "POST", json: { email: uniqueEmail(), password: "password123", name: "Weak" } }), 422, "validation_failed");
+    expectProblem(
+      await call("/v1/auth/register", { method: "POST", json: { email: s.email.toUpperCase(), password: PASSWORD, name: "Dup" } }),
+      409,
+      "conflict",
+    );
+    expectProblem(
+      await call("/v1/auth/register", { method: "POST", json: { email: uniqueEmail(), password: "password123", name: "Weak" } }),
+      422,
+      "validation_failed",
+    );
     const ok = await login(s.email.toUpperCase());
     expect(ok.status).toBe(200);
     const me = await call("/v1/users/me", { token: ok.body.access_token });
@@ -112,7 +127,18 @@ describe("auth over real HTTP", () => {
       const s = await register();
       const pub = (await call("/.well-known/jwks.json")).body.keys[0];
       const header = b64url(JSON.stringify({ alg: "HS256", kid: pub.kid, typ: "JWT" }));
-      const body = b64url(JSON.stringify({ sub: s.user.id, iss: await issuer(), aud: "edge-finance-api", iat: now(), exp: now() + 300, jti: crypto.randomUUID(), scope: SCOPES, role: "user" }));
+      const body = b64url(
+        JSON.stringify({
+          sub: s.user.id,
+          iss: await issuer(),
+          aud: "edge-finance-api",
+          iat: now(),
+          exp: now() + 300,
+          jti: crypto.randomUUID(),
+          scope: SCOPES,
+          role: "user",
+        }),
+      );
       for (const secret of [Buffer.from(JSON.stringify(pub)), Buffer.from(pub.x), Buffer.from(pub.x, "base64url")]) {
         const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
         const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, Buffer.from(`${header}.${body}`)));
@@ -122,8 +148,20 @@ describe("auth over real HTTP", () => {
 
     it("alg none", async () => {
       const s = await register();
-      const payload = b64url(JSON.stringify({ sub: s.user.id, iss: await issuer(), aud: "edge-finance-api", iat: now(), exp: now() + 300, jti: "x", scope: SCOPES, role: "admin" }));
-      for (const alg of ["none", "None", "NONE"]) expectProblem(await me(`${b64url(JSON.stringify({ alg, typ: "JWT" }))}.${payload}.`), 401, "unauthorized");
+      const payload = b64url(
+        JSON.stringify({
+          sub: s.user.id,
+          iss: await issuer(),
+          aud: "edge-finance-api",
+          iat: now(),
+          exp: now() + 300,
+          jti: "x",
+          scope: SCOPES,
+          role: "admin",
+        }),
+      );
+      for (const alg of ["none", "None", "NONE"])
+        expectProblem(await me(`${b64url(JSON.stringify({ alg, typ: "JWT" }))}.${payload}.`), 401, "unauthorized");
     });
 
     it("expired, wrong issuer, wrong audience — even with the real key", async () => {
@@ -160,12 +198,20 @@ describe("auth over real HTTP", () => {
     // logout
     const fresh = await login(s.email);
     expect((await call("/v1/auth/logout", { method: "POST", json: { refresh_token: fresh.body.refresh_token } })).status).toBe(204);
-    expectProblem(await call("/v1/auth/refresh", { method: "POST", json: { refresh_token: fresh.body.refresh_token } }), 401, "unauthorized");
+    expectProblem(
+      await call("/v1/auth/refresh", { method: "POST", json: { refresh_token: fresh.body.refresh_token } }),
+      401,
+      "unauthorized",
+    );
   });
 
   it("client credentials: basic with form-urlencoded id and secret, post, refresh_token grant, RFC 6749 errors, scope denial", async () => {
     const s = await register();
-    const created = await call("/v1/auth/clients", { method: "POST", token: s.access_token, json: { name: "Tax tool", scopes: ["tax:read"] } });
+    const created = await call("/v1/auth/clients", {
+      method: "POST",
+      token: s.access_token,
+      json: { name: "Tax tool", scopes: ["tax:read"] },
+    });
     expect(created.status).toBe(201);
     const { client_id, client_secret } = created.body;
     // RFC 6749 §2.3.1: each part is form-urlencoded before base64; a conformant client may escape every character.
@@ -181,12 +227,20 @@ describe("auth over real HTTP", () => {
     const post = await form("/v1/oauth/token", { grant_type: "client_credentials", client_id, client_secret, scope: "tax:read" });
     expect(post.status).toBe(200);
 
-    const bad = await form("/v1/oauth/token", { grant_type: "client_credentials" }, { authorization: "Basic " + Buffer.from(`${client_id}:wrong`).toString("base64") });
+    const bad = await form(
+      "/v1/oauth/token",
+      { grant_type: "client_credentials" },
+      { authorization: "Basic " + Buffer.from(`${client_id}:wrong`).toString("base64") },
+    );
     expect(bad.status).toBe(401);
     expect(bad.body.error).toBe("invalid_client");
     expect(bad.headers.get("www-authenticate")).toMatch(/^Basic/);
-    expect((await form("/v1/oauth/token", { grant_type: "client_credentials", client_id, client_secret, scope: "accounts:read" })).body.error).toBe("invalid_scope");
-    expect((await form("/v1/oauth/token", { grant_type: "authorization_code", client_id, client_secret })).body.error).toBe("unsupported_grant_type");
+    expect(
+      (await form("/v1/oauth/token", { grant_type: "client_credentials", client_id, client_secret, scope: "accounts:read" })).body.error,
+    ).toBe("invalid_scope");
+    expect((await form("/v1/oauth/token", { grant_type: "authorization_code", client_id, client_secret })).body.error).toBe(
+      "unsupported_grant_type",
+    );
 
     // A tax:read client lacks accounts:read, which the export route declares: 403.
     const denied = expectProblem(await call("/v1/users/me/export", { token: tok.body.access_token }), 403, "forbidden");
@@ -212,11 +266,27 @@ describe("auth over real HTTP", () => {
 
   it("users: profile update, password change, audit, export, deletion", async () => {
     const s = await register();
-    const patched = await call("/v1/users/me", { method: "PATCH", token: s.access_token, json: { name: "Renamed", timezone: "Europe/Berlin" } });
+    const patched = await call("/v1/users/me", {
+      method: "PATCH",
+      token: s.access_token,
+      json: { name: "Renamed", timezone: "Europe/Berlin" },
+    });
     expect(patched.body).toMatchObject({ name: "Renamed", timezone: "Europe/Berlin" });
-    expectProblem(await call("/v1/users/me", { method: "PATCH", token: s.access_token, json: { role: "admin" } }), 422, "validation_failed");
+    expectProblem(
+      await call("/v1/users/me", { method: "PATCH", token: s.access_token, json: { role: "admin" } }),
+      422,
+      "validation_failed",
+    );
 
-    expect((await call("/v1/users/me/password", { method: "POST", token: s.access_token, json: { current_password: PASSWORD, new_password: "a brand new passphrase" } })).status).toBe(204);
+    expect(
+      (
+        await call("/v1/users/me/password", {
+          method: "POST",
+          token: s.access_token,
+          json: { current_password: PASSWORD, new_password: "a brand new passphrase" },
+        })
+      ).status,
+    ).toBe(204);
     expectProblem(await call("/v1/auth/refresh", { method: "POST", json: { refresh_token: s.refresh_token } }), 401, "unauthorized");
     const relog = await login(s.email, "a brand new passphrase");
     expect(relog.status).toBe(200);
@@ -238,7 +308,10 @@ describe("auth over real HTTP", () => {
   it("admin:create promotes the first admin; suspension makes the user's tokens 403 at the gateway", async () => {
     const a = await register();
     const u = await register();
-    const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", a.email, "--persist-to", inject("persistTo")], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", a.email, "--persist-to", inject("persistTo")], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("is now an administrator");
     expectProblem(await call("/v1/admin/users", { token: u.access_token }), 403, "forbidden");
@@ -250,7 +323,11 @@ describe("auth over real HTTP", () => {
     expect(list.status).toBe(200);
     expect(list.body.data.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([a.user.id, u.user.id]));
 
-    const suspended = await call(`/v1/admin/users/${u.user.id}`, { method: "PATCH", token: admin.body.access_token, json: { status: "suspended" } });
+    const suspended = await call(`/v1/admin/users/${u.user.id}`, {
+      method: "PATCH",
+      token: admin.body.access_token,
+      json: { status: "suspended" },
+    });
     expect(suspended.body.status).toBe("suspended");
     expectProblem(await call("/v1/users/me", { token: u.access_token }), 403, "forbidden");
     expectProblem(await call("/v1/auth/refresh", { method: "POST", json: { refresh_token: u.refresh_token } }), 401, "unauthorized");

@@ -20,7 +20,10 @@ async function signUp(label: string) {
 
 async function signUpAdmin() {
   const a = await signUp("caller-admin");
-  const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", a.email, "--persist-to", inject("persistTo")], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", a.email, "--persist-to", inject("persistTo")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   expect(r.status, r.stderr).toBe(0);
   const relog = await call("/v1/auth/login", { method: "POST", json: { email: a.email, password: PASSWORD } });
   expect(relog.status).toBe(200);
@@ -29,7 +32,8 @@ async function signUpAdmin() {
 
 /** D1 statements and Durable Object calls of a Server-Timing header (absent = 0). */
 function counts(headers: Headers) {
-  const n = (name: string) => Number(new RegExp(`(?:^|,)\\s*${name};[^,]*desc="?(\\d+)`).exec(headers.get("server-timing") ?? "")?.[1] ?? 0);
+  const n = (name: string) =>
+    Number(new RegExp(`(?:^|,)\\s*${name};[^,]*desc="?(\\d+)`).exec(headers.get("server-timing") ?? "")?.[1] ?? 0);
   return { d1: n("d1"), do: n("do") };
 }
 
@@ -50,7 +54,13 @@ describe("the caller's state over real HTTP", () => {
     const b = await signUp("caller-d1-payee");
     const src = await call("/v1/accounts", { method: "POST", token: a.token, json: { name: "Main", type: "checking", currency: "EUR" } });
     const dst = await call("/v1/accounts", { method: "POST", token: b.token, json: { name: "Main", type: "checking", currency: "EUR" } });
-    expect(await call(`/v1/accounts/${src.body.id}/transactions`, { method: "POST", token: a.token, json: { amount: 10_000, description: "salary", category: "income" } })).toMatchObject({ status: 201 });
+    expect(
+      await call(`/v1/accounts/${src.body.id}/transactions`, {
+        method: "POST",
+        token: a.token,
+        json: { amount: 10_000, description: "salary", category: "income" },
+      }),
+    ).toMatchObject({ status: 201 });
 
     const balance = await call(`/v1/accounts/${src.body.id}/balance`, { token: a.token });
     expect(balance.status).toBe(200);
@@ -86,17 +96,34 @@ describe("the caller's state over real HTTP", () => {
   it("refuses a key reused with another request on another account (422), without D1", async () => {
     const u = await signUp("caller-keys");
     const [one, two] = await Promise.all(
-      ["One", "Two"].map((name) => call("/v1/accounts", { method: "POST", token: u.token, json: { name, type: "checking", currency: "EUR" } })),
+      ["One", "Two"].map((name) =>
+        call("/v1/accounts", { method: "POST", token: u.token, json: { name, type: "checking", currency: "EUR" } }),
+      ),
     );
     const key = crypto.randomUUID();
-    const first = await call(`/v1/accounts/${one.body.id}/transactions`, { method: "POST", token: u.token, headers: { "idempotency-key": key }, json: { amount: 300, description: "keyed", category: "other" } });
+    const first = await call(`/v1/accounts/${one.body.id}/transactions`, {
+      method: "POST",
+      token: u.token,
+      headers: { "idempotency-key": key },
+      json: { amount: 300, description: "keyed", category: "other" },
+    });
     expect(first.status).toBe(201);
     expect(counts(first.headers).d1).toBe(0);
-    const replay = await call(`/v1/accounts/${one.body.id}/transactions`, { method: "POST", token: u.token, headers: { "idempotency-key": key }, json: { amount: 300, description: "keyed", category: "other" } });
+    const replay = await call(`/v1/accounts/${one.body.id}/transactions`, {
+      method: "POST",
+      token: u.token,
+      headers: { "idempotency-key": key },
+      json: { amount: 300, description: "keyed", category: "other" },
+    });
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expectProblem(
-      await call(`/v1/accounts/${two.body.id}/transactions`, { method: "POST", token: u.token, headers: { "idempotency-key": key }, json: { amount: 300, description: "keyed", category: "other" } }),
+      await call(`/v1/accounts/${two.body.id}/transactions`, {
+        method: "POST",
+        token: u.token,
+        headers: { "idempotency-key": key },
+        json: { amount: 300, description: "keyed", category: "other" },
+      }),
       422,
       "idempotency_key_reused",
     );
@@ -105,7 +132,11 @@ describe("the caller's state over real HTTP", () => {
 
   it("returns an x-d1-bookmark; a cross-account read with a write's bookmark sees the write; CORS lets a browser use it", async () => {
     const u = await signUp("caller-bookmark");
-    const created = await call("/v1/accounts", { method: "POST", token: u.token, json: { name: "Bookmarked", type: "savings", currency: "EUR" } });
+    const created = await call("/v1/accounts", {
+      method: "POST",
+      token: u.token,
+      json: { name: "Bookmarked", type: "savings", currency: "EUR" },
+    });
     expect(created.status).toBe(201);
     const bookmark = created.headers.get("x-d1-bookmark");
     expect(bookmark).toMatch(/^[0-9a-f-]+$/);
@@ -114,7 +145,14 @@ describe("the caller's state over real HTTP", () => {
     expect(list.headers.get("x-d1-bookmark")).toMatch(/^[0-9a-f-]+$/);
     expectProblem(await call("/v1/payments", { token: u.token, headers: { "x-d1-bookmark": "not a bookmark" } }), 400, "validation_failed");
 
-    const pre = await call("/v1/payments", { method: "OPTIONS", headers: { Origin: "http://localhost:3000", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-d1-bookmark" } });
+    const pre = await call("/v1/payments", {
+      method: "OPTIONS",
+      headers: {
+        Origin: "http://localhost:3000",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-d1-bookmark",
+      },
+    });
     expect(pre.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-d1-bookmark");
     const cors = await call("/v1/payments", { token: u.token, headers: { Origin: "http://localhost:3000" } });
     expect(cors.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("x-d1-bookmark");

@@ -19,7 +19,8 @@ const op = (method: string, path: string) => {
   return found;
 };
 const PROBLEM = { $ref: "#/components/schemas/Problem" };
-const problemAt = (method: string, path: string, status: number) => op(method, path).responses?.[String(status)]?.content?.["application/problem+json"]?.schema;
+const problemAt = (method: string, path: string, status: number) =>
+  op(method, path).responses?.[String(status)]?.content?.["application/problem+json"]?.schema;
 
 describe("the documented responses", () => {
   it("keep a route's own response over the factory's default (OAuth's RFC 6749 400)", () => {
@@ -36,7 +37,8 @@ describe("the documented responses", () => {
         if (JSON.stringify(problemAt(method, path, 413)) !== JSON.stringify(PROBLEM)) missing.push(`${method} ${path} 413`);
         // OAuth reads any body and answers its own RFC 6749 invalid_request: no 415 there.
         const checked = path !== "/v1/oauth/token";
-        if (checked && JSON.stringify(problemAt(method, path, 415)) !== JSON.stringify(PROBLEM)) missing.push(`${method} ${path} 415 (${types.join(", ")})`);
+        if (checked && JSON.stringify(problemAt(method, path, 415)) !== JSON.stringify(PROBLEM))
+          missing.push(`${method} ${path} 415 (${types.join(", ")})`);
         if (!checked && o.responses?.["415"]) missing.push(`${method} ${path} documents a 415 it never answers`);
       }
     expect(missing).toEqual([]);
@@ -63,7 +65,11 @@ describe("the documented responses", () => {
   it("answers a second reversal with the documented 409 problem", async () => {
     const acc = await call("/v1/accounts", { method: "POST", token, json: { name: "Main", type: "checking", currency: "EUR" } });
     expect(acc.status, acc.text).toBe(201);
-    const txn = await call(`/v1/accounts/${acc.body.id}/transactions`, { method: "POST", token, json: { amount: 500, description: "refund" } });
+    const txn = await call(`/v1/accounts/${acc.body.id}/transactions`, {
+      method: "POST",
+      token,
+      json: { amount: 500, description: "refund" },
+    });
     expect(txn.status, txn.text).toBe(201);
     expect((await call(`/v1/transactions/${txn.body.id}/reverse`, { method: "POST", token })).status).toBe(201);
     expectProblem(await call(`/v1/transactions/${txn.body.id}/reverse`, { method: "POST", token }), 409, "conflict");

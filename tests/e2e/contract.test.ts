@@ -11,7 +11,9 @@ beforeAll(async () => {
 });
 
 const operations = () =>
-  Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })));
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })),
+  );
 
 describe("the OpenAPI document", () => {
   it("has schemas that all compile in Ajv 2020 (strict, unicode mode)", () => {
@@ -49,7 +51,8 @@ describe("the OpenAPI document", () => {
       // A regex literal's flags written into the text (`…$/u`) compile but match nothing intended.
       if (/\/[dgimsuvy]+$/.test(pattern)) failures.push(`${at}: ${JSON.stringify(pattern)} ends in regex flags`);
       for (const example of examples)
-        if (typeof example === "string" && !re.test(example)) failures.push(`${at}: ${JSON.stringify(pattern)} rejects its example ${JSON.stringify(example)}`);
+        if (typeof example === "string" && !re.test(example))
+          failures.push(`${at}: ${JSON.stringify(pattern)} rejects its example ${JSON.stringify(example)}`);
     }
     expect(failures).toEqual([]);
   });
@@ -59,7 +62,8 @@ describe("the OpenAPI document", () => {
     for (const { name, op } of operations())
       for (const [status, r] of Object.entries(op.responses ?? {})) {
         const media = r.content?.["application/problem+json"];
-        if (media && media.schema?.$ref !== "#/components/schemas/Problem") failures.push(`${name} ${status}: ${JSON.stringify(media.schema)}`);
+        if (media && media.schema?.$ref !== "#/components/schemas/Problem")
+          failures.push(`${name} ${status}: ${JSON.stringify(media.schema)}`);
       }
     expect(failures).toEqual([]);
   });
@@ -84,9 +88,9 @@ describe("the exchange check", () => {
     expect(check(exchange({ body: { status: "fine" } })).join()).toContain("response body does not match");
     expect(check(exchange({ status: 418 })).join()).toContain("status 418 is not documented");
     const problem = { "content-type": "application/problem+json" };
-    expect(check(exchange({ url: "http://127.0.0.1/nowhere", status: 404, responseHeaders: new Headers(problem), body: { title: "x" } })).join()).toContain(
-      "does not match Problem",
-    );
+    expect(
+      check(exchange({ url: "http://127.0.0.1/nowhere", status: 404, responseHeaders: new Headers(problem), body: { title: "x" } })).join(),
+    ).toContain("does not match Problem");
     // A request the server accepted (2xx) that the document would refuse.
     const accepted = exchange({
       method: "POST",
@@ -109,11 +113,19 @@ describe("named resources as a validating client would create them", () => {
   // Each answer here is also checked against the document by contract-setup.ts: a name the document's
   // pattern refuses fails the test even though the worker accepted it.
   it("creates and renames an account, a category and a rule with ordinary names", async () => {
-    const account = await call("/v1/accounts", { method: "POST", token, json: { name: "Everyday account", type: "checking", currency: "EUR" } });
+    const account = await call("/v1/accounts", {
+      method: "POST",
+      token,
+      json: { name: "Everyday account", type: "checking", currency: "EUR" },
+    });
     expect(account.status).toBe(201);
-    expect((await call(`/v1/accounts/${account.body.id}`, { method: "PATCH", token, json: { name: "Compte joint – Zoë" } })).status).toBe(200);
+    expect((await call(`/v1/accounts/${account.body.id}`, { method: "PATCH", token, json: { name: "Compte joint – Zoë" } })).status).toBe(
+      200,
+    );
     expect((await call("/v1/categories", { method: "POST", token, json: { name: "Coffee shops", parent: "dining" } })).status).toBe(201);
-    expect((await call("/v1/categories/rules", { method: "POST", token, json: { contains: "Carrefour", category: "groceries" } })).status).toBe(201);
+    expect(
+      (await call("/v1/categories/rules", { method: "POST", token, json: { contains: "Carrefour", category: "groceries" } })).status,
+    ).toBe(201);
     expect((await call("/v1/accounts", { token })).status).toBe(200);
   });
 });

@@ -49,14 +49,22 @@ function localRefs<T>(schema: T): T {
 const mediaType = (contentType: string | null | undefined) => (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 const isJson = (type: string) => type === "application/json" || type.endsWith("+json");
 const describe = (errors: ErrorObject[] | null | undefined) =>
-  (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "allowedValues" in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ""}`).join("; ");
+  (errors ?? [])
+    .map(
+      (e) =>
+        `${e.instancePath || "/"} ${e.message}${e.params && "allowedValues" in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ""}`,
+    )
+    .join("; ");
 
 /** The document's operations, a literal path before a templated one (`/v1/categories/rules` before `/{id}`). */
 function operations(doc: OpenApiDocument) {
   const list: { method: string; template: string; regex: RegExp; names: string[]; op: Operation }[] = [];
   for (const [template, item] of Object.entries(doc.paths)) {
     const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-    const source = template.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("([^/]+)");
+    const source = template
+      .split(/\{[^}]+\}/)
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join("([^/]+)");
     for (const method of Object.keys(item).filter((m) => METHODS.includes(m)))
       list.push({ method, template, regex: new RegExp(`^${source}$`), names, op: item[method]! });
   }
@@ -103,7 +111,10 @@ export function contract(doc: OpenApiDocument) {
     if (ex.method.toUpperCase() === "HEAD" || ex.text === "") return [];
     const content = documented.content ?? {};
     const media = content[type];
-    if (!media) return [`response content type "${type}" is not documented for ${ex.status} (documented: ${Object.keys(content).join(", ") || "no body"})`];
+    if (!media)
+      return [
+        `response content type "${type}" is not documented for ${ex.status} (documented: ${Object.keys(content).join(", ") || "no body"})`,
+      ];
     if (!isJson(type) || !media.schema) return [];
     const validate = schemaFor(media.schema);
     return validate(ex.body) ? [] : [`response body does not match the documented schema: ${describe(validate.errors)}`];
@@ -114,10 +125,15 @@ export function contract(doc: OpenApiDocument) {
     const values = found.regex.exec(url.pathname)!.slice(1).map(decodeURIComponent);
     for (const p of found.op.parameters ?? []) {
       const raw =
-        p.in === "path" ? values[found.names.indexOf(p.name)]
-        : p.in === "query" ? (url.searchParams.has(p.name) ? url.searchParams.get(p.name)! : undefined)
-        : p.in === "header" ? ex.requestHeaders.get(p.name) ?? undefined
-        : undefined;
+        p.in === "path"
+          ? values[found.names.indexOf(p.name)]
+          : p.in === "query"
+            ? url.searchParams.has(p.name)
+              ? url.searchParams.get(p.name)!
+              : undefined
+            : p.in === "header"
+              ? (ex.requestHeaders.get(p.name) ?? undefined)
+              : undefined;
       if (raw === undefined) {
         if (p.required) out.push(`required ${p.in} parameter "${p.name}" was not sent`);
         continue;
@@ -135,7 +151,8 @@ export function contract(doc: OpenApiDocument) {
     }
     if (!body) return [...out, "a request body was sent where none is documented"];
     const media = body.content?.[type];
-    if (!media) return [...out, `request content type "${type}" is not documented (documented: ${Object.keys(body.content ?? {}).join(", ")})`];
+    if (!media)
+      return [...out, `request content type "${type}" is not documented (documented: ${Object.keys(body.content ?? {}).join(", ")})`];
     if (!media.schema) return out;
     let value: unknown;
     let validate: ValidateFunction;
@@ -161,7 +178,11 @@ export function patterns(doc: unknown) {
     if (!node || typeof node !== "object") return;
     const o = node as Schema;
     if (typeof o.pattern === "string" && (o.type === "string" || o.type === undefined))
-      found.push({ at, pattern: o.pattern, examples: [...("example" in o ? [o.example] : []), ...(Array.isArray(o.examples) ? o.examples : [])] });
+      found.push({
+        at,
+        pattern: o.pattern,
+        examples: [...("example" in o ? [o.example] : []), ...(Array.isArray(o.examples) ? o.examples : [])],
+      });
     for (const [k, v] of Object.entries(o)) walk(v, `${at}/${k.replaceAll("~", "~0").replaceAll("/", "~1")}`);
   };
   walk(doc, "#");

@@ -19,7 +19,10 @@ describe("the API reference page", () => {
       expect(link, "a same-origin path").toMatch(/^\/docs\/swagger-ui\/[\w.-]+$/);
       const res = await fetch(origin() + link);
       expect(res.status, link).toBe(200);
-      expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(path.join(dist, path.basename(link)))), `${link} is the package's file`).toBe(true);
+      expect(
+        Buffer.from(await res.arrayBuffer()).equals(readFileSync(path.join(dist, path.basename(link)))),
+        `${link} is the package's file`,
+      ).toBe(true);
     }
     expect(page.text).toContain('url: "/openapi.json"');
   });

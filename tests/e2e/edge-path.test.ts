@@ -9,7 +9,8 @@ import { call, register } from "./helpers";
 
 let alice = "";
 let bob = "";
-const post = (p: string, json: unknown, token = alice, headers: Record<string, string> = {}) => call(p, { method: "POST", json, token, headers });
+const post = (p: string, json: unknown, token = alice, headers: Record<string, string> = {}) =>
+  call(p, { method: "POST", json, token, headers });
 
 /** D1 statements and Durable Object calls reported by the answer's Server-Timing (absent = 0). */
 const counts = (res: { headers: Headers }) => {
@@ -42,7 +43,12 @@ describe("the critical path over HTTP", () => {
     expect(txn.status, txn.text).toBe(201);
     expect(counts(txn).d1).toBe(gateway);
 
-    const paid = await post("/v1/payments", { source_account_id: src, destination_account_id: dst, amount: 2_500, currency: "EUR" }, alice, { "Idempotency-Key": crypto.randomUUID() });
+    const paid = await post(
+      "/v1/payments",
+      { source_account_id: src, destination_account_id: dst, amount: 2_500, currency: "EUR" },
+      alice,
+      { "Idempotency-Key": crypto.randomUUID() },
+    );
     expect(paid.status, paid.text).toBe(201);
     expect(counts(paid).d1).toBe(0);
   });
@@ -51,13 +57,18 @@ describe("the critical path over HTTP", () => {
     const src = await account(alice);
     const dst = await account(bob);
     const writes = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => post(`/v1/accounts/${src}/transactions`, { amount: 100 + i, description: `write ${i}`, category: "income" })),
+      Array.from({ length: 50 }, (_, i) =>
+        post(`/v1/accounts/${src}/transactions`, { amount: 100 + i, description: `write ${i}`, category: "income" }),
+      ),
     );
     expect(writes.every((w) => w.status === 201)).toBe(true);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Awaited<ReturnType<typeof call>> = await call(`/v1/accounts/${src}/transactions?limit=20${cursor ? `&cursor=${cursor}` : ""}`, { token: alice });
+      const page: Awaited<ReturnType<typeof call>> = await call(
+        `/v1/accounts/${src}/transactions?limit=20${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: alice },
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.data.map((t: { id: string }) => t.id));
       cursor = page.body.next_cursor;
@@ -68,7 +79,12 @@ describe("the critical path over HTTP", () => {
     const total = writes.reduce((s, w) => s + (w.body.amount as number), 0);
     expect((await call(`/v1/accounts/${src}/balance`, { token: alice })).body).toMatchObject({ current: total, version: 50 });
 
-    const paid = await post("/v1/payments", { source_account_id: src, destination_account_id: dst, amount: 700, currency: "EUR", description: "share" }, alice, { "Idempotency-Key": crypto.randomUUID() });
+    const paid = await post(
+      "/v1/payments",
+      { source_account_id: src, destination_account_id: dst, amount: 700, currency: "EUR", description: "share" },
+      alice,
+      { "Idempotency-Key": crypto.randomUUID() },
+    );
     expect(paid.status).toBe(201);
     const theirs = await call(`/v1/accounts/${dst}/transactions`, { token: bob });
     expect(theirs.body.data[0]).toMatchObject({ amount: 700, payment_id: paid.body.id });
@@ -82,7 +98,12 @@ describe("the critical path over HTTP", () => {
     const src = await account(alice);
     const dst = await account(bob);
     await post(`/v1/accounts/${src}/transactions`, { amount: 5_000, description: "top up", category: "income" });
-    const paid = await post("/v1/payments", { source_account_id: src, destination_account_id: dst, amount: 1_200, currency: "EUR" }, alice, { "Idempotency-Key": crypto.randomUUID() });
+    const paid = await post(
+      "/v1/payments",
+      { source_account_id: src, destination_account_id: dst, amount: 1_200, currency: "EUR" },
+      alice,
+      { "Idempotency-Key": crypto.randomUUID() },
+    );
     expect(paid.status).toBe(201);
     const started = Date.now();
     let listed = false;
@@ -98,11 +119,14 @@ describe("the critical path over HTTP", () => {
   it("answers an uncategorised transaction at once when asked, and fills the category in right after", async () => {
     const acc = await account(alice);
     await post(`/v1/accounts/${acc}/transactions`, { amount: 100_000, description: "opening", category: "income" });
-    const res = await post(`/v1/accounts/${acc}/transactions`, { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" }, alice, { Prefer: "respond-async" });
+    const res = await post(`/v1/accounts/${acc}/transactions`, { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" }, alice, {
+      Prefer: "respond-async",
+    });
     expect(res.status, res.text).toBe(201);
     expect(res.body).toMatchObject({ category: "other", category_status: "pending" });
     let t = res.body;
-    for (let i = 0; i < 100 && t.category_status !== "final"; i++) t = (await call(`/v1/transactions/${res.body.id}`, { token: alice })).body;
+    for (let i = 0; i < 100 && t.category_status !== "final"; i++)
+      t = (await call(`/v1/transactions/${res.body.id}`, { token: alice })).body;
     expect(t).toMatchObject({ category: "groceries", category_status: "final" });
   });
 });
@@ -111,7 +135,11 @@ describe("ledger:check after the run", () => {
   it("finds the objects and the projection consistent", async () => {
     await new Promise((r) => setTimeout(r, 500)); // the last projection batches land
     const root = path.resolve(import.meta.dirname, "../..");
-    const r = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")],
+      { cwd: root, encoding: "utf8" },
+    );
     expect(r.stdout, r.stdout + r.stderr).toContain("✓ balances");
     expect(r.status).toBe(0);
   });

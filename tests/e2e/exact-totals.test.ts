@@ -8,12 +8,14 @@ const N = 1000; // 1000 × 10^13 = 10^16 > 2^53
 
 function parseExact(text: string): any {
   return JSON.parse(text, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
-    if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return BigInt(context.source);
+    if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source))
+      return BigInt(context.source);
     return value;
   } as (key: string, value: unknown) => unknown);
 }
 const big = (v: unknown) => (typeof v === "bigint" ? v : BigInt(v as number));
-const major = (minor: bigint) => `${minor < 0n ? "-" : ""}${(minor < 0n ? -minor : minor) / 100n}.${String((minor < 0n ? -minor : minor) % 100n).padStart(2, "0")}`;
+const major = (minor: bigint) =>
+  `${minor < 0n ? "-" : ""}${(minor < 0n ? -minor : minor) / 100n}.${String((minor < 0n ? -minor : minor) % 100n).padStart(2, "0")}`;
 
 let token = "";
 const get = async (path: string) => {
@@ -34,8 +36,16 @@ beforeAll(async () => {
   token = await register("exact");
   const acc = await call("/v1/accounts", { method: "POST", token, json: { name: "Big", type: "checking", currency: "EUR" } });
   expect(acc.status, acc.text).toBe(201);
-  const csv = ["date,amount,description,category,external_id", ...rows.map(([a, cat], i) => `${today},${major(a)},row ${i},${cat},e${i}`)].join("\n");
-  const imported = await call(`/v1/accounts/${acc.body.id}/imports`, { method: "POST", token, body: csv, headers: { "content-type": "text/csv" } });
+  const csv = [
+    "date,amount,description,category,external_id",
+    ...rows.map(([a, cat], i) => `${today},${major(a)},row ${i},${cat},e${i}`),
+  ].join("\n");
+  const imported = await call(`/v1/accounts/${acc.body.id}/imports`, {
+    method: "POST",
+    token,
+    body: csv,
+    headers: { "content-type": "text/csv" },
+  });
   expect(imported.status, imported.text.slice(0, 300)).toBe(201);
   expect(imported.body).toMatchObject({ imported: rows.length, failed: 0 });
 });

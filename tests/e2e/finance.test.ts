@@ -4,7 +4,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, expectProblem, register } from "./helpers";
 
-
 let alice = "";
 let bob = "";
 const post = (path: string, json: unknown, token = alice) => call(path, { method: "POST", json, token });
@@ -19,7 +18,12 @@ describe("accounts over HTTP", () => {
   it("creates accounts and lists them newest first across pages", async () => {
     const ids: string[] = [];
     for (const [i, type] of (["checking", "savings", "credit_card", "cash", "investment", "loan"] as const).entries()) {
-      const res = await post("/v1/accounts", { name: `Account ${i}`, type, currency: "EUR", overdraft_limit: type === "credit_card" ? null : 0 });
+      const res = await post("/v1/accounts", {
+        name: `Account ${i}`,
+        type,
+        currency: "EUR",
+        overdraft_limit: type === "credit_card" ? null : 0,
+      });
       expect(res.status, res.text).toBe(201);
       expect(res.body).toMatchObject({ type, currency: "EUR", status: "open", balance: { current: 0, pending: 0 } });
       ids.push(res.body.id);
@@ -27,7 +31,9 @@ describe("accounts over HTTP", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: Awaited<ReturnType<typeof call>> = await get(`/v1/accounts?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      const res: Awaited<ReturnType<typeof call>> = await get(
+        `/v1/accounts?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.data.map((a: { id: string }) => a.id));
       cursor = res.body.next_cursor;
@@ -66,7 +72,11 @@ describe("accounts over HTTP", () => {
       const p = expectProblem(await post("/v1/accounts", json), 422, "validation_failed");
       expect(p.errors.map((e: { path: string }) => e.path)).toContain(path);
     }
-    expectProblem(await call("/v1/accounts", { method: "POST", body: "{", headers: { "content-type": "application/json" }, token: alice }), 400, "validation_failed");
+    expectProblem(
+      await call("/v1/accounts", { method: "POST", body: "{", headers: { "content-type": "application/json" }, token: alice }),
+      400,
+      "validation_failed",
+    );
     expectProblem(await get("/v1/accounts?limit=1000"), 400, "validation_failed");
     expect((await get("/v1/accounts?limit=100")).body.data.length).toBe(before);
   });
@@ -76,7 +86,11 @@ describe("accounts over HTTP", () => {
     const ok = await call(`/v1/accounts/${acc.id}`, { method: "PATCH", json: { name: "After" }, token: alice });
     expect(ok.status).toBe(200);
     expect(ok.body.name).toBe("After");
-    expectProblem(await call(`/v1/accounts/${acc.id}`, { method: "PATCH", json: { currency: "USD" }, token: alice }), 422, "validation_failed");
+    expectProblem(
+      await call(`/v1/accounts/${acc.id}`, { method: "PATCH", json: { currency: "USD" }, token: alice }),
+      422,
+      "validation_failed",
+    );
   });
 
   it("closes an empty account, and refuses (409) while money is in it", async () => {
@@ -113,7 +127,11 @@ describe("categories, budgets and reports over HTTP", () => {
     expect(budget.status, budget.text).toBe(201);
     expect(budget.body).toMatchObject({ spent: 0, remaining: 50_000 });
     expectProblem(await post("/v1/budgets", { category: "groceries", amount: 1, currency: "USD", period: "month" }), 409, "conflict");
-    expectProblem(await post("/v1/budgets", { category: "groceries", amount: 1.5, currency: "USD", period: "month" }), 422, "validation_failed");
+    expectProblem(
+      await post("/v1/budgets", { category: "groceries", amount: 1.5, currency: "USD", period: "month" }),
+      422,
+      "validation_failed",
+    );
 
     const spend = await post(`/v1/accounts/${acc.id}/transactions`, { amount: -12_345, description: "Supermarket", category: "groceries" });
     expect(spend.status, spend.text).toBe(201);

@@ -22,7 +22,12 @@ export default async function setup(project: TestProject) {
   const port = Number(process.env.E2E_PORT ?? (await freePort()));
   // A known scrape secret for the gateway (a --var outranks the developer's .dev.vars).
   const metricsToken = randomBytes(24).toString("base64url");
-  const stack = await startStack({ port, persistTo: state, stdio: process.env.E2E_VERBOSE ? "inherit" : "ignore", vars: { METRICS_TOKEN: metricsToken } });
+  const stack = await startStack({
+    port,
+    persistTo: state,
+    stdio: process.env.E2E_VERBOSE ? "inherit" : "ignore",
+    vars: { METRICS_TOKEN: metricsToken },
+  });
   project.provide("origin", stack.origin);
   project.provide("persistTo", state);
   project.provide("metricsToken", metricsToken);
@@ -42,7 +47,10 @@ async function raiseRegisterLimit() {
   await ensureDevVars();
   const file = path.join(ROOT, "workers/auth/.dev.vars");
   if (!/^REGISTER_MAX_PER_IP=/m.test(readFileSync(file, "utf8")))
-    appendFileSync(file, `# local development and e2e: sign-ups per address per hour (production default 10)\nREGISTER_MAX_PER_IP=${E2E_REGISTER_MAX_PER_IP}\n`);
+    appendFileSync(
+      file,
+      `# local development and e2e: sign-ups per address per hour (production default 10)\nREGISTER_MAX_PER_IP=${E2E_REGISTER_MAX_PER_IP}\n`,
+    );
 }
 
 declare module "vitest" {

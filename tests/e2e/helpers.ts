@@ -12,7 +12,16 @@ export async function call(path: string, init: RequestInit & { json?: unknown; t
   try {
     body = JSON.parse(text);
   } catch {}
-  exchanges.push({ method: init.method ?? "GET", url: origin() + path, requestHeaders: headers, requestBody: init.json !== undefined ? init.json : init.body, status: res.status, responseHeaders: res.headers, body, text });
+  exchanges.push({
+    method: init.method ?? "GET",
+    url: origin() + path,
+    requestHeaders: headers,
+    requestBody: init.json !== undefined ? init.json : init.body,
+    status: res.status,
+    responseHeaders: res.headers,
+    body,
+    text,
+  });
   return { status: res.status, headers: res.headers, body, text };
 }
 
@@ -20,7 +29,8 @@ export async function call(path: string, init: RequestInit & { json?: unknown; t
 export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, code: string) {
   if (res.status !== status || res.body?.code !== code)
     throw new Error(`expected ${status} ${code}, got ${res.status} ${res.text.slice(0, 300)}`);
-  if (res.headers.get("content-type") !== "application/problem+json") throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
+  if (res.headers.get("content-type") !== "application/problem+json")
+    throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
   for (const k of ["type", "title", "status", "detail", "code", "request_id"]) if (!(k in res.body)) throw new Error(`problem lacks ${k}`);
   if (res.body.request_id !== res.headers.get("x-request-id")) throw new Error("request_id differs from X-Request-Id");
   return res.body;
@@ -32,7 +42,8 @@ export async function register(label = "user"): Promise<string> {
     method: "POST",
     json: { email: `${label}-${crypto.randomUUID()}@e2e.test`, password: "correct horse battery staple 42", name: label },
   });
-  if (res.status !== 201 || typeof res.body?.access_token !== "string") throw new Error(`register failed: ${res.status} ${res.text.slice(0, 300)}`);
+  if (res.status !== 201 || typeof res.body?.access_token !== "string")
+    throw new Error(`register failed: ${res.status} ${res.text.slice(0, 300)}`);
   return res.body.access_token;
 }
 

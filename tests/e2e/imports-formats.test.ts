@@ -9,7 +9,11 @@ let token = "";
 const fixture = (name: string) => readFileSync(path.resolve(import.meta.dirname, "../fixtures/imports", name));
 
 async function account(currency: string) {
-  const res = await call("/v1/accounts", { method: "POST", token, json: { name: `Imports ${currency}`, type: "checking", currency, overdraft_limit: null } });
+  const res = await call("/v1/accounts", {
+    method: "POST",
+    token,
+    json: { name: `Imports ${currency}`, type: "checking", currency, overdraft_limit: null },
+  });
   expect(res.status, res.text).toBe(201);
   return res.body.id as string;
 }
@@ -26,7 +30,11 @@ async function entries(acc: string) {
     .sort((a, b) => (a[0] + a[2] + a[1]).localeCompare(b[0] + b[2] + b[1]));
 }
 /** The 1-based line of the n-th (0-based) line of `text` that includes `needle`. */
-const lineOf = (text: string, needle: string, n = 0) => text.split("\n").map((l, i) => (l.includes(needle) ? i + 1 : 0)).filter(Boolean)[n];
+const lineOf = (text: string, needle: string, n = 0) =>
+  text
+    .split("\n")
+    .map((l, i) => (l.includes(needle) ? i + 1 : 0))
+    .filter(Boolean)[n];
 
 beforeAll(async () => {
   token = await register("importer");
@@ -78,7 +86,13 @@ const cases: Record<string, Case> = {
     type: "text/csv",
     currency: "USD",
     // Its "Beginning balance" line has no amount: reported on its physical line, not imported.
-    answer: { format: "csv", imported: 4, duplicates: 0, failed: 1, errors: [{ line: 8, message: 'amount "" is not a non-zero USD amount' }] },
+    answer: {
+      format: "csv",
+      imported: 4,
+      duplicates: 0,
+      failed: 1,
+      errors: [{ line: 8, message: 'amount "" is not a non-zero USD amount' }],
+    },
     rows: [
       ["2024-01-02", -575, "STARBUCKS STORE #1234 SEATTLE, WA", null, null],
       ["2024-01-05", -125000, 'RENT PAYMENT "JAN" - OAKWOOD APTS', null, null],

@@ -10,8 +10,10 @@ import { call, expectProblem, register } from "./helpers";
 const MAX = Number.MAX_SAFE_INTEGER;
 let alice = "";
 let bob = "";
-const post = (p: string, json: unknown, token = alice, headers: Record<string, string> = {}) => call(p, { method: "POST", json, token, headers });
-const upload = (acc: string, body: string, type: string, token = alice) => call(`/v1/accounts/${acc}/imports`, { method: "POST", body, token, headers: { "content-type": type } });
+const post = (p: string, json: unknown, token = alice, headers: Record<string, string> = {}) =>
+  call(p, { method: "POST", json, token, headers });
+const upload = (acc: string, body: string, type: string, token = alice) =>
+  call(`/v1/accounts/${acc}/imports`, { method: "POST", body, token, headers: { "content-type": type } });
 const balance = async (acc: string, token = alice) => (await call(`/v1/accounts/${acc}/balance`, { token })).body;
 
 async function account(token: string, extra: Record<string, unknown> = {}) {
@@ -20,13 +22,17 @@ async function account(token: string, extra: Record<string, unknown> = {}) {
   return res.body.id as string;
 }
 
-const major = (minor: number) => `${minor < 0 ? "-" : ""}${Math.floor(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
+const major = (minor: number) =>
+  `${minor < 0 ? "-" : ""}${Math.floor(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
 
 /** Brings a balance to `target` with one CSV import of max-size amounts. */
 async function fillTo(acc: string, target: number, token = alice) {
   const rows = Array.from({ length: Math.floor(Math.abs(target) / MAX_AMOUNT) }, () => MAX_AMOUNT);
   if (Math.abs(target) % MAX_AMOUNT) rows.push(Math.abs(target) % MAX_AMOUNT);
-  const file = ["date,amount,description,category", ...rows.map((a, i) => `2026-01-01,${major(Math.sign(target) * a)},fill ${i},other`)].join("\n");
+  const file = [
+    "date,amount,description,category",
+    ...rows.map((a, i) => `2026-01-01,${major(Math.sign(target) * a)},fill ${i},other`),
+  ].join("\n");
   const res = await upload(acc, file, "text/csv", token);
   expect(res.body, res.text).toMatchObject({ imported: rows.length, failed: 0 });
   expect((await balance(acc, token)).current).toBe(target);
@@ -49,7 +55,11 @@ describe("payments at the balance bounds", () => {
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(await balance(src)).toMatchObject({ current: -(MAX - 5000), pending: 0, available: null });
     expect(await balance(dst, bob)).toMatchObject({ current: 0, pending: 0, version: 0 });
-    expectProblem(await post(`/v1/accounts/${src}/transactions`, { amount: -5001, description: "one past the floor" }), 422, "insufficient_funds");
+    expectProblem(
+      await post(`/v1/accounts/${src}/transactions`, { amount: -5001, description: "one past the floor" }),
+      422,
+      "insufficient_funds",
+    );
     const exact = await post("/v1/payments", { ...body, amount: 5000 }, alice, { "Idempotency-Key": crypto.randomUUID() });
     expect(exact.status, exact.text).toBe(201);
     expect(await balance(src)).toMatchObject({ current: -MAX, pending: 0 });
@@ -77,7 +87,8 @@ describe("oversized text", () => {
 
   it("imports the good rows of an OFX file with 500 KB NAME, MEMO and PAYEEID and reports the others", async () => {
     const acc = await account(alice);
-    const trn = (fitid: string, tags: string) => `<STMTTRN>\n<TRNTYPE>CREDIT\n<DTPOSTED>20260105\n<TRNAMT>10.00\n<FITID>${fitid}\n${tags}\n</STMTTRN>`;
+    const trn = (fitid: string, tags: string) =>
+      `<STMTTRN>\n<TRNTYPE>CREDIT\n<DTPOSTED>20260105\n<TRNAMT>10.00\n<FITID>${fitid}\n${tags}\n</STMTTRN>`;
     const lines = [
       "OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>",
       trn("g1", "<NAME>GOOD ONE"),
@@ -98,16 +109,27 @@ describe("oversized text", () => {
 
   it("imports the good rows of a CSV file with a huge description and reports that row", async () => {
     const acc = await account(alice);
-    const res = await upload(acc, ["date,amount,description", "2026-01-02,5.00,first", `2026-01-02,5.00,${huge}`, "2026-01-03,5.00,third"].join("\n"), "text/csv");
+    const res = await upload(
+      acc,
+      ["date,amount,description", "2026-01-02,5.00,first", `2026-01-02,5.00,${huge}`, "2026-01-03,5.00,third"].join("\n"),
+      "text/csv",
+    );
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ imported: 2, failed: 1, errors: [{ line: 3 }] });
-    expect((await call(`/v1/accounts/${acc}/transactions`, { token: alice })).body.data.map((t: any) => t.description)).toEqual(["third", "first"]);
+    expect((await call(`/v1/accounts/${acc}/transactions`, { token: alice })).body.data.map((t: any) => t.description)).toEqual([
+      "third",
+      "first",
+    ]);
   });
 
   it("answers 422 validation_failed for oversized JSON counterparty or notes and records nothing", async () => {
     const acc = await account(alice);
     for (const extra of [{ counterparty: "c".repeat(201) }, { notes: "n".repeat(2001) }, { counterparty: huge, notes: huge }]) {
-      const body = expectProblem(await post(`/v1/accounts/${acc}/transactions`, { amount: 100, description: "x", ...extra }), 422, "validation_failed");
+      const body = expectProblem(
+        await post(`/v1/accounts/${acc}/transactions`, { amount: 100, description: "x", ...extra }),
+        422,
+        "validation_failed",
+      );
       expect(body.errors.length).toBeGreaterThan(0);
     }
     expect((await balance(acc)).version).toBe(0);
@@ -117,7 +139,11 @@ describe("oversized text", () => {
 describe("ledger:check", () => {
   it("finds the objects and the projection consistent after all of the above", async () => {
     const root = path.resolve(import.meta.dirname, "../..");
-    const r = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")],
+      { cwd: root, encoding: "utf8" },
+    );
     expect(r.stdout, r.stdout + r.stderr).toContain("✓ balances");
     expect(r.status).toBe(0);
   });

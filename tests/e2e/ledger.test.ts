@@ -8,7 +8,8 @@ import { call, expectProblem, register } from "./helpers";
 
 let alice = "";
 let bob = "";
-const post = (p: string, json: unknown, token = alice, headers: Record<string, string> = {}) => call(p, { method: "POST", json, token, headers });
+const post = (p: string, json: unknown, token = alice, headers: Record<string, string> = {}) =>
+  call(p, { method: "POST", json, token, headers });
 
 async function account(token: string, extra: Record<string, unknown> = {}) {
   const res = await post("/v1/accounts", { name: "Main", type: "checking", currency: "EUR", ...extra }, token);
@@ -28,7 +29,9 @@ describe("payments over HTTP", () => {
     await post(`/v1/accounts/${src}/transactions`, { amount: 9500, description: "salary" });
     const results = await Promise.all(
       Array.from({ length: 200 }, () =>
-        post("/v1/payments", { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" }, alice, { "Idempotency-Key": crypto.randomUUID() }),
+        post("/v1/payments", { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" }, alice, {
+          "Idempotency-Key": crypto.randomUUID(),
+        }),
       ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(100);
@@ -44,14 +47,20 @@ describe("payments over HTTP", () => {
     const dst = await account(alice);
     await post(`/v1/accounts/${src}/transactions`, { amount: 5000, description: "top up" });
     const body = { source_account_id: src, destination_account_id: dst, amount: 1500, currency: "EUR" };
-    const results = await Promise.all(Array.from({ length: 25 }, () => post("/v1/payments", body, alice, { "Idempotency-Key": "e2e-pay-1" })));
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => post("/v1/payments", body, alice, { "Idempotency-Key": "e2e-pay-1" })),
+    );
     const ids = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
     expect(ids.size).toBe(1);
     for (const r of results.filter((r) => r.status !== 201)) expectProblem(r, 409, "idempotency_request_in_progress");
     const replay = await post("/v1/payments", body, alice, { "Idempotency-Key": "e2e-pay-1" });
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-    expectProblem(await post("/v1/payments", { ...body, amount: 1501 }, alice, { "Idempotency-Key": "e2e-pay-1" }), 422, "idempotency_key_reused");
+    expectProblem(
+      await post("/v1/payments", { ...body, amount: 1501 }, alice, { "Idempotency-Key": "e2e-pay-1" }),
+      422,
+      "idempotency_key_reused",
+    );
     expect((await call(`/v1/accounts/${src}/balance`, { token: alice })).body.current).toBe(3500);
   });
 
@@ -80,13 +89,16 @@ describe("payments over HTTP", () => {
 describe("imports over HTTP", () => {
   it("imports CSV and OFX, skips duplicates on re-import and reports bad lines", async () => {
     const acc = await account(alice, { overdraft_limit: null });
-    const csv = "date,amount,description,external_id\n2026-03-01,1200.00,SALAIRE ACME,e1\n2026-03-02,-45.10,CARREFOUR MARKET 123,\n2026-03-02,abc,broken,\n";
-    const send = (body: string, type: string) => call(`/v1/accounts/${acc}/imports`, { method: "POST", body, token: alice, headers: { "content-type": type } });
+    const csv =
+      "date,amount,description,external_id\n2026-03-01,1200.00,SALAIRE ACME,e1\n2026-03-02,-45.10,CARREFOUR MARKET 123,\n2026-03-02,abc,broken,\n";
+    const send = (body: string, type: string) =>
+      call(`/v1/accounts/${acc}/imports`, { method: "POST", body, token: alice, headers: { "content-type": type } });
     const first = await send(csv, "text/csv");
     expect(first.status, first.text).toBe(201);
     expect(first.body).toMatchObject({ imported: 2, duplicates: 0, failed: 1, errors: [{ line: 4 }] });
     expect((await send(csv, "text/csv")).body).toMatchObject({ imported: 0, duplicates: 2, failed: 1 });
-    const ofx = "<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>\n<STMTTRN>\n<DTPOSTED>20260305\n<TRNAMT>-9.99\n<FITID>F1\n<NAME>NETFLIX.COM\n</STMTTRN>\n</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n";
+    const ofx =
+      "<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>\n<STMTTRN>\n<DTPOSTED>20260305\n<TRNAMT>-9.99\n<FITID>F1\n<NAME>NETFLIX.COM\n</STMTTRN>\n</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n";
     expect((await send(ofx, "application/x-ofx")).body).toMatchObject({ imported: 1, failed: 0 });
     expect((await call(`/v1/accounts/${acc}/balance`, { token: alice })).body.current).toBe(120000 - 4510 - 999);
     expectProblem(await send("not,a,statement", "text/csv"), 422, "validation_failed");
@@ -97,7 +109,11 @@ describe("imports over HTTP", () => {
 describe("ledger:check", () => {
   it("finds the stack's objects and projection consistent", async () => {
     const root = path.resolve(import.meta.dirname, "../..");
-    const r = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")],
+      { cwd: root, encoding: "utf8" },
+    );
     expect(r.stdout).toMatch(/ledger:check — \d+ accounts, \d+ entries/);
     expect(r.stdout, r.stdout + r.stderr).toContain("✓ balances");
     expect(r.status).toBe(0);

@@ -19,7 +19,10 @@ async function signUp(label: string) {
 /** `name` → {dur, n} from a Server-Timing header; n is the desc count when there is one. */
 function timing(headers: Headers) {
   const out: Record<string, { dur: number; n?: number }> = {};
-  for (const part of (headers.get("server-timing") ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (headers.get("server-timing") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, ...params] = part.split(";");
     const dur = Number(/^dur=(.*)$/.exec(params.find((p) => p.startsWith("dur=")) ?? "")?.[1]);
     const desc = /^desc="?(\d+)"?$/.exec(params.find((p) => p.startsWith("desc=")) ?? "")?.[1];
@@ -35,7 +38,11 @@ describe("platform safety over real HTTP", () => {
       expectProblem(await call(p), 404, "not_found");
       expectProblem(await call(p, { token }), 404, "not_found");
     }
-    expectProblem(await call("/internal/categorize", { method: "POST", token, json: { transactions: [{ description: "x", amount: -1 }] } }), 404, "not_found");
+    expectProblem(
+      await call("/internal/categorize", { method: "POST", token, json: { transactions: [{ description: "x", amount: -1 }] } }),
+      404,
+      "not_found",
+    );
   });
 
   it("/metrics: 401 without or with a bad token, 403 for a user, 200 for the scrape secret and for an admin", async () => {
@@ -49,10 +56,15 @@ describe("platform safety over real HTTP", () => {
     expect(scraped.status).toBe(200);
     expect(scraped.headers.get("content-type")).toContain("text/plain");
     expect(scraped.text).toMatch(/http_requests_total\{worker="gateway",method="GET",route="\/ready",status="200"\} \d+/);
-    expect(scraped.text).toMatch(/http_request_duration_ms_bucket\{worker="tax",method="GET",route="\/health",status="200",le="\+Inf"\} \d+/);
+    expect(scraped.text).toMatch(
+      /http_request_duration_ms_bucket\{worker="tax",method="GET",route="\/health",status="200",le="\+Inf"\} \d+/,
+    );
 
     const admin = await signUp("metrics-admin");
-    const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", admin.email, "--persist-to", inject("persistTo")], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", admin.email, "--persist-to", inject("persistTo")], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     // The promotion is written to D1 only; the next sign-in brings it to the user's state object.
     const relog = await call("/v1/auth/login", { method: "POST", json: { email: admin.email, password: PASSWORD } });
@@ -62,7 +74,7 @@ describe("platform safety over real HTTP", () => {
     expect(byAdmin.text).toContain("# TYPE http_requests_total counter");
   });
 
-  it("answers methods the API does not serve with 405 problem+json and Allow, counted as method=\"other\"", async () => {
+  it('answers methods the API does not serve with 405 problem+json and Allow, counted as method="other"', async () => {
     const res = await call("/v1/accounts", { method: "PROPFIND" });
     expectProblem(res, 405, "method_not_allowed");
     expect((res.headers.get("allow") ?? "").split(", ")).toEqual(expect.arrayContaining(["GET", "POST"]));
@@ -99,7 +111,10 @@ describe("platform safety over real HTTP", () => {
     expect(Object.keys(timing((await call("/v1/accounts")).headers))).toContain("total"); // a 401 too
 
     // A login: the gateway itself reads nothing, so these counts come from the auth worker's header.
-    const login = await call("/v1/auth/login", { method: "POST", json: { email: `nobody-${crypto.randomUUID()}@e2e.test`, password: "not the password 123" } });
+    const login = await call("/v1/auth/login", {
+      method: "POST",
+      json: { email: `nobody-${crypto.randomUUID()}@e2e.test`, password: "not the password 123" },
+    });
     expect(login.status).toBe(401);
     expect(timing(login.headers).d1.n).toBeGreaterThanOrEqual(1);
     expect(timing(login.headers).do.n).toBeGreaterThanOrEqual(1);

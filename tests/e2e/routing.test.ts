@@ -10,10 +10,17 @@ describe("routing over real HTTP", () => {
   it("every path of the merged /openapi.json reaches its own worker: an unserved method answers 405 with that worker's Allow list", async () => {
     const doc = (await call("/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
     for (const [path, item] of Object.entries(doc.paths)) {
-      const documented = Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => m.toUpperCase());
+      const documented = Object.keys(item)
+        .filter((m) => METHODS.includes(m))
+        .map((m) => m.toUpperCase());
       const res = await call(concrete(path), { method: "PUT" });
       expectProblem(res, 405, "method_not_allowed");
-      const allow = new Set((res.headers.get("allow") ?? "").split(",").map((m) => m.trim()).filter(Boolean));
+      const allow = new Set(
+        (res.headers.get("allow") ?? "")
+          .split(",")
+          .map((m) => m.trim())
+          .filter(Boolean),
+      );
       expect(allow, `Allow of ${path}`).toEqual(new Set(documented.flatMap((m) => (m === "GET" ? [m, "HEAD"] : [m]))));
     }
   });

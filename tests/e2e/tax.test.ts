@@ -10,8 +10,13 @@ const post = (path: string, json: unknown, t: string | null = token) => call(pat
 const get = (path: string, t: string | null = token) => call(path, { token: t ?? undefined });
 const paths = (problem: { errors?: { path: string }[] }) => (problem.errors ?? []).map((e) => e.path);
 
-const frSingle2024 = { jurisdiction: "FR", income_year: 2024, filing_status: "single", dependents: 0, income: { taxable_income: 3_000_000 } };
-
+const frSingle2024 = {
+  jurisdiction: "FR",
+  income_year: 2024,
+  filing_status: "single",
+  dependents: 0,
+  income: { taxable_income: 3_000_000 },
+};
 
 describe("tax over real HTTP", () => {
   beforeAll(async () => {
@@ -30,23 +35,55 @@ describe("tax over real HTTP", () => {
   it("FR single, revenus 2024, 30 000 € net imposable → 2 165 € (service-public.fr F1419 example)", async () => {
     const res = await post("/v1/tax/income-tax", frSingle2024);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ currency: "EUR", taxable_income: 3_000_000, parts: 1, tax_before_credits: 216_548, decote: 0, tax: 216_500, marginal_rate: 0.3 });
+    expect(res.body).toMatchObject({
+      currency: "EUR",
+      taxable_income: 3_000_000,
+      parts: 1,
+      tax_before_credits: 216_548,
+      decote: 0,
+      tax: 216_500,
+      marginal_rate: 0.3,
+    });
     expect(res.body.sources.length).toBeGreaterThan(0);
   });
 
   it("FR couple with two children, revenus 2024, 200 000 €: the family-quotient ceiling binds → 46 308 €", async () => {
-    const res = await post("/v1/tax/income-tax", { jurisdiction: "FR", income_year: 2024, filing_status: "married", dependents: 2, income: { taxable_income: 20_000_000 } });
+    const res = await post("/v1/tax/income-tax", {
+      jurisdiction: "FR",
+      income_year: 2024,
+      filing_status: "married",
+      dependents: 2,
+      income: { taxable_income: 20_000_000 },
+    });
     expect(res.body).toMatchObject({ parts: 3, tax_before_credits: 4_630_790, tax: 4_630_800, marginal_rate: 0.41 });
   });
 
   it("US single 2025, wages $100 000 → taxable income $100 000 − $15 750, tax $13 449", async () => {
-    const res = await post("/v1/tax/income-tax", { jurisdiction: "US", income_year: 2025, filing_status: "single", dependents: 0, income: { salaries: [10_000_000] } });
+    const res = await post("/v1/tax/income-tax", {
+      jurisdiction: "US",
+      income_year: 2025,
+      filing_status: "single",
+      dependents: 0,
+      income: { salaries: [10_000_000] },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ currency: "USD", gross_income: 10_000_000, taxable_income: 10_000_000 - 1_575_000, tax: 1_344_900, marginal_rate: 0.22 });
+    expect(res.body).toMatchObject({
+      currency: "USD",
+      gross_income: 10_000_000,
+      taxable_income: 10_000_000 - 1_575_000,
+      tax: 1_344_900,
+      marginal_rate: 0.22,
+    });
   });
 
   it("VAT: 120,00 € gross at the FR standard rate is 100,00 € + 20,00 €", async () => {
-    const res = await post("/v1/tax/vat", { country: "FR", rate: "standard", amount: 12_000, amount_includes_vat: true, date: "2025-06-30" });
+    const res = await post("/v1/tax/vat", {
+      country: "FR",
+      rate: "standard",
+      amount: 12_000,
+      amount_includes_vat: true,
+      date: "2025-06-30",
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ net: 10_000, vat: 2_000, gross: 12_000, rate_bps: 2_000 });
   });
@@ -65,8 +102,24 @@ describe("tax over real HTTP", () => {
   });
 
   it("VAT with an unknown country or a float amount → 422", async () => {
-    expect(paths(expectProblem(await post("/v1/tax/vat", { country: "ZZ", rate: "standard", amount: 100, amount_includes_vat: false }), 422, "validation_failed"))).toEqual(["country"]);
-    expect(paths(expectProblem(await post("/v1/tax/vat", { country: "DE", rate: "standard", amount: 0.5, amount_includes_vat: false }), 422, "validation_failed"))).toEqual(["amount"]);
+    expect(
+      paths(
+        expectProblem(
+          await post("/v1/tax/vat", { country: "ZZ", rate: "standard", amount: 100, amount_includes_vat: false }),
+          422,
+          "validation_failed",
+        ),
+      ),
+    ).toEqual(["country"]);
+    expect(
+      paths(
+        expectProblem(
+          await post("/v1/tax/vat", { country: "DE", rate: "standard", amount: 0.5, amount_includes_vat: false }),
+          422,
+          "validation_failed",
+        ),
+      ),
+    ).toEqual(["amount"]);
   });
 
   it("malformed JSON → 400; no token → 401; a garbage token → 401", async () => {
@@ -78,8 +131,12 @@ describe("tax over real HTTP", () => {
   });
 
   it("report: bad query → 400 naming the parameter; no transactions → an empty report", async () => {
-    expect(paths(expectProblem(await get("/v1/tax/report?jurisdiction=DE&income_year=2024"), 400, "validation_failed"))).toEqual(["jurisdiction"]);
-    expect(paths(expectProblem(await get("/v1/tax/report?jurisdiction=US&income_year=1999"), 400, "validation_failed"))).toEqual(["income_year"]);
+    expect(paths(expectProblem(await get("/v1/tax/report?jurisdiction=DE&income_year=2024"), 400, "validation_failed"))).toEqual([
+      "jurisdiction",
+    ]);
+    expect(paths(expectProblem(await get("/v1/tax/report?jurisdiction=US&income_year=1999"), 400, "validation_failed"))).toEqual([
+      "income_year",
+    ]);
     const res = await get("/v1/tax/report?jurisdiction=FR&income_year=2025");
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ currency: "EUR", income: { total: 0 }, deductible_items: [], vat_paid: null, estimate: { tax: 0 } });
@@ -120,6 +177,8 @@ describe("tax over real HTTP", () => {
       // 30 000 € − 10 % = 27 000 € taxable; 1 705,33 € − décote 117,34 € → 1 588 €.
       estimate: { taxable_income: 2_700_000, tax: 158_800 },
     });
-    expect(report!.body.deductible_items).toEqual([expect.objectContaining({ description: "Don Restos du Coeur", amount: 12_000, applied_to_estimate: false })]);
+    expect(report!.body.deductible_items).toEqual([
+      expect.objectContaining({ description: "Don Restos du Coeur", amount: 12_000, applied_to_estimate: false }),
+    ]);
   });
 });

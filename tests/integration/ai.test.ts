@@ -20,13 +20,15 @@ function history(start = "2024-07-01", end = "2026-06-30"): Line[] {
     if (dd === 1) out.push({ date: d, amount: 250_000, description: "VIR SEPA SALAIRE ACME SAS", category: "income" });
     if (dd === 3) out.push({ date: d, amount: -90_000, description: "PRLV SEPA LOYER FONCIA", category: "housing" });
     if (dd === 15) out.push({ date: d, amount: -1_399, description: "PRLV SEPA NETFLIX.COM", category: "subscriptions" });
-    if (dow === 6) out.push({ date: d, amount: -(6_000 + ((dd * 37) % 2_000)), description: "CB CARREFOUR MARKET PARIS 15", category: "groceries" });
+    if (dow === 6)
+      out.push({ date: d, amount: -(6_000 + ((dd * 37) % 2_000)), description: "CB CARREFOUR MARKET PARIS 15", category: "groceries" });
   }
   out.push({ date: "2026-06-20", amount: -48_000, description: "CB CARREFOUR MARKET PARIS 15", category: "groceries" });
   return out.sort((a, b) => a.date.localeCompare(b.date));
 }
 
-const major = (minor: number) => `${minor < 0 ? "-" : ""}${Math.trunc(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
+const major = (minor: number) =>
+  `${minor < 0 ? "-" : ""}${Math.trunc(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
 
 /**
  * Writes the lines through the import route, the real write path (it answers once the rows are in the
@@ -34,11 +36,16 @@ const major = (minor: number) => `${minor < 0 ? "-" : ""}${Math.trunc(Math.abs(m
  * Returns the entries' ids in line order.
  */
 async function seed(token: string, accountId: string, lines: Line[]) {
-  const csv = ["date,amount,description,category,external_id", ...lines.map((l, i) => `${l.date},${major(l.amount)},${l.description},${l.category},line${i}`)].join("\n");
+  const csv = [
+    "date,amount,description,category,external_id",
+    ...lines.map((l, i) => `${l.date},${major(l.amount)},${l.description},${l.category},line${i}`),
+  ].join("\n");
   const res = await api(`/v1/accounts/${accountId}/imports`, { method: "POST", token, body: csv, headers: { "content-type": "text/csv" } });
   expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(201);
   expect(res.body).toMatchObject({ imported: lines.length, failed: 0 });
-  const { results } = await env.DB.prepare("SELECT id, external_id FROM entries WHERE account_id = ?").bind(accountId).all<{ id: string; external_id: string }>();
+  const { results } = await env.DB.prepare("SELECT id, external_id FROM entries WHERE account_id = ?")
+    .bind(accountId)
+    .all<{ id: string; external_id: string }>();
   const byLine = new Map(results.map((r) => [r.external_id, r.id]));
   return lines.map((_, i) => byLine.get(`line${i}`)!);
 }
@@ -74,8 +81,14 @@ describe("POST /v1/ai/categorize", () => {
 
   it("applies the caller's own rules first", async () => {
     const u = await createUser();
-    await env.DB.prepare("INSERT INTO category_rules (id, user_id, contains, category) VALUES (?, ?, 'carrefour', 'dining')").bind(newId("rul"), u.id).run();
-    const res = await api("/v1/ai/categorize", { method: "POST", token: u.token, json: { transactions: [{ description: "CB CARREFOUR MARKET", amount: -100 }] } });
+    await env.DB.prepare("INSERT INTO category_rules (id, user_id, contains, category) VALUES (?, ?, 'carrefour', 'dining')")
+      .bind(newId("rul"), u.id)
+      .run();
+    const res = await api("/v1/ai/categorize", {
+      method: "POST",
+      token: u.token,
+      json: { transactions: [{ description: "CB CARREFOUR MARKET", amount: -100 }] },
+    });
     expect(res.body.data[0]).toEqual({ category: "dining", confidence: 1, source: "rule" });
   });
 
@@ -91,33 +104,61 @@ describe("POST /v1/ai/categorize", () => {
     problem(unknown, 422);
     expect(unknown.body.errors).toContainEqual({ path: "model", message: "unknown field" });
     problem(await api("/v1/ai/categorize", { method: "POST", token: u.token, json: { transactions: [{ ...line, foo: 1 }] } }), 422);
-    problem(await api("/v1/ai/categorize", { method: "POST", token: u.token, json: { transactions: [{ description: "x", amount: 1.5 }] } }), 422);
-    problem(await api("/v1/ai/categorize", { method: "POST", token: u.token, body: "{oops", headers: { "content-type": "application/json" } }), 400);
+    problem(
+      await api("/v1/ai/categorize", { method: "POST", token: u.token, json: { transactions: [{ description: "x", amount: 1.5 }] } }),
+      422,
+    );
+    problem(
+      await api("/v1/ai/categorize", { method: "POST", token: u.token, body: "{oops", headers: { "content-type": "application/json" } }),
+      400,
+    );
   });
 
   it("needs a token with ai:read", async () => {
-    problem(await api("/v1/ai/categorize", { method: "POST", json: { transactions: [{ description: "x", amount: -1 }] } }), 401, "unauthorized");
+    problem(
+      await api("/v1/ai/categorize", { method: "POST", json: { transactions: [{ description: "x", amount: -1 }] } }),
+      401,
+      "unauthorized",
+    );
     const u = await createUser({ scopes: ["accounts:read"] });
-    problem(await api("/v1/ai/categorize", { method: "POST", token: u.token, json: { transactions: [{ description: "x", amount: -1 }] } }), 403, "forbidden");
+    problem(
+      await api("/v1/ai/categorize", { method: "POST", token: u.token, json: { transactions: [{ description: "x", amount: -1 }] } }),
+      403,
+      "forbidden",
+    );
   });
 
   it("categorises transactions recorded without a category (the ledger asks the ai worker by RPC)", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id);
-    await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: 100_000, description: "opening", category: "income" } });
-    const res = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" } });
+    await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: 100_000, description: "opening", category: "income" },
+    });
+    const res = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.category).toBe("groceries");
   });
 
   it("is not reachable through the gateway at /internal/categorize", async () => {
     const u = await createUser();
-    const res = await api("/internal/categorize", { method: "POST", token: u.token, json: { transactions: [{ description: "x", amount: -1 }] } });
+    const res = await api("/internal/categorize", {
+      method: "POST",
+      token: u.token,
+      json: { transactions: [{ description: "x", amount: -1 }] },
+    });
     expect(res.status).toBe(404);
   });
 
   it("is not documented in the ai worker's public /openapi.json", async () => {
-    const doc = (await (exports as unknown as Record<string, Fetcher>).AiService.fetch(`${ORIGIN}/openapi.json`).then((r) => r.json())) as any;
+    const doc = (await (exports as unknown as Record<string, Fetcher>).AiService.fetch(`${ORIGIN}/openapi.json`).then((r) =>
+      r.json(),
+    )) as any;
     expect(Object.keys(doc.paths)).toContain("/v1/ai/categorize");
     expect(Object.keys(doc.paths).filter((p) => p.startsWith("/internal"))).toEqual([]);
   });
@@ -158,7 +199,17 @@ describe("GET /v1/ai/forecast", () => {
     const acc = await seededAccount(u.id);
     await seed(u.token, acc, history("2026-01-01", "2026-03-31"));
     const inAYear = day(new Date().toISOString().slice(0, 10), 366);
-    for (const q of ["horizon=0", "horizon=366", "horizon=abc", "horizon=1.5", "as_of=2026-02-30", "as_of=yesterday", "as_of=9999-12-31", `as_of=${day(inAYear, 1)}`, "as_of=1969-12-31"])
+    for (const q of [
+      "horizon=0",
+      "horizon=366",
+      "horizon=abc",
+      "horizon=1.5",
+      "as_of=2026-02-30",
+      "as_of=yesterday",
+      "as_of=9999-12-31",
+      `as_of=${day(inAYear, 1)}`,
+      "as_of=1969-12-31",
+    ])
       problem(await api(`/v1/ai/forecast?account_id=${acc}&${q}`, { token: u.token }), 400);
     problem(await api("/v1/ai/forecast", { token: u.token }), 400);
     expect((await api(`/v1/ai/forecast?account_id=${acc}&horizon=1`, { token: u.token })).status).toBe(200);
@@ -216,7 +267,11 @@ describe("GET /v1/ai/recommendations", () => {
     const start = day(new Date().toISOString().slice(0, 10), -400);
     const lines = history(start, day(new Date().toISOString().slice(0, 10), -1));
     const ids = await seed(u.token, acc, lines);
-    await env.DB.prepare("INSERT INTO budgets (id, user_id, category, amount, currency, period) VALUES (?, ?, 'groceries', 1000, 'EUR', 'month')").bind(newId("bud"), u.id).run();
+    await env.DB.prepare(
+      "INSERT INTO budgets (id, user_id, category, amount, currency, period) VALUES (?, ?, 'groceries', 1000, 'EUR', 'month')",
+    )
+      .bind(newId("bud"), u.id)
+      .run();
     const res = await api("/v1/ai/recommendations", { token: u.token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const sub = res.body.data.find((r: any) => r.type === "subscription" && /NETFLIX/.test(r.title));
@@ -246,13 +301,21 @@ describe("POST /v1/ai/tax-optimization", () => {
 
   it("FR: every tax_after is the income-tax endpoint's answer, ranked by saving", async () => {
     const u = await createUser();
-    const body = { jurisdiction: "FR", income_year: 2025, filing_status: "married", dependents: 2, income: { salaries: [5_500_000, 3_800_000] } };
+    const body = {
+      jurisdiction: "FR",
+      income_year: 2025,
+      filing_status: "married",
+      dependents: 2,
+      income: { salaries: [5_500_000, 3_800_000] },
+    };
     const res = await optimize(u.token, { ...body, cash_available: 800_000 });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const base = await incomeTax(u.token, body);
     expect(res.body.baseline_tax).toBe(base.body.tax);
     const kinds = res.body.suggestions.map((s: any) => s.kind);
-    expect(kinds).toEqual(expect.arrayContaining(["fr_per_contribution", "fr_donation", "fr_donation_people_in_difficulty", "fr_services_a_la_personne"]));
+    expect(kinds).toEqual(
+      expect.arrayContaining(["fr_per_contribution", "fr_donation", "fr_donation_people_in_difficulty", "fr_services_a_la_personne"]),
+    );
     const savings = res.body.suggestions.map((s: any) => s.tax_saving);
     expect(savings).toEqual([...savings].sort((a: number, b: number) => b - a));
     for (const s of res.body.suggestions) {
@@ -315,7 +378,10 @@ describe("POST /v1/ai/tax-optimization", () => {
     const by = Object.fromEntries(res.body.suggestions.map((s: any) => [s.kind, s]));
     expect(by.us_401k_contribution.amount).toBe(2_350_000);
     expect(by.us_traditional_ira_contribution.amount).toBe(700_000);
-    for (const [kind, salary] of [["us_401k_contribution", 12_000_000 - 2_350_000], ["us_traditional_ira_contribution", 12_000_000 - 700_000]] as const) {
+    for (const [kind, salary] of [
+      ["us_401k_contribution", 12_000_000 - 2_350_000],
+      ["us_traditional_ira_contribution", 12_000_000 - 700_000],
+    ] as const) {
       const after = await incomeTax(u.token, { ...body, income: { salaries: [salary] } });
       expect(by[kind].tax_after).toBe(after.body.tax);
     }

@@ -25,7 +25,11 @@ async function register(email = uniqueEmail(), ip = freshIp()): Promise<Session>
 const login = (email: string, password: string, ip: string) => api("/v1/auth/login", { method: "POST", json: { email, password }, ip });
 const refresh = (token: string) => api("/v1/auth/refresh", { method: "POST", json: { refresh_token: token } });
 const familyOf = async (userId: string) =>
-  (await env.DB.prepare("select family_id, revoked_at from refresh_tokens where user_id = ?").bind(userId).all<{ family_id: string; revoked_at: string | null }>()).results;
+  (
+    await env.DB.prepare("select family_id, revoked_at from refresh_tokens where user_id = ?")
+      .bind(userId)
+      .all<{ family_id: string; revoked_at: string | null }>()
+  ).results;
 
 /**
  * A D1 binding that holds back the first statement matching `pattern` (alone or inside a batch) until
@@ -79,7 +83,10 @@ describe("refresh-token reuse cannot be beaten by a race", () => {
       for (const token of [s.refresh_token, ...winners.map((w) => w.body.refresh_token as string)])
         expect((await refresh(token)).status, "a token of the revoked family still works").toBe(401);
       const rows = await familyOf(s.user.id);
-      expect(rows.filter((r) => r.revoked_at === null), "live tokens left in the family").toEqual([]);
+      expect(
+        rows.filter((r) => r.revoked_at === null),
+        "live tokens left in the family",
+      ).toEqual([]);
     }
   });
 
@@ -125,7 +132,9 @@ describe("refresh-token reuse cannot be beaten by a race", () => {
     const next = await refresh(s.refresh_token);
     expect(next.status).toBe(200);
     // A live token beside a revoked one in one family (as a successor written after a revocation would be).
-    await env.DB.prepare("update refresh_tokens set revoked_at = ? where user_id = ? and used_at is not null").bind(new Date().toISOString(), s.user.id).run();
+    await env.DB.prepare("update refresh_tokens set revoked_at = ? where user_id = ? and used_at is not null")
+      .bind(new Date().toISOString(), s.user.id)
+      .run();
     expect((await refresh(next.body.refresh_token)).status).toBe(401);
   });
 });
@@ -186,7 +195,12 @@ describe("online guessing is throttled", () => {
   it("POST /v1/users/me/password: 10 wrong current passwords in the window, then 429 with Retry-After and RateLimit-*, audited", async () => {
     const s = await register();
     const change = (current: string) =>
-      api("/v1/users/me/password", { method: "POST", token: s.access_token, json: { current_password: current, new_password: "a brand new passphrase" }, ip: freshIp() });
+      api("/v1/users/me/password", {
+        method: "POST",
+        token: s.access_token,
+        json: { current_password: current, new_password: "a brand new passphrase" },
+        ip: freshIp(),
+      });
     for (let i = 0; i < 10; i++) {
       const res = await change(`guess number ${i}`);
       expect(res.status, res.text).toBe(422);
@@ -212,7 +226,11 @@ describe("online guessing is throttled", () => {
     expect(types.filter((t: string) => t === "password_change_throttled")).toHaveLength(1);
     // Another user is not affected.
     const other = await register();
-    const ok = await api("/v1/users/me/password", { method: "POST", token: other.access_token, json: { current_password: PASSWORD, new_password: "a brand new passphrase" } });
+    const ok = await api("/v1/users/me/password", {
+      method: "POST",
+      token: other.access_token,
+      json: { current_password: PASSWORD, new_password: "a brand new passphrase" },
+    });
     expect(ok.status).toBe(204);
   });
 
@@ -220,7 +238,11 @@ describe("online guessing is throttled", () => {
     const s = await register();
     const results = await Promise.all(
       Array.from({ length: 14 }, (_, i) =>
-        api("/v1/users/me/password", { method: "POST", token: s.access_token, json: { current_password: `guess ${i} xx`, new_password: "a brand new passphrase" } }),
+        api("/v1/users/me/password", {
+          method: "POST",
+          token: s.access_token,
+          json: { current_password: `guess ${i} xx`, new_password: "a brand new passphrase" },
+        }),
       ),
     );
     expect(results.filter((r) => r.status === 422).length).toBeLessThanOrEqual(10);
@@ -236,7 +258,11 @@ describe("online guessing is throttled", () => {
       const res = await api("/v1/auth/register", { method: "POST", json: { email: s.email, password: PASSWORD, name: "Twin" }, ip });
       expect(res.status, `attempt ${i + 1}`).toBe(409);
     }
-    const limited = await api("/v1/auth/register", { method: "POST", json: { email: uniqueEmail(), password: PASSWORD, name: "Late" }, ip });
+    const limited = await api("/v1/auth/register", {
+      method: "POST",
+      json: { email: uniqueEmail(), password: PASSWORD, name: "Late" },
+      ip,
+    });
     expect(limited.status, limited.text).toBe(429);
     expect(limited.body.code).toBe("rate_limited");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);

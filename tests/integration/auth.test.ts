@@ -1,7 +1,17 @@
 // Auth through the composed gateway: register, login, throttling, refresh rotation and reuse detection,
 // logout, API clients, the OAuth token endpoint, published keys and metadata, and forged tokens.
 import { env } from "cloudflare:test";
-import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, type JSONWebKeySet } from "jose";
+import {
+  SignJWT,
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type JSONWebKeySet,
+} from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SCOPES, createDomainApp, defineRoute, jsonResponse, z } from "#core";
 import { hashPassword } from "#core/password";
@@ -14,7 +24,11 @@ let currentIp = "203.0.113.1";
 const api = (path: string, init: CallInit = {}) => call(path, { ...init, ip: init.ip ?? currentIp });
 
 const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  api(path, { method: "POST", body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+  api(path, {
+    method: "POST",
+    body: new URLSearchParams(fields).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+  });
 
 let n = 0;
 const uniqueEmail = () => `user${Date.now().toString(36)}${n++}@example.com`;
@@ -23,7 +37,13 @@ const PASSWORD = "correct horse battery staple";
 async function register(email = uniqueEmail(), password = PASSWORD) {
   const res = await api("/v1/auth/register", { method: "POST", json: { email, password, name: "Ada Lovelace" } });
   expect(res.status, res.text).toBe(201);
-  return { ...res.body, email, password } as { user: { id: string }; access_token: string; refresh_token: string; email: string; password: string };
+  return { ...res.body, email, password } as {
+    user: { id: string };
+    access_token: string;
+    refresh_token: string;
+    email: string;
+    password: string;
+  };
 }
 
 async function jwks() {
@@ -55,12 +75,24 @@ describe("register", () => {
     expect(Object.keys(res.body.user).sort()).toEqual(
       ["base_currency", "created_at", "email", "id", "locale", "name", "role", "status", "tax_residence", "timezone"].sort(),
     );
-    expect(res.body.user).toMatchObject({ email, name: "Ada", role: "user", status: "active", locale: "en", timezone: "UTC", base_currency: "EUR" });
+    expect(res.body.user).toMatchObject({
+      email,
+      name: "Ada",
+      role: "user",
+      status: "active",
+      locale: "en",
+      timezone: "UTC",
+      base_currency: "EUR",
+    });
     expect(res.body.user.id).toMatch(/^usr_[0-9a-z]{26}$/);
 
     const header = decodeProtectedHeader(res.body.access_token);
     expect(header).toMatchObject({ alg: "EdDSA", kid: "test-key" });
-    const { payload } = await jwtVerify(res.body.access_token, await jwks(), { issuer: ORIGIN, audience: "edge-finance-api", algorithms: ["EdDSA"] });
+    const { payload } = await jwtVerify(res.body.access_token, await jwks(), {
+      issuer: ORIGIN,
+      audience: "edge-finance-api",
+      algorithms: ["EdDSA"],
+    });
     expect(payload.sub).toBe(res.body.user.id);
     expect(payload.role).toBe("user");
     expect(String(payload.scope).split(" ").sort()).toEqual([...SCOPES].sort());
@@ -68,7 +100,9 @@ describe("register", () => {
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(900);
     expect(res.body.refresh_token).toMatch(/^eft_rt_[A-Za-z0-9_-]{43}$/);
 
-    const row = await env.DB.prepare("select email, password_hash from users where id = ?").bind(res.body.user.id).first<{ email: string; password_hash: string }>();
+    const row = await env.DB.prepare("select email, password_hash from users where id = ?")
+      .bind(res.body.user.id)
+      .first<{ email: string; password_hash: string }>();
     expect(row!.email).toBe(email);
     expect(row!.password_hash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(res.text).not.toContain("scrypt$");
@@ -97,7 +131,10 @@ describe("register", () => {
   });
 
   it("refuses unknown fields, bad emails and malformed JSON", async () => {
-    const unknown = await api("/v1/auth/register", { method: "POST", json: { email: uniqueEmail(), password: PASSWORD, name: "X", role: "admin" } });
+    const unknown = await api("/v1/auth/register", {
+      method: "POST",
+      json: { email: uniqueEmail(), password: PASSWORD, name: "X", role: "admin" },
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors).toContainEqual({ path: "role", message: "unknown field" });
     const email = await api("/v1/auth/register", { method: "POST", json: { email: "not-an-email", password: PASSWORD, name: "X" } });
@@ -164,7 +201,9 @@ describe("login", () => {
     expect(locked.headers.get("ratelimit-remaining")).toBe("0");
     // Another email from the same client is not affected.
     const other = await register();
-    expect((await api("/v1/auth/login", { method: "POST", json: { email: other.email, password: PASSWORD }, ip: "198.18.0.99" })).status).toBe(200);
+    expect(
+      (await api("/v1/auth/login", { method: "POST", json: { email: other.email, password: PASSWORD }, ip: "198.18.0.99" })).status,
+    ).toBe(200);
   });
 
   it("throttles repeated failures per client IP across many emails", async () => {
@@ -183,7 +222,9 @@ describe("login", () => {
 
   it("upgrades a hash made with weaker scrypt parameters on the next successful login", async () => {
     const { email, user } = await register();
-    await env.DB.prepare("update users set password_hash = ? where id = ?").bind(await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 }), user.id).run();
+    await env.DB.prepare("update users set password_hash = ? where id = ?")
+      .bind(await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 }), user.id)
+      .run();
     expect((await api("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(200);
     const row = await env.DB.prepare("select password_hash from users where id = ?").bind(user.id).first<{ password_hash: string }>();
     expect(row!.password_hash.startsWith("scrypt$16384$8$1$")).toBe(true);
@@ -226,7 +267,9 @@ describe("refresh tokens", () => {
 
   it("of two concurrent uses of one token, at most one succeeds", async () => {
     const session = await register();
-    const results = await Promise.all([1, 2, 3].map(() => api("/v1/auth/refresh", { method: "POST", json: { refresh_token: session.refresh_token } })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => api("/v1/auth/refresh", { method: "POST", json: { refresh_token: session.refresh_token } })),
+    );
     expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
   });
 
@@ -238,7 +281,9 @@ describe("refresh tokens", () => {
 
   it("stores only a hash of the refresh token", async () => {
     const session = await register();
-    const rows = await env.DB.prepare("select token_hash from refresh_tokens where user_id = ?").bind(session.user.id).all<{ token_hash: string }>();
+    const rows = await env.DB.prepare("select token_hash from refresh_tokens where user_id = ?")
+      .bind(session.user.id)
+      .all<{ token_hash: string }>();
     expect(rows.results).toHaveLength(1);
     expect(rows.results[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows.results[0].token_hash).not.toContain(session.refresh_token.slice(7));
@@ -266,7 +311,8 @@ describe("API clients and the OAuth token endpoint", () => {
   const basic = (id: string, secret: string) =>
     "Basic " + btoa(`${encodeURIComponent(id).replace(/%20/g, "+")}:${encodeURIComponent(secret).replace(/%20/g, "+")}`);
   /** Percent-encodes every character: a legal form-urlencoding the server must decode. */
-  const encodeAll = (s: string) => [...new TextEncoder().encode(s)].map((b) => "%" + b.toString(16).toUpperCase().padStart(2, "0")).join("");
+  const encodeAll = (s: string) =>
+    [...new TextEncoder().encode(s)].map((b) => "%" + b.toString(16).toUpperCase().padStart(2, "0")).join("");
 
   it("creating a client needs a bearer token and returns the secret once, stored hashed", async () => {
     expect((await api("/v1/auth/clients", { method: "POST", json: { name: "x", scopes: ["tax:read"] } })).status).toBe(401);
@@ -278,7 +324,9 @@ describe("API clients and the OAuth token endpoint", () => {
     expect(list.body.data).toHaveLength(1);
     expect(list.body.data[0].client_id).toBe(client.client_id);
     expect(list.text).not.toContain(client.client_secret);
-    const row = await env.DB.prepare("select secret_hash from api_clients where id = ?").bind(client.client_id).first<{ secret_hash: string }>();
+    const row = await env.DB.prepare("select secret_hash from api_clients where id = ?")
+      .bind(client.client_id)
+      .first<{ secret_hash: string }>();
     expect(row!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
     const audit = await api("/v1/users/me/audit", { token: owner.access_token });
     expect(audit.body.data[0]).toMatchObject({ type: "client_created", detail: { client_id: client.client_id } });
@@ -288,13 +336,21 @@ describe("API clients and the OAuth token endpoint", () => {
     const owner = await register();
     const bad = await api("/v1/auth/clients", { method: "POST", token: owner.access_token, json: { name: "x", scopes: ["admin"] } });
     expect(bad.status).toBe(422);
-    const extra = await api("/v1/auth/clients", { method: "POST", token: owner.access_token, json: { name: "x", scopes: ["tax:read"], secret: "mine" } });
+    const extra = await api("/v1/auth/clients", {
+      method: "POST",
+      token: owner.access_token,
+      json: { name: "x", scopes: ["tax:read"], secret: "mine" },
+    });
     expect(extra.status).toBe(422);
   });
 
   it("issues client-credentials tokens with client_secret_basic (form-urlencoded id and secret) carrying only granted scopes", async () => {
     const { owner, client } = await newClient();
-    const res = await form("/v1/oauth/token", { grant_type: "client_credentials" }, { authorization: "Basic " + btoa(`${encodeAll(client.client_id)}:${encodeAll(client.client_secret)}`) });
+    const res = await form(
+      "/v1/oauth/token",
+      { grant_type: "client_credentials" },
+      { authorization: "Basic " + btoa(`${encodeAll(client.client_id)}:${encodeAll(client.client_secret)}`) },
+    );
     expect(res.status, res.text).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.body).toMatchObject({ token_type: "Bearer", expires_in: 900, scope: "accounts:read tax:read" });
@@ -302,12 +358,25 @@ describe("API clients and the OAuth token endpoint", () => {
     const { payload } = await jwtVerify(res.body.access_token, await jwks(), { issuer: ORIGIN, audience: "edge-finance-api" });
     expect(payload).toMatchObject({ sub: owner.user.id, client_id: client.client_id, scope: "accounts:read tax:read", role: "user" });
     // Plain (unencoded) Basic works too, since the generated ids and secrets need no escaping.
-    expect((await form("/v1/oauth/token", { grant_type: "client_credentials" }, { authorization: basic(client.client_id, client.client_secret) })).status).toBe(200);
+    expect(
+      (
+        await form(
+          "/v1/oauth/token",
+          { grant_type: "client_credentials" },
+          { authorization: basic(client.client_id, client.client_secret) },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it("issues tokens with client_secret_post and narrows to a requested scope", async () => {
     const { client } = await newClient();
-    const res = await form("/v1/oauth/token", { grant_type: "client_credentials", client_id: client.client_id, client_secret: client.client_secret, scope: "tax:read" });
+    const res = await form("/v1/oauth/token", {
+      grant_type: "client_credentials",
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      scope: "tax:read",
+    });
     expect(res.status).toBe(200);
     expect(res.body.scope).toBe("tax:read");
     expect(decodeJwt(res.body.access_token).scope).toBe("tax:read");
@@ -315,34 +384,66 @@ describe("API clients and the OAuth token endpoint", () => {
 
   it("answers RFC 6749 §5.2 errors", async () => {
     const { client } = await newClient();
-    const wrong = await form("/v1/oauth/token", { grant_type: "client_credentials" }, { authorization: basic(client.client_id, client.client_secret + "x") });
+    const wrong = await form(
+      "/v1/oauth/token",
+      { grant_type: "client_credentials" },
+      { authorization: basic(client.client_id, client.client_secret + "x") },
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("content-type")).toContain("application/json");
     expect(wrong.headers.get("www-authenticate")).toMatch(/^Basic /);
     expect(wrong.body).toEqual({ error: "invalid_client", error_description: expect.any(String) });
-    expect((await form("/v1/oauth/token", { grant_type: "client_credentials", client_id: "cli_nope", client_secret: "nope" })).body.error).toBe("invalid_client");
+    expect(
+      (await form("/v1/oauth/token", { grant_type: "client_credentials", client_id: "cli_nope", client_secret: "nope" })).body.error,
+    ).toBe("invalid_client");
     expect((await form("/v1/oauth/token", { grant_type: "client_credentials" })).body.error).toBe("invalid_client");
-    const widen = await form("/v1/oauth/token", { grant_type: "client_credentials", client_id: client.client_id, client_secret: client.client_secret, scope: "payments:write" });
+    const widen = await form("/v1/oauth/token", {
+      grant_type: "client_credentials",
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      scope: "payments:write",
+    });
     expect(widen.status).toBe(400);
     expect(widen.body.error).toBe("invalid_scope");
-    expect((await form("/v1/oauth/token", { grant_type: "password", client_id: client.client_id, client_secret: client.client_secret })).body.error).toBe("unsupported_grant_type");
-    expect((await form("/v1/oauth/token", { client_id: client.client_id, client_secret: client.client_secret })).body.error).toBe("invalid_request");
-    const both = await form("/v1/oauth/token", { grant_type: "client_credentials", client_secret: client.client_secret }, { authorization: basic(client.client_id, client.client_secret) });
+    expect(
+      (await form("/v1/oauth/token", { grant_type: "password", client_id: client.client_id, client_secret: client.client_secret })).body
+        .error,
+    ).toBe("unsupported_grant_type");
+    expect((await form("/v1/oauth/token", { client_id: client.client_id, client_secret: client.client_secret })).body.error).toBe(
+      "invalid_request",
+    );
+    const both = await form(
+      "/v1/oauth/token",
+      { grant_type: "client_credentials", client_secret: client.client_secret },
+      { authorization: basic(client.client_id, client.client_secret) },
+    );
     expect(both.body.error).toBe("invalid_request");
     const json = await api("/v1/oauth/token", { method: "POST", json: { grant_type: "client_credentials" } });
     expect(json.status).toBe(400);
     expect(json.body.error).toBe("invalid_request");
-    const repeated = await api("/v1/oauth/token", { method: "POST", body: "grant_type=client_credentials&grant_type=refresh_token", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const repeated = await api("/v1/oauth/token", {
+      method: "POST",
+      body: "grant_type=client_credentials&grant_type=refresh_token",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(repeated.body.error).toBe("invalid_request");
   });
 
   it("client tokens get 403 where a scope they lack is needed, and cannot manage clients", async () => {
     const { client } = await newClient(["tax:read"]);
-    const tok = await form("/v1/oauth/token", { grant_type: "client_credentials", client_id: client.client_id, client_secret: client.client_secret });
+    const tok = await form("/v1/oauth/token", {
+      grant_type: "client_credentials",
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+    });
     const denied = await api("/v1/users/me/export", { token: tok.body.access_token });
     expect(denied.status).toBe(403);
     expect(denied.body).toMatchObject({ code: "forbidden", detail: "Missing scope accounts:read." });
-    const create = await api("/v1/auth/clients", { method: "POST", token: tok.body.access_token, json: { name: "x", scopes: ["tax:read"] } });
+    const create = await api("/v1/auth/clients", {
+      method: "POST",
+      token: tok.body.access_token,
+      json: { name: "x", scopes: ["tax:read"] },
+    });
     expect(create.status).toBe(403);
     // Reading whose token it is needs no scope.
     expect((await api("/v1/users/me", { token: tok.body.access_token })).status).toBe(200);
@@ -352,7 +453,11 @@ describe("API clients and the OAuth token endpoint", () => {
     const { owner, client } = await newClient();
     expect((await api(`/v1/auth/clients/${client.client_id}`, { method: "DELETE", token: owner.access_token })).status).toBe(204);
     expect((await api(`/v1/auth/clients/${client.client_id}`, { method: "DELETE", token: owner.access_token })).status).toBe(404);
-    const res = await form("/v1/oauth/token", { grant_type: "client_credentials", client_id: client.client_id, client_secret: client.client_secret });
+    const res = await form("/v1/oauth/token", {
+      grant_type: "client_credentials",
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+    });
     expect(res.body.error).toBe("invalid_client");
     // Someone else's client is not found either.
     const other = await newClient();
@@ -364,13 +469,19 @@ describe("API clients and the OAuth token endpoint", () => {
     const res = await form("/v1/oauth/token", { grant_type: "refresh_token", refresh_token: session.refresh_token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token_type: "Bearer", expires_in: 900, refresh_token: expect.stringMatching(/^eft_rt_/) });
-    const narrowed = await form("/v1/oauth/token", { grant_type: "refresh_token", refresh_token: res.body.refresh_token, scope: "tax:read" });
+    const narrowed = await form("/v1/oauth/token", {
+      grant_type: "refresh_token",
+      refresh_token: res.body.refresh_token,
+      scope: "tax:read",
+    });
     expect(narrowed.status).toBe(200);
     expect(narrowed.body.scope).toBe("tax:read");
     const reuse = await form("/v1/oauth/token", { grant_type: "refresh_token", refresh_token: session.refresh_token });
     expect(reuse.status).toBe(400);
     expect(reuse.body.error).toBe("invalid_grant");
-    expect((await form("/v1/oauth/token", { grant_type: "refresh_token", refresh_token: narrowed.body.refresh_token })).body.error).toBe("invalid_grant");
+    expect((await form("/v1/oauth/token", { grant_type: "refresh_token", refresh_token: narrowed.body.refresh_token })).body.error).toBe(
+      "invalid_grant",
+    );
     expect((await form("/v1/oauth/token", { grant_type: "refresh_token" })).body.error).toBe("invalid_request");
   });
 });
@@ -435,12 +546,28 @@ describe("the gateway refuses forged and stale tokens with 401", () => {
   it("HS256 signed with the public key's bytes", async () => {
     const s = await register();
     const pub = (await api("/.well-known/jwks.json")).body.keys[0];
-    const b64 = (b: Uint8Array | string) => btoa(typeof b === "string" ? b : String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const b64 = (b: Uint8Array | string) =>
+      btoa(typeof b === "string" ? b : String.fromCharCode(...b))
+        .replace(/\+/g, "-")
+        .replace(/\//g, "_")
+        .replace(/=+$/, "");
     const now = Math.floor(Date.now() / 1000);
     const header = b64(JSON.stringify({ alg: "HS256", kid: "test-key", typ: "JWT" }));
-    const body = b64(JSON.stringify({ ...claims(s.user.id), sub: s.user.id, iss: ORIGIN, aud: "edge-finance-api", iat: now, exp: now + 300, jti: crypto.randomUUID() }));
+    const body = b64(
+      JSON.stringify({
+        ...claims(s.user.id),
+        sub: s.user.id,
+        iss: ORIGIN,
+        aud: "edge-finance-api",
+        iat: now,
+        exp: now + 300,
+        jti: crypto.randomUUID(),
+      }),
+    );
     for (const secret of [JSON.stringify(pub), pub.x, atob(pub.x.replace(/-/g, "+").replace(/_/g, "/"))]) {
-      const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+        "sign",
+      ]);
       const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${header}.${body}`)));
       expect((await me(`${header}.${body}.${b64(sig)}`)).status).toBe(401);
     }
@@ -479,15 +606,30 @@ describe("scopes declared on routes", () => {
   it("requireScope: 401 without identity, 403 without the scope, 200 with it; admin routes refuse API clients", async () => {
     const app = createDomainApp("scope-test");
     app.openapi(
-      defineRoute({ method: "get", path: "/needs-accounts", scope: "accounts:read", responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "ok") } }),
+      defineRoute({
+        method: "get",
+        path: "/needs-accounts",
+        scope: "accounts:read",
+        responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "ok") },
+      }),
       (c) => c.json({ ok: true }, 200),
     );
     app.openapi(
-      defineRoute({ method: "get", path: "/needs-admin", scope: "admin", responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "ok") } }),
+      defineRoute({
+        method: "get",
+        path: "/needs-admin",
+        scope: "admin",
+        responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "ok") },
+      }),
       (c) => c.json({ ok: true }, 200),
     );
     app.openapi(
-      defineRoute({ method: "get", path: "/any", scope: "authenticated", responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "ok") } }),
+      defineRoute({
+        method: "get",
+        path: "/any",
+        scope: "authenticated",
+        responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "ok") },
+      }),
       (c) => c.json({ ok: true }, 200),
     );
     const call = (path: string, identity?: object) =>
@@ -507,7 +649,22 @@ describe("scopes declared on routes", () => {
 
   it("the merged OpenAPI document shows the auth and users routes with their security", async () => {
     const doc = (await api("/openapi.json")).body;
-    for (const path of ["/v1/auth/register", "/v1/auth/login", "/v1/auth/refresh", "/v1/auth/logout", "/v1/auth/clients", "/v1/oauth/token", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/v1/users/me", "/v1/users/me/password", "/v1/users/me/export", "/v1/users/me/audit", "/v1/admin/users", "/v1/admin/users/{id}"])
+    for (const path of [
+      "/v1/auth/register",
+      "/v1/auth/login",
+      "/v1/auth/refresh",
+      "/v1/auth/logout",
+      "/v1/auth/clients",
+      "/v1/oauth/token",
+      "/.well-known/jwks.json",
+      "/.well-known/oauth-authorization-server",
+      "/v1/users/me",
+      "/v1/users/me/password",
+      "/v1/users/me/export",
+      "/v1/users/me/audit",
+      "/v1/admin/users",
+      "/v1/admin/users/{id}",
+    ])
       expect(doc.paths[path], path).toBeDefined();
     expect(doc.paths["/v1/users/me/export"].get.security).toEqual([{ bearer: ["accounts:read"] }]);
     expect(doc.paths["/v1/auth/login"].post.security).toBeUndefined();
@@ -522,10 +679,17 @@ describe("secrets never leak", () => {
     await api("/v1/auth/login", { method: "POST", json: { email: s.email, password: "a wrong password!" } });
     await api("/v1/auth/refresh", { method: "POST", json: { refresh_token: s.refresh_token } });
     await api("/v1/auth/refresh", { method: "POST", json: { refresh_token: s.refresh_token } }); // reuse → 401, logged
-    await form("/v1/oauth/token", { grant_type: "client_credentials", client_id: client.body.client_id, client_secret: client.body.client_secret + "x" });
-    const hash = (await env.DB.prepare("select password_hash from users where id = ?").bind(s.user.id).first<{ password_hash: string }>())!.password_hash;
+    await form("/v1/oauth/token", {
+      grant_type: "client_credentials",
+      client_id: client.body.client_id,
+      client_secret: client.body.client_secret + "x",
+    });
+    const hash = (await env.DB.prepare("select password_hash from users where id = ?").bind(s.user.id).first<{ password_hash: string }>())!
+      .password_hash;
     const salt = hash.split("$")[4];
-    const exported = await api("/v1/users/me/export", { token: (await api("/v1/auth/login", { method: "POST", json: { email: s.email, password: PASSWORD } })).body.access_token });
+    const exported = await api("/v1/users/me/export", {
+      token: (await api("/v1/auth/login", { method: "POST", json: { email: s.email, password: PASSWORD } })).body.access_token,
+    });
     const everything = [logs.join("\n"), exported.text].join("\n");
     for (const secret of [PASSWORD, "a wrong password!", hash, salt, s.refresh_token, client.body.client_secret])
       expect(everything).not.toContain(secret);

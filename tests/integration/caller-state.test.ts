@@ -63,7 +63,9 @@ describe("the caller's status and role", () => {
       const u = await createUser();
       expect((await api("/v1/users/me", { token: u.token })).status).toBe(200);
       const statuses = ["suspended", "active", "suspended", "active", "suspended", "active", "suspended"];
-      const answers = await Promise.all(statuses.map((status) => api(`/v1/admin/users/${u.id}`, { method: "PATCH", token: admin.token, json: { status } })));
+      const answers = await Promise.all(
+        statuses.map((status) => api(`/v1/admin/users/${u.id}`, { method: "PATCH", token: admin.token, json: { status } })),
+      );
       expect(answers.map((a) => a.status)).toEqual(statuses.map(() => 200));
       const inD1 = (await env.DB.prepare("SELECT status FROM users WHERE id = ?").bind(u.id).first<{ status: string }>())!.status;
       expect((await api("/v1/users/me", { token: u.token })).status).toBe(inD1 === "active" ? 200 : 403);
@@ -72,7 +74,10 @@ describe("the caller's status and role", () => {
 
   it("a registered user is known to the object at once; deletion answers 401 and erases the user's keys", async () => {
     const email = `caller-${crypto.randomUUID()}@example.org`;
-    const reg = await api("/v1/auth/register", { method: "POST", json: { email, password: "a long and unusual passphrase", name: "Caller" } });
+    const reg = await api("/v1/auth/register", {
+      method: "POST",
+      json: { email, password: "a long and unusual passphrase", name: "Caller" },
+    });
     expect(reg.status).toBe(201);
     const token = reg.body.access_token as string;
     const id = reg.body.user.id as string;
@@ -80,7 +85,12 @@ describe("the caller's status and role", () => {
     expect(state).toEqual([{ status: "active", role: "user" }]);
 
     const acc = await createAccount(id);
-    const keyed = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token, idempotencyKey: "erase-me", json: { amount: 100, description: "keyed", category: "other" } });
+    const keyed = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token,
+      idempotencyKey: "erase-me",
+      json: { amount: 100, description: "keyed", category: "other" },
+    });
     expect(keyed.status).toBe(201);
     expect(await storedKeys(id)).toBe(1);
 
@@ -98,10 +108,18 @@ describe("Idempotency-Keys in the caller's object", () => {
     const b = await createUser();
     const src = await createAccount(a.id);
     const dst = await createAccount(b.id);
-    const txn = await direct("TransactionsService", a.id, `/v1/accounts/${src}/transactions`, { method: "POST", key: crypto.randomUUID(), json: { amount: 10_000, description: "salary", category: "income" } });
+    const txn = await direct("TransactionsService", a.id, `/v1/accounts/${src}/transactions`, {
+      method: "POST",
+      key: crypto.randomUUID(),
+      json: { amount: 10_000, description: "salary", category: "income" },
+    });
     expect(txn.status, JSON.stringify(txn.body)).toBe(201);
     expect(txn.timing.d1).toBe(0);
-    const paid = await direct("PaymentsService", a.id, "/v1/payments", { method: "POST", key: crypto.randomUUID(), json: { source_account_id: src, destination_account_id: dst, amount: 500, currency: "EUR", description: "rent" } });
+    const paid = await direct("PaymentsService", a.id, "/v1/payments", {
+      method: "POST",
+      key: crypto.randomUUID(),
+      json: { source_account_id: src, destination_account_id: dst, amount: 500, currency: "EUR", description: "rent" },
+    });
     expect(paid.status, JSON.stringify(paid.body)).toBe(201);
     expect(paid.timing.d1).toBe(0);
   });
@@ -123,7 +141,9 @@ describe("Idempotency-Keys in the caller's object", () => {
     // Keys are per caller: another user may use the same text.
     const v = await createUser();
     const theirs = await createAccount(v.id);
-    expect((await api(`/v1/accounts/${theirs}/transactions`, { method: "POST", token: v.token, idempotencyKey: "k-1", json: body })).status).toBe(201);
+    expect(
+      (await api(`/v1/accounts/${theirs}/transactions`, { method: "POST", token: v.token, idempotencyKey: "k-1", json: body })).status,
+    ).toBe(201);
     const balance = await api(`/v1/accounts/${second}/balance`, { token: u.token });
     expect(balance.body.current).toBe(0);
   });
@@ -133,7 +153,12 @@ describe("Idempotency-Keys in the caller's object", () => {
     const accounts = await Promise.all(Array.from({ length: 8 }, () => createAccount(u.id)));
     const results = await Promise.all(
       accounts.map((acc, i) =>
-        api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, idempotencyKey: "race", json: { amount: 100 + i, description: "race", category: "other" } }),
+        api(`/v1/accounts/${acc}/transactions`, {
+          method: "POST",
+          token: u.token,
+          idempotencyKey: "race",
+          json: { amount: 100 + i, description: "race", category: "other" },
+        }),
       ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
@@ -146,7 +171,11 @@ describe("Idempotency-Keys in the caller's object", () => {
 describe("cross-account views through a D1 session", () => {
   it("answer an x-d1-bookmark; a read sent with the bookmark of a write sees the write", async () => {
     const u = await createUser();
-    const created = await api("/v1/accounts", { method: "POST", token: u.token, json: { name: "Bookmarked", type: "checking", currency: "EUR" } });
+    const created = await api("/v1/accounts", {
+      method: "POST",
+      token: u.token,
+      json: { name: "Bookmarked", type: "checking", currency: "EUR" },
+    });
     expect(created.status).toBe(201);
     const bookmark = created.headers.get("x-d1-bookmark");
     expect(bookmark).toEqual(expect.any(String));
@@ -169,7 +198,14 @@ describe("cross-account views through a D1 session", () => {
   });
 
   it("CORS allows the request header and exposes the response header", async () => {
-    const pre = await api("/v1/payments", { method: "OPTIONS", headers: { Origin: "http://localhost:3000", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-d1-bookmark" } });
+    const pre = await api("/v1/payments", {
+      method: "OPTIONS",
+      headers: {
+        Origin: "http://localhost:3000",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-d1-bookmark",
+      },
+    });
     expect(pre.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-d1-bookmark");
     const u = await createUser();
     const res = await api("/v1/payments", { token: u.token, headers: { Origin: "http://localhost:3000" } });

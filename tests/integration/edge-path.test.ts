@@ -35,7 +35,10 @@ describe("no D1 statement before the answer", () => {
     const src = await createAccount(a.id);
     const dst = await createAccount(b.id);
 
-    const txn = await direct("TransactionsService", a.id, `/v1/accounts/${src}/transactions`, { method: "POST", json: { amount: 10_000, description: "salary", category: "income" } });
+    const txn = await direct("TransactionsService", a.id, `/v1/accounts/${src}/transactions`, {
+      method: "POST",
+      json: { amount: 10_000, description: "salary", category: "income" },
+    });
     expect(txn.status, JSON.stringify(txn.body)).toBe(201);
     expect(txn.timing.d1).toBe(0);
     expect(txn.timing.do).toBe(1);
@@ -45,7 +48,11 @@ describe("no D1 statement before the answer", () => {
     expect(balance.timing).toEqual({ d1: 0, do: 1 });
 
     // What claiming an Idempotency-Key costs in D1 (the gateway's concern, 0 once claims leave D1).
-    const keyed = await direct("TransactionsService", a.id, `/v1/accounts/${src}/transactions`, { method: "POST", json: { amount: 1, description: "keyed", category: "other" }, key: crypto.randomUUID() });
+    const keyed = await direct("TransactionsService", a.id, `/v1/accounts/${src}/transactions`, {
+      method: "POST",
+      json: { amount: 1, description: "keyed", category: "other" },
+      key: crypto.randomUUID(),
+    });
     expect(keyed.status).toBe(201);
     const claim = keyed.timing.d1;
 
@@ -60,7 +67,10 @@ describe("no D1 statement before the answer", () => {
       (r) => r?.status === "completed" && r?.destination_user_id === b.id,
     );
     expect((await api(`/v1/payments/${paid.body.id}`, { token: b.token })).status).toBe(200);
-    await eventually(() => audit([src, dst]), (p) => p.length === 0);
+    await eventually(
+      () => audit([src, dst]),
+      (p) => p.length === 0,
+    );
   });
 
   it("runs none at all through the gateway once the caller's state is warm", async () => {
@@ -70,12 +80,21 @@ describe("no D1 statement before the answer", () => {
     const dst = await createAccount(b.id);
     const d1 = (res: { headers: Headers }) => timingCounts(res.headers).d1;
     await api(`/v1/accounts/${src}/balance`, { token: a.token }); // a user made outside the API: its state is read from D1 once
-    const txn = await api(`/v1/accounts/${src}/transactions`, { method: "POST", token: a.token, json: { amount: 5_000, description: "in", category: "income" } });
+    const txn = await api(`/v1/accounts/${src}/transactions`, {
+      method: "POST",
+      token: a.token,
+      json: { amount: 5_000, description: "in", category: "income" },
+    });
     expect(txn.status).toBe(201);
     expect(d1(txn)).toBe(0);
     const balance = await api(`/v1/accounts/${src}/balance`, { token: a.token });
     expect(d1(balance)).toBe(0);
-    const paid = await api("/v1/payments", { method: "POST", token: a.token, idempotencyKey: crypto.randomUUID(), json: { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" } });
+    const paid = await api("/v1/payments", {
+      method: "POST",
+      token: a.token,
+      idempotencyKey: crypto.randomUUID(),
+      json: { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" },
+    });
     expect(paid.status).toBe(201);
     expect(d1(paid)).toBe(0);
   });
@@ -87,11 +106,23 @@ describe("no D1 statement before the answer", () => {
     const mine = await createAccount(other.id);
     for (const id of [acc, "acc_00000000000000000000000000"]) {
       for (const [worker, path, init] of [
-        ["TransactionsService", `/v1/accounts/${id}/transactions`, { method: "POST", json: { amount: 5, description: "x", category: "other" } }],
+        [
+          "TransactionsService",
+          `/v1/accounts/${id}/transactions`,
+          { method: "POST", json: { amount: 5, description: "x", category: "other" } },
+        ],
         ["TransactionsService", `/v1/accounts/${id}/balance`, {}],
         ["TransactionsService", `/v1/accounts/${id}/transactions`, {}],
         ["TransactionsService", `/v1/accounts/${id}/verify`, {}],
-        ["PaymentsService", "/v1/payments", { method: "POST", json: { source_account_id: id, destination_account_id: mine, amount: 1, currency: "EUR" }, key: crypto.randomUUID() }],
+        [
+          "PaymentsService",
+          "/v1/payments",
+          {
+            method: "POST",
+            json: { source_account_id: id, destination_account_id: mine, amount: 1, currency: "EUR" },
+            key: crypto.randomUUID(),
+          },
+        ],
       ] as const) {
         const res = await direct(worker, other.id, path, init as any);
         expect(res.status, `${worker} ${path}`).toBe(404);
@@ -100,8 +131,17 @@ describe("no D1 statement before the answer", () => {
       }
     }
     // A payment to an absent destination moves nothing and is 404 too.
-    await api(`/v1/accounts/${mine}/transactions`, { method: "POST", token: other.token, json: { amount: 100, description: "in", category: "income" } });
-    const nowhere = await api("/v1/payments", { method: "POST", token: other.token, idempotencyKey: crypto.randomUUID(), json: { source_account_id: mine, destination_account_id: "acc_00000000000000000000000001", amount: 10, currency: "EUR" } });
+    await api(`/v1/accounts/${mine}/transactions`, {
+      method: "POST",
+      token: other.token,
+      json: { amount: 100, description: "in", category: "income" },
+    });
+    const nowhere = await api("/v1/payments", {
+      method: "POST",
+      token: other.token,
+      idempotencyKey: crypto.randomUUID(),
+      json: { source_account_id: mine, destination_account_id: "acc_00000000000000000000000001", amount: 10, currency: "EUR" },
+    });
     expect(nowhere.status).toBe(404);
     expect((await api(`/v1/accounts/${mine}/balance`, { token: other.token })).body).toMatchObject({ current: 100, pending: 0 });
   });
@@ -113,11 +153,24 @@ describe("reads of one account come from its object", () => {
     const acc = await createAccount(u.id);
     const other = await createAccount(u.id);
     await stub(acc).injectFault("d1_down", 1_000);
-    const first = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: 5_000, description: "Salary", category: "income", occurred_at: "2026-03-01" } });
+    const first = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: 5_000, description: "Salary", category: "income", occurred_at: "2026-03-01" },
+    });
     expect(first.status).toBe(201);
-    const second = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: -1_250, description: "Bakery Paul", category: "groceries", occurred_at: "2026-03-02" } });
+    const second = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: -1_250, description: "Bakery Paul", category: "groceries", occurred_at: "2026-03-02" },
+    });
     expect(second.status).toBe(201);
-    const paid = await api("/v1/payments", { method: "POST", token: u.token, idempotencyKey: crypto.randomUUID(), json: { source_account_id: acc, destination_account_id: other, amount: 750, currency: "EUR" } });
+    const paid = await api("/v1/payments", {
+      method: "POST",
+      token: u.token,
+      idempotencyKey: crypto.randomUUID(),
+      json: { source_account_id: acc, destination_account_id: other, amount: 750, currency: "EUR" },
+    });
     expect(paid.status).toBe(201);
 
     // Nothing of this account reached D1, yet every read of it shows every answered write.
@@ -130,7 +183,8 @@ describe("reads of one account come from its object", () => {
     expect(page1.body.data.map((t: any) => t.amount)).toEqual([-750, -1_250]);
     const page2 = await api(`/v1/accounts/${acc}/transactions?limit=2&cursor=${page1.body.next_cursor}`, { token: u.token });
     expect(page2.body).toMatchObject({ data: [{ amount: 5_000 }], next_cursor: null });
-    const filtered = async (q: string) => (await api(`/v1/accounts/${acc}/transactions?${q}`, { token: u.token })).body.data.map((t: any) => t.amount);
+    const filtered = async (q: string) =>
+      (await api(`/v1/accounts/${acc}/transactions?${q}`, { token: u.token })).body.data.map((t: any) => t.amount);
     expect(await filtered("category=groceries")).toEqual([-1_250]);
     expect(await filtered("q=bakery")).toEqual([-1_250]);
     expect(await filtered("from=2026-03-02&to=2026-03-02")).toEqual([-1_250]);
@@ -162,19 +216,34 @@ describe("reads of one account come from its object", () => {
     const u = await createUser();
     const acc = await createAccount(u.id);
     await stub(acc).injectFault("hold_projection", 1);
-    const res = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: 42, description: "fast", category: "other" } });
+    const res = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: 42, description: "fast", category: "other" },
+    });
     expect(res.status).toBe(201);
     expect(await projected(acc)).toBe(0);
     expect((await api(`/v1/transactions/${res.body.id}`, { token: u.token })).body).toMatchObject({ amount: 42 });
     await stub(acc).releaseProjection();
-    await eventually(() => projected(acc), (n) => n === 1);
+    await eventually(
+      () => projected(acc),
+      (n) => n === 1,
+    );
   });
 
   it("projects balances for GET /v1/accounts, which calls no object", async () => {
     const u = await createUser();
-    const created = await api("/v1/accounts", { method: "POST", token: u.token, json: { name: "Main", type: "checking", currency: "EUR", overdraft_limit: 1_000 } });
+    const created = await api("/v1/accounts", {
+      method: "POST",
+      token: u.token,
+      json: { name: "Main", type: "checking", currency: "EUR", overdraft_limit: 1_000 },
+    });
     const acc = created.body.id as string;
-    await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: 2_000, description: "in", category: "income" } });
+    await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: 2_000, description: "in", category: "income" },
+    });
     const list = await direct("FinanceService", u.id, "/v1/accounts");
     expect(list.timing.do).toBe(0);
     const after = await eventually(
@@ -209,10 +278,20 @@ describe("categories", () => {
   it("categorises before the answer by default, the user's rules first", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: null });
-    expect((await api("/v1/categories/rules", { method: "POST", token: u.token, json: { contains: "carrefour", category: "dining" } })).status).toBe(201);
-    const res = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: -4_599, description: "CB CARREFOUR MARKET" } });
+    expect(
+      (await api("/v1/categories/rules", { method: "POST", token: u.token, json: { contains: "carrefour", category: "dining" } })).status,
+    ).toBe(201);
+    const res = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: -4_599, description: "CB CARREFOUR MARKET" },
+    });
     expect(res.body).toMatchObject({ category: "dining", category_status: "final" });
-    const given = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: -1, description: "x", category: "dining" } });
+    const given = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: -1, description: "x", category: "dining" },
+    });
     expect(given.body).toMatchObject({ category: "dining", category_status: "final" });
   });
 });

@@ -9,7 +9,8 @@ import { api, createAccount, createUser } from "./support";
 const stub = (id: string) => ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);
 const record = (token: string, account: string, json: unknown, idempotencyKey?: string) =>
   api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json, idempotencyKey });
-const pay = (token: string, json: unknown, key = crypto.randomUUID()) => api("/v1/payments", { method: "POST", token, json, idempotencyKey: key });
+const pay = (token: string, json: unknown, key = crypto.randomUUID()) =>
+  api("/v1/payments", { method: "POST", token, json, idempotencyKey: key });
 const deleteMe = (token: string) => api("/v1/users/me", { method: "DELETE", token });
 
 async function audit(ids: string[]) {
@@ -20,7 +21,9 @@ async function audit(ids: string[]) {
 
 /** Every row of every D1 table, as lower-cased JSON text. */
 async function wholeDatabase() {
-  const tables = (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 4) <> '_cf_'").all<{ name: string }>()).results;
+  const tables = (
+    await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 4) <> '_cf_'").all<{ name: string }>()
+  ).results;
   const dump: Record<string, unknown[]> = {};
   for (const { name } of tables) dump[name] = (await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results;
   return JSON.stringify(dump).toLowerCase();
@@ -50,18 +53,31 @@ describe("DELETE /v1/users/me closes the user's accounts for incoming money", ()
     expect((await deleteMe(leaving.token)).status).toBe(204);
 
     for (const to of [dst, empty]) {
-      const refused = await pay(payer.token, { source_account_id: src, destination_account_id: to, amount: 700, currency: "EUR", description: "too late" });
+      const refused = await pay(payer.token, {
+        source_account_id: src,
+        destination_account_id: to,
+        amount: 700,
+        currency: "EUR",
+        description: "too late",
+      });
       expect(refused.status, JSON.stringify(refused.body)).toBe(422);
       expect(refused.body.code).toBe("account_closed");
     }
-    expect((await api(`/v1/accounts/${src}/balance`, { token: payer.token })).body).toMatchObject({ current: 10_000, pending: 0, available: 10_000, version: 1 });
+    expect((await api(`/v1/accounts/${src}/balance`, { token: payer.token })).body).toMatchObject({
+      current: 10_000,
+      pending: 0,
+      available: 10_000,
+      version: 1,
+    });
     // The remaining balance stays, frozen, in the closed account.
     expect(await stub(dst).balance()).toMatchObject({ current: 2_500, pending: 0, version: 1, status: "closed" });
     expect(await stub(empty).balance()).toMatchObject({ current: 0, version: 0, status: "closed" });
     const rows = (await env.DB.prepare("SELECT id, status, closed_at FROM accounts WHERE user_id = ?").bind(leaving.id).all<any>()).results;
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r).toMatchObject({ status: "closed", closed_at: expect.any(String) });
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM entries WHERE account_id IN (?, ?) AND amount = 700").bind(src, dst).first<any>()).n).toBe(0);
+    expect(
+      (await env.DB.prepare("SELECT count(*) AS n FROM entries WHERE account_id IN (?, ?) AND amount = 700").bind(src, dst).first<any>()).n,
+    ).toBe(0);
     expect((await api("/v1/payments", { token: payer.token })).body.data).toEqual([]);
     expect(await audit([src, dst, empty])).toEqual([]);
   });
@@ -74,7 +90,11 @@ describe("DELETE /v1/users/me closes the user's accounts for incoming money", ()
     await record(leaving.token, src, { amount: 5_000, description: "top up" });
     // Every credit attempt fails for now: the payment stays reserved on the source.
     await stub(dst).injectCreditFailures(1_000);
-    const stuck = await pay(leaving.token, { source_account_id: src, destination_account_id: dst, amount: 1_200, currency: "EUR" }, "stuck-1");
+    const stuck = await pay(
+      leaving.token,
+      { source_account_id: src, destination_account_id: dst, amount: 1_200, currency: "EUR" },
+      "stuck-1",
+    );
     expect(stuck.status).toBe(409);
     expect((await stub(src).balance()).pending).toBe(1_200);
 
@@ -98,8 +118,12 @@ describe("DELETE /v1/users/me closes the user's accounts for incoming money", ()
     const theirs = await createAccount(other.id);
     await record(leaving.token, mine, { amount: 10_000, description: "top up" });
     await record(other.token, theirs, { amount: 10_000, description: "top up" });
-    const out = Array.from({ length: 10 }, () => pay(leaving.token, { source_account_id: mine, destination_account_id: theirs, amount: 100, currency: "EUR" }));
-    const inc = Array.from({ length: 10 }, () => pay(other.token, { source_account_id: theirs, destination_account_id: mine, amount: 100, currency: "EUR" }));
+    const out = Array.from({ length: 10 }, () =>
+      pay(leaving.token, { source_account_id: mine, destination_account_id: theirs, amount: 100, currency: "EUR" }),
+    );
+    const inc = Array.from({ length: 10 }, () =>
+      pay(other.token, { source_account_id: theirs, destination_account_id: mine, amount: 100, currency: "EUR" }),
+    );
     const [deleted, ...results] = await Promise.all([deleteMe(leaving.token), ...out, ...inc]);
     expect(deleted.status).toBe(204);
     for (const r of results) expect([201, 401, 422], JSON.stringify(r.body)).toContain(r.status);
@@ -118,7 +142,10 @@ describe("DELETE /v1/users/me erases everything the user wrote", () => {
   it("leaves no marker text in D1 or in the ledger objects, and every chain still verifies", async () => {
     const MARK = `Zq${crypto.randomUUID().slice(0, 8)}`; // what the user writes, in many casings
     const mark = MARK.toLowerCase();
-    const reg = await api("/v1/auth/register", { method: "POST", json: { email: `${mark}@example.org`, password: "a long and unusual passphrase", name: `${MARK} Lovelace` } });
+    const reg = await api("/v1/auth/register", {
+      method: "POST",
+      json: { email: `${mark}@example.org`, password: "a long and unusual passphrase", name: `${MARK} Lovelace` },
+    });
     expect(reg.status, JSON.stringify(reg.body)).toBe(201);
     const token = reg.body.access_token as string;
     const me = reg.body.user.id as string;
@@ -129,25 +156,68 @@ describe("DELETE /v1/users/me erases everything the user wrote", () => {
     const acc = await api("/v1/accounts", { method: "POST", token, json: { name: `${MARK} main`, type: "checking", currency: "EUR" } });
     expect(acc.status).toBe(201);
     const mine = acc.body.id as string;
-    expect((await api("/v1/auth/clients", { method: "POST", token, json: { name: `${MARK} bookkeeping`, scopes: ["accounts:read"] } })).status).toBe(201);
+    expect(
+      (await api("/v1/auth/clients", { method: "POST", token, json: { name: `${MARK} bookkeeping`, scopes: ["accounts:read"] } })).status,
+    ).toBe(201);
     expect((await api("/v1/categories", { method: "POST", token, json: { name: `${MARK} pets`, parent: "other" } })).status).toBe(201);
-    expect((await api("/v1/categories/rules", { method: "POST", token, json: { contains: `${MARK} vet`, category: `${MARK} pets` } })).status).toBe(201);
-    expect((await api("/v1/budgets", { method: "POST", token, json: { category: `${MARK} pets`, amount: 5_000, currency: "EUR", period: "month" } })).status).toBe(201);
+    expect(
+      (await api("/v1/categories/rules", { method: "POST", token, json: { contains: `${MARK} vet`, category: `${MARK} pets` } })).status,
+    ).toBe(201);
+    expect(
+      (
+        await api("/v1/budgets", {
+          method: "POST",
+          token,
+          json: { category: `${MARK} pets`, amount: 5_000, currency: "EUR", period: "month" },
+        })
+      ).status,
+    ).toBe(201);
 
-    const salary = await record(token, mine, { amount: 200_000, description: `${MARK} salary`, category: "income", counterparty: `${MARK} employer`, notes: `${MARK} note`, external_id: "bank-ref-1" }, `${MARK}-key-1`);
+    const salary = await record(
+      token,
+      mine,
+      {
+        amount: 200_000,
+        description: `${MARK} salary`,
+        category: "income",
+        counterparty: `${MARK} employer`,
+        notes: `${MARK} note`,
+        external_id: "bank-ref-1",
+      },
+      `${MARK}-key-1`,
+    );
     expect(salary.status, JSON.stringify(salary.body)).toBe(201);
     const vet = await record(token, mine, { amount: -3_000, description: `${MARK.toUpperCase()} VET CLINIC` }); // categorised by the rule
     expect(vet.body.category).toBe(`${MARK} pets`);
     expect((await api(`/v1/transactions/${vet.body.id}`, { method: "PATCH", token, json: { notes: `${MARK} the cat` } })).status).toBe(200);
     expect((await api(`/v1/transactions/${vet.body.id}/reverse`, { method: "POST", token })).status).toBe(201);
-    const csv = ["date,amount,description,counterparty", `2026-01-02,-12.50,${MARK} bakery,${MARK} baker`, `${MARK}-not-a-date,-1.00,x,`].join("\n");
-    const imported = await api(`/v1/accounts/${mine}/imports`, { method: "POST", token, body: csv, headers: { "content-type": "text/csv" } });
+    const csv = [
+      "date,amount,description,counterparty",
+      `2026-01-02,-12.50,${MARK} bakery,${MARK} baker`,
+      `${MARK}-not-a-date,-1.00,x,`,
+    ].join("\n");
+    const imported = await api(`/v1/accounts/${mine}/imports`, {
+      method: "POST",
+      token,
+      body: csv,
+      headers: { "content-type": "text/csv" },
+    });
     expect(imported.body).toMatchObject({ imported: 1, failed: 1 });
     expect(JSON.stringify(imported.body.errors).toLowerCase()).toContain(mark);
 
-    const sent = await pay(token, { source_account_id: mine, destination_account_id: theirs, amount: 1_000, currency: "EUR", description: `${MARK} for the flowers` }, `${MARK}-pay-1`);
+    const sent = await pay(
+      token,
+      { source_account_id: mine, destination_account_id: theirs, amount: 1_000, currency: "EUR", description: `${MARK} for the flowers` },
+      `${MARK}-pay-1`,
+    );
     expect(sent.status, JSON.stringify(sent.body)).toBe(201);
-    const received = await pay(other.token, { source_account_id: theirs, destination_account_id: mine, amount: 400, currency: "EUR", description: "their own words" });
+    const received = await pay(other.token, {
+      source_account_id: theirs,
+      destination_account_id: mine,
+      amount: 400,
+      currency: "EUR",
+      description: "their own words",
+    });
     expect(received.status).toBe(201);
 
     // Before: the marker is everywhere.
@@ -158,23 +228,40 @@ describe("DELETE /v1/users/me erases everything the user wrote", () => {
     expect((await deleteMe(token)).status).toBe(204);
 
     const db = await wholeDatabase();
-    expect(db.includes(mark), `D1 still holds "${mark}": ${db.slice(Math.max(0, db.indexOf(mark) - 300), db.indexOf(mark) + 100)}`).toBe(false);
+    expect(db.includes(mark), `D1 still holds "${mark}": ${db.slice(Math.max(0, db.indexOf(mark) - 300), db.indexOf(mark) + 100)}`).toBe(
+      false,
+    );
     for (const id of [mine, theirs]) {
       const storage = await objectStorage(id);
-      expect(storage.includes(mark), `${id} still holds "${mark}": ${storage.slice(Math.max(0, storage.indexOf(mark) - 300), storage.indexOf(mark) + 100)}`).toBe(false);
+      expect(
+        storage.includes(mark),
+        `${id} still holds "${mark}": ${storage.slice(Math.max(0, storage.indexOf(mark) - 300), storage.indexOf(mark) + 100)}`,
+      ).toBe(false);
     }
     // The deleted user's copy of what the other user wrote is gone; the other user's own record keeps it.
     expect(await objectStorage(mine)).not.toContain("their own words");
     const theirList = (await api(`/v1/accounts/${theirs}/transactions`, { token: other.token })).body.data as any[];
     expect(theirList.find((t) => t.payment_id === received.body.id).description).toBe("their own words");
-    expect(theirList.find((t) => t.payment_id === sent.body.id)).toMatchObject({ amount: 1_000, description: `Payment from ${mine}`, counterparty: mine });
-    expect((await api(`/v1/payments/${sent.body.id}`, { token: other.token })).body).toMatchObject({ amount: 1_000, status: "completed", description: null });
+    expect(theirList.find((t) => t.payment_id === sent.body.id)).toMatchObject({
+      amount: 1_000,
+      description: `Payment from ${mine}`,
+      counterparty: mine,
+    });
+    expect((await api(`/v1/payments/${sent.body.id}`, { token: other.token })).body).toMatchObject({
+      amount: 1_000,
+      status: "completed",
+      description: null,
+    });
 
     // Amounts, dates, versions and hashes are kept: every chain verifies and the ledger check agrees.
     expect(await stub(mine).verify()).toMatchObject({ entries: 6, valid: true });
     expect((await api(`/v1/accounts/${theirs}/verify`, { token: other.token })).body).toMatchObject({ entries: 3, valid: true });
     expect(await stub(mine).balance()).toMatchObject({ current: 200_000 - 3_000 + 3_000 - 1_250 - 1_000 + 400, status: "closed" });
-    const kept = (await env.DB.prepare("SELECT user_id, version, amount, external_id FROM entries WHERE account_id = ? ORDER BY version").bind(mine).all<any>()).results;
+    const kept = (
+      await env.DB.prepare("SELECT user_id, version, amount, external_id FROM entries WHERE account_id = ? ORDER BY version")
+        .bind(mine)
+        .all<any>()
+    ).results;
     expect(kept.map((r) => r.amount)).toEqual([200_000, -3_000, 3_000, -1_250, -1_000, 400]);
     expect(kept[0]).toMatchObject({ user_id: me, external_id: "bank-ref-1" });
     expect((await stub(mine).snapshot()).outbox).toBe(0);
@@ -192,7 +279,11 @@ describe("DELETE /v1/users/me erases everything the user wrote", () => {
     const first = await record(u.token, acc, { amount: 10_000, description: "opening" });
     const writes = Array.from({ length: 30 }, (_, i) =>
       i % 2
-        ? api(`/v1/transactions/${first.body.id}`, { method: "PATCH", token: u.token, json: { notes: `${MARK} ${i}`, description: `${MARK} ${i}` } })
+        ? api(`/v1/transactions/${first.body.id}`, {
+            method: "PATCH",
+            token: u.token,
+            json: { notes: `${MARK} ${i}`, description: `${MARK} ${i}` },
+          })
         : record(u.token, acc, { amount: -1, description: `${MARK} ${i}` }, `${MARK}-${i}`),
     );
     const [deleted, ...results] = await Promise.all([deleteMe(u.token), ...writes]);

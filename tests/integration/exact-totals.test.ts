@@ -13,7 +13,8 @@ const gateway = () => (exports as unknown as { default: Fetcher }).default;
 /** JSON.parse that turns integers outside ±(2^53 − 1) into exact bigints, from their digits. */
 function parseExact(text: string): any {
   return JSON.parse(text, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
-    if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return BigInt(context.source);
+    if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source))
+      return BigInt(context.source);
     return value;
   } as (key: string, value: unknown) => unknown);
 }
@@ -38,7 +39,10 @@ const major = (minor: bigint) => {
 
 type Row = [date: string, amount: bigint, category: string];
 async function importRows(token: string, account: string, rows: Row[]) {
-  const csv = ["date,amount,description,category,external_id", ...rows.map(([d, a, cat], i) => `${d},${major(a)},row ${i},${cat},x${i}`)].join("\n");
+  const csv = [
+    "date,amount,description,category,external_id",
+    ...rows.map(([d, a, cat], i) => `${d},${major(a)},row ${i},${cat},x${i}`),
+  ].join("\n");
   const res = await send(token, "POST", `/v1/accounts/${account}/imports`, csv, "text/csv");
   expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(201);
   expect(res.body).toMatchObject({ imported: rows.length, failed: 0 });
@@ -75,7 +79,13 @@ describe("totals past 2^53 through the API", () => {
     month.push([today, -1n, "groceries"]);
     const [a, b] = await Promise.all([createAccount(u.id), createAccount(u.id)]);
     await Promise.all([importRows(token, a, year), importRows(token, b, month)]);
-    budget = await send(token, "POST", "/v1/budgets", JSON.stringify({ category: "groceries", amount: 40_000, currency: "EUR" }), "application/json");
+    budget = await send(
+      token,
+      "POST",
+      "/v1/budgets",
+      JSON.stringify({ category: "groceries", amount: 40_000, currency: "EUR" }),
+      "application/json",
+    );
   }, 300_000);
 
   it("report summary: income, expenses, net and by_category are exact", async () => {
@@ -174,7 +184,9 @@ describe("totals past 2^63", () => {
     const summary = await get(user.token, `/v1/reports/summary?from=${today}&to=${today}&currency=EUR`);
     expect(summary.status, summary.text.slice(0, 300)).toBe(200);
     expect([big(summary.body.income), big(summary.body.expenses), big(summary.body.net)]).toEqual([income, expenses, income - expenses]);
-    expect(summary.body.by_category.map((c: { category: string; amount: unknown }) => [c.category, big(c.amount)])).toEqual([["other", income - expenses]]);
+    expect(summary.body.by_category.map((c: { category: string; amount: unknown }) => [c.category, big(c.amount)])).toEqual([
+      ["other", income - expenses],
+    ]);
     const cashflow = await get(user.token, `/v1/reports/cashflow?from=${today}&to=${today}&currency=EUR&interval=day`);
     expect(cashflow.status, cashflow.text.slice(0, 300)).toBe(200);
     expect([big(cashflow.body.series[0].income), big(cashflow.body.series[0].expenses)]).toEqual([income, expenses]);

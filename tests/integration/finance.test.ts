@@ -22,9 +22,20 @@ const makeUser = (opts: { scopes?: readonly string[]; base_currency?: string } =
 /** Calls through the gateway with the user's token, or straight into the finance entrypoint with the identity header the gateway would set. */
 function client(transport: Transport) {
   const target = () => (exports as unknown as Record<string, Fetcher>)[transport === "gateway" ? "default" : "FinanceService"];
-  return (user: User | null, method: string, path: string, init: { json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Res> => {
-    const identity: Record<string, string> = user && transport === "direct" ? { "x-ef-identity": JSON.stringify({ sub: user.id, role: "user", scopes: user.scopes }) } : {};
-    return request(target(), path, { ...init, method, token: transport === "gateway" ? user?.token : undefined, headers: { ...init.headers, ...identity } });
+  return (
+    user: User | null,
+    method: string,
+    path: string,
+    init: { json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Res> => {
+    const identity: Record<string, string> =
+      user && transport === "direct" ? { "x-ef-identity": JSON.stringify({ sub: user.id, role: "user", scopes: user.scopes }) } : {};
+    return request(target(), path, {
+      ...init,
+      method,
+      token: transport === "gateway" ? user?.token : undefined,
+      headers: { ...init.headers, ...identity },
+    });
   };
 }
 
@@ -56,7 +67,10 @@ async function projected(id: string) {
  * An entry recorded by its account's ledger object (the real write path), or the reversal of
  * `reverses`; answers once it is in the projection that budgets and reports read.
  */
-async function entry(userId: string, e: { amount: number; category: string; date: string; currency?: string; account?: string; reverses?: string }) {
+async function entry(
+  userId: string,
+  e: { amount: number; category: string; date: string; currency?: string; account?: string; reverses?: string },
+) {
   const acc = await accountFor(userId, e.currency ?? "EUR", e.account ?? "main");
   const outcome = e.reverses
     ? await ledger(acc).reverse(e.reverses, undefined, userId)
@@ -99,17 +113,23 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       expect(row).toEqual({ user_id: u.id, status: "open", overdraft_limit: 0 });
       expect(await ledger(res.body.id).balance()).toMatchObject({ current: 0, version: 0, status: "open" });
 
-      const unlimited = await call(u, "POST", "/v1/accounts", { json: { name: "Card", type: "credit_card", currency: "JPY", overdraft_limit: null } });
+      const unlimited = await call(u, "POST", "/v1/accounts", {
+        json: { name: "Card", type: "credit_card", currency: "JPY", overdraft_limit: null },
+      });
       expect(unlimited.status).toBe(201);
       expect(unlimited.body).toMatchObject({ overdraft_limit: null, balance: { current: 0, available: null, pending: 0 } });
-      const limited = await call(u, "POST", "/v1/accounts", { json: { name: "Overdraft", type: "checking", currency: "USD", overdraft_limit: 50_000 } });
+      const limited = await call(u, "POST", "/v1/accounts", {
+        json: { name: "Overdraft", type: "checking", currency: "USD", overdraft_limit: 50_000 },
+      });
       expect(limited.body.balance).toEqual({ current: 0, available: 50_000, pending: 0 });
     });
 
     it("reads the balance strongly consistently from the ledger object", async () => {
       const u = await makeUser();
       const acc = (await call(u, "POST", "/v1/accounts", { json: { name: "Savings", type: "savings", currency: "EUR" } })).body;
-      expect((await ledger(acc.id).record({ amount: 12_345, description: "salary", category: "income", occurred_at: "2025-06-01" })).ok).toBe(true);
+      expect(
+        (await ledger(acc.id).record({ amount: 12_345, description: "salary", category: "income", occurred_at: "2025-06-01" })).ok,
+      ).toBe(true);
       const got = await call(u, "GET", `/v1/accounts/${acc.id}`);
       expect(got.status).toBe(200);
       expect(got.body.balance).toEqual({ current: 12_345, available: 12_345, pending: 0 });
@@ -125,7 +145,8 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
     it("paginates newest first with opaque cursors done in SQL", async () => {
       const u = await makeUser();
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await call(u, "POST", "/v1/accounts", { json: { name: `A${i}`, type: "cash", currency: "EUR" } })).body.id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await call(u, "POST", "/v1/accounts", { json: { name: `A${i}`, type: "cash", currency: "EUR" } })).body.id);
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
@@ -147,7 +168,8 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
 
     it("rejects bad pagination parameters with 400", async () => {
       const u = await makeUser();
-      for (const q of ["limit=0", "limit=101", "limit=abc", "limit=2.5"]) expectProblem(await call(u, "GET", `/v1/accounts?${q}`), 400, "validation_failed");
+      for (const q of ["limit=0", "limit=101", "limit=abc", "limit=2.5"])
+        expectProblem(await call(u, "GET", `/v1/accounts?${q}`), 400, "validation_failed");
       // the core's cursor decoder answers 400 with code validation_failed
       expect((await call(u, "GET", "/v1/accounts?cursor=not-a-cursor")).status).toBe(400);
     });
@@ -185,10 +207,21 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       ];
       for (const [json, path] of cases) {
         const p = expectProblem(await call(u, "POST", "/v1/accounts", { json }), 422, "validation_failed");
-        expect(p.errors?.map((e) => e.path), JSON.stringify(json)).toContain(path);
+        expect(
+          p.errors?.map((e) => e.path),
+          JSON.stringify(json),
+        ).toContain(path);
       }
-      expectProblem(await call(u, "POST", "/v1/accounts", { body: "{not json", headers: { "content-type": "application/json" } }), 400, "validation_failed");
-      expectProblem(await call(u, "POST", "/v1/accounts", { body: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "unsupported_media_type");
+      expectProblem(
+        await call(u, "POST", "/v1/accounts", { body: "{not json", headers: { "content-type": "application/json" } }),
+        400,
+        "validation_failed",
+      );
+      expectProblem(
+        await call(u, "POST", "/v1/accounts", { body: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+        415,
+        "unsupported_media_type",
+      );
       expectProblem(await call(u, "POST", "/v1/accounts", { json: [good] }), 422, "validation_failed");
       const count = await env.DB.prepare("SELECT count(*) AS n FROM accounts WHERE user_id = ?").bind(u.id).first<{ n: number }>();
       expect(count?.n).toBe(0);
@@ -205,7 +238,11 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
         const p = expectProblem(await call(u, "PATCH", `/v1/accounts/${acc.id}`, { json: { [field]: "USD" } }), 422, "validation_failed");
         expect(p.errors?.[0].path).toBe(field);
       }
-      expect((await call(u, "GET", `/v1/accounts/${acc.id}`)).body).toMatchObject({ name: "New name", currency: "EUR", overdraft_limit: 0 });
+      expect((await call(u, "GET", `/v1/accounts/${acc.id}`)).body).toMatchObject({
+        name: "New name",
+        currency: "EUR",
+        overdraft_limit: 0,
+      });
     });
 
     it("closes only at zero balance (409 otherwise) and marks the account closed", async () => {
@@ -220,7 +257,9 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       const closed = await call(u, "POST", `/v1/accounts/${acc.id}/close`);
       expect(closed.status).toBe(200);
       expect(closed.body).toMatchObject({ status: "closed", balance: { current: 0 } });
-      expect(await env.DB.prepare("SELECT status, closed_at IS NOT NULL AS stamped FROM accounts WHERE id = ?").bind(acc.id).first()).toEqual({ status: "closed", stamped: 1 });
+      expect(
+        await env.DB.prepare("SELECT status, closed_at IS NOT NULL AS stamped FROM accounts WHERE id = ?").bind(acc.id).first(),
+      ).toEqual({ status: "closed", stamped: 1 });
       expect((await ledger(acc.id).balance()).status).toBe("closed");
       expect((await call(u, "POST", `/v1/accounts/${acc.id}/close`)).status).toBe(200); // idempotent
       expect((await call(u, "GET", `/v1/accounts/${acc.id}`)).body.status).toBe("closed");
@@ -246,8 +285,25 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       expect(res.status).toBe(200);
       const codes = res.body.data.map((c: { code: string }) => c.code);
       expect(codes.slice(0, 19)).toEqual([
-        "income", "housing", "utilities", "groceries", "dining", "transport", "travel", "shopping", "entertainment",
-        "subscriptions", "health", "insurance", "education", "taxes", "fees", "transfers", "savings", "charity", "other",
+        "income",
+        "housing",
+        "utilities",
+        "groceries",
+        "dining",
+        "transport",
+        "travel",
+        "shopping",
+        "entertainment",
+        "subscriptions",
+        "health",
+        "insurance",
+        "education",
+        "taxes",
+        "fees",
+        "transfers",
+        "savings",
+        "charity",
+        "other",
       ]);
       expect(res.body.data[0]).toEqual({ code: "income", id: null, name: "Income", parent: null, custom: false, created_at: null });
 
@@ -269,10 +325,18 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       expectProblem(await call(u, "POST", "/v1/categories", { json: { name: "pets", parent: "shopping" } }), 409, "conflict");
       expectProblem(await call(u, "POST", "/v1/categories", { json: { name: "Groceries", parent: "shopping" } }), 409, "conflict");
       expectProblem(await call(u, "POST", "/v1/categories", { json: { name: "income", parent: "income" } }), 409, "conflict");
-      const p = expectProblem(await call(u, "POST", "/v1/categories", { json: { name: "Cats", parent: "animals" } }), 422, "validation_failed");
+      const p = expectProblem(
+        await call(u, "POST", "/v1/categories", { json: { name: "Cats", parent: "animals" } }),
+        422,
+        "validation_failed",
+      );
       expect(p.errors?.[0].path).toBe("parent");
       expectProblem(await call(u, "POST", "/v1/categories", { json: { name: "Cats", parent: "Pets" } }), 422, "validation_failed");
-      expectProblem(await call(u, "POST", "/v1/categories", { json: { name: "Cats", parent: "other", color: "red" } }), 422, "validation_failed");
+      expectProblem(
+        await call(u, "POST", "/v1/categories", { json: { name: "Cats", parent: "other", color: "red" } }),
+        422,
+        "validation_failed",
+      );
       // another user may use the same name
       expect((await call(await makeUser(), "POST", "/v1/categories", { json: { name: "Pets", parent: "other" } })).status).toBe(201);
     });
@@ -283,22 +347,40 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body).toMatchObject({ contains: "carrefour market", category: "groceries" });
       expect(res.body.id).toMatch(/^rul_/);
-      expect(await env.DB.prepare("SELECT contains, category, user_id FROM category_rules WHERE id = ?").bind(res.body.id).first()).toEqual({
-        contains: "carrefour market",
-        category: "groceries",
-        user_id: u.id,
-      });
-      expectProblem(await call(u, "POST", "/v1/categories/rules", { json: { contains: "CARREFOUR MARKET", category: "shopping" } }), 409, "conflict");
-      const bad = expectProblem(await call(u, "POST", "/v1/categories/rules", { json: { contains: "x", category: "nope" } }), 422, "validation_failed");
+      expect(await env.DB.prepare("SELECT contains, category, user_id FROM category_rules WHERE id = ?").bind(res.body.id).first()).toEqual(
+        {
+          contains: "carrefour market",
+          category: "groceries",
+          user_id: u.id,
+        },
+      );
+      expectProblem(
+        await call(u, "POST", "/v1/categories/rules", { json: { contains: "CARREFOUR MARKET", category: "shopping" } }),
+        409,
+        "conflict",
+      );
+      const bad = expectProblem(
+        await call(u, "POST", "/v1/categories/rules", { json: { contains: "x", category: "nope" } }),
+        422,
+        "validation_failed",
+      );
       expect(bad.errors?.[0].path).toBe("category");
       expectProblem(await call(u, "POST", "/v1/categories/rules", { json: { contains: "", category: "other" } }), 422, "validation_failed");
-      expectProblem(await call(u, "POST", "/v1/categories/rules", { json: { contains: "x", category: "other", priority: 1 } }), 422, "validation_failed");
+      expectProblem(
+        await call(u, "POST", "/v1/categories/rules", { json: { contains: "x", category: "other", priority: 1 } }),
+        422,
+        "validation_failed",
+      );
 
       // own categories work; someone else's do not
       await call(u, "POST", "/v1/categories", { json: { name: "Vet", parent: "other" } });
       expect((await call(u, "POST", "/v1/categories/rules", { json: { contains: "clinique", category: "Vet" } })).status).toBe(201);
       const other = await makeUser();
-      expectProblem(await call(other, "POST", "/v1/categories/rules", { json: { contains: "clinique", category: "Vet" } }), 422, "validation_failed");
+      expectProblem(
+        await call(other, "POST", "/v1/categories/rules", { json: { contains: "clinique", category: "Vet" } }),
+        422,
+        "validation_failed",
+      );
 
       const list = await call(u, "GET", "/v1/categories/rules?limit=1");
       expect(list.status).toBe(200);
@@ -335,14 +417,27 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       await entry(u.id, { amount: 4_000, category: "groceries", date: period_start, reverses: reversed });
       await entry(other.id, { amount: -10_000, category: "groceries", date: period_start });
 
-      const res = await call(u, "POST", "/v1/budgets", { json: { category: "groceries", amount: 10_000, currency: "EUR", period: "month" } });
+      const res = await call(u, "POST", "/v1/budgets", {
+        json: { category: "groceries", amount: 10_000, currency: "EUR", period: "month" },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
-      expect(res.body).toMatchObject({ category: "groceries", amount: 10_000, currency: "EUR", period: "month", spent: 3_800, remaining: 6_200, period_start, period_end });
+      expect(res.body).toMatchObject({
+        category: "groceries",
+        amount: 10_000,
+        currency: "EUR",
+        period: "month",
+        spent: 3_800,
+        remaining: 6_200,
+        period_start,
+        period_end,
+      });
       expect(res.body.id).toMatch(/^bud_/);
 
       const usd = await call(u, "POST", "/v1/budgets", { json: { category: "groceries", amount: 500, currency: "USD" } });
       expect(usd.body).toMatchObject({ spent: 700, remaining: -200, period: "month" });
-      const bakery = await call(u, "POST", "/v1/budgets", { json: { category: "Bakery", amount: 1_000, currency: "EUR", period: "month" } });
+      const bakery = await call(u, "POST", "/v1/budgets", {
+        json: { category: "Bakery", amount: 1_000, currency: "EUR", period: "month" },
+      });
       expect(bakery.body).toMatchObject({ spent: 300, remaining: 700 });
 
       const list = await call(u, "GET", "/v1/budgets");
@@ -379,7 +474,10 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
       ];
       for (const [json, path] of cases) {
         const p = expectProblem(await call(u, "POST", "/v1/budgets", { json }), 422, "validation_failed");
-        expect(p.errors?.map((e) => e.path), JSON.stringify(json)).toContain(path);
+        expect(
+          p.errors?.map((e) => e.path),
+          JSON.stringify(json),
+        ).toContain(path);
       }
       expect((await call(u, "GET", "/v1/budgets")).body.data).toHaveLength(1);
     });
@@ -422,7 +520,12 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
         ],
       });
       const usd = await call(u, "GET", "/v1/reports/summary?from=2025-01-01&to=2025-02-28&currency=USD");
-      expect(usd.body).toMatchObject({ income: 0, expenses: 99_999, net: -99_999, by_category: [{ category: "shopping", amount: -99_999 }] });
+      expect(usd.body).toMatchObject({
+        income: 0,
+        expenses: 99_999,
+        net: -99_999,
+        by_category: [{ category: "shopping", amount: -99_999 }],
+      });
       const empty = await call(u, "GET", "/v1/reports/summary?from=2020-01-01&to=2020-01-31&currency=EUR");
       expect(empty.body).toMatchObject({ income: 0, expenses: 0, net: 0, by_category: [] });
     });
@@ -493,7 +596,9 @@ describe.each(TRANSPORTS)("finance via %s", (transport) => {
 
 describe("finance OpenAPI", () => {
   it("documents every route, the report definitions and the problem responses", async () => {
-    const doc = (await (exports as unknown as Record<string, Fetcher>).FinanceService.fetch(`${ORIGIN}/openapi.json`).then((r) => r.json())) as any;
+    const doc = (await (exports as unknown as Record<string, Fetcher>).FinanceService.fetch(`${ORIGIN}/openapi.json`).then((r) =>
+      r.json(),
+    )) as any;
     for (const [path, methods] of Object.entries({
       "/v1/accounts": ["get", "post"],
       "/v1/accounts/{id}": ["get", "patch"],

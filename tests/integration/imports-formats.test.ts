@@ -7,7 +7,13 @@ const upload = (token: string, account: string, body: BodyInit, type: string, qu
   api(`/v1/accounts/${account}/imports${query}`, { method: "POST", token, body, headers: { "content-type": type } });
 const balance = async (token: string, account: string) => (await api(`/v1/accounts/${account}/balance`, { token })).body;
 const entries = async (token: string, account: string) =>
-  (await api(`/v1/accounts/${account}/transactions?limit=100`, { token })).body.data as { occurred_at: string; amount: number; description: string; counterparty: string | null; external_id: string | null }[];
+  (await api(`/v1/accounts/${account}/transactions?limit=100`, { token })).body.data as {
+    occurred_at: string;
+    amount: number;
+    description: string;
+    counterparty: string | null;
+    external_id: string | null;
+  }[];
 /** Latin-1 text as Windows-1252 bytes (every character used here is below U+0100). */
 const cp1252 = (s: string) => new Uint8Array([...s].map((c) => c.charCodeAt(0)));
 
@@ -17,14 +23,27 @@ describe("CSV dialects through the gateway", () => {
     const acc = await createAccount(u.id, { overdraft_limit: null });
     const file = cp1252(
       [
-        "Compte courant n° 00012345678;;;", "Solde au 29/02/2024;1 234,56 €;;", ";;;", "Date;Libellé;Débit euros;Crédit euros",
-        '01/02/2024;"PRLV SEPA EDF', 'Échéance février";89,90;', '03/02/2024;CB CAFÉ DE LA GARE;4,50;', '03/02/2024;CB CAFÉ DE LA GARE;4,50;',
-        '05/02/2024;"VIR SALAIRE ""FÉVRIER""";;2 450,00', "06/02/2024;MONTANT FAUX;12,34,56;",
+        "Compte courant n° 00012345678;;;",
+        "Solde au 29/02/2024;1 234,56 €;;",
+        ";;;",
+        "Date;Libellé;Débit euros;Crédit euros",
+        '01/02/2024;"PRLV SEPA EDF',
+        'Échéance février";89,90;',
+        "03/02/2024;CB CAFÉ DE LA GARE;4,50;",
+        "03/02/2024;CB CAFÉ DE LA GARE;4,50;",
+        '05/02/2024;"VIR SALAIRE ""FÉVRIER""";;2 450,00',
+        "06/02/2024;MONTANT FAUX;12,34,56;",
       ].join("\r\n"),
     );
     const first = await upload(u.token, acc, file, "text/csv");
     expect(first.status, JSON.stringify(first.body)).toBe(201);
-    expect(first.body).toMatchObject({ format: "csv", imported: 4, duplicates: 0, failed: 1, errors: [{ line: 10, message: 'debit "12,34,56" is not a EUR amount' }] });
+    expect(first.body).toMatchObject({
+      format: "csv",
+      imported: 4,
+      duplicates: 0,
+      failed: 1,
+      errors: [{ line: 10, message: 'debit "12,34,56" is not a EUR amount' }],
+    });
     expect((await balance(u.token, acc)).current).toBe(245000 - 8990 - 450 - 450);
     const got = (await entries(u.token, acc)).map((e) => [e.occurred_at, e.amount, e.description]).sort();
     expect(got).toEqual([
@@ -55,7 +74,13 @@ describe("CSV dialects through the gateway", () => {
   it("reads a headerless file from ?columns= (- skips a column)", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: null });
-    const res = await upload(u.token, acc, "2024-01-02;4711;CARREFOUR;-12,50\n2024-01-03;4712;SNCF;-40,00\n", "text/csv", "?columns=date,-,description,amount");
+    const res = await upload(
+      u.token,
+      acc,
+      "2024-01-02;4711;CARREFOUR;-12,50\n2024-01-03;4712;SNCF;-40,00\n",
+      "text/csv",
+      "?columns=date,-,description,amount",
+    );
     expect(res.body).toMatchObject({ imported: 2, failed: 0 });
     expect((await balance(u.token, acc)).current).toBe(-5250);
     expect((await upload(u.token, acc, "x", "text/csv", "?columns=date,nonsense")).status).toBe(400);
@@ -119,7 +144,13 @@ describe("dry runs", () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: 0 });
     // The credit is in the first batch of 500 rows, the rent it pays for in the second.
-    const rows = ["2024-01-01,100.00,SALARY", ...Array.from({ length: 600 }, (_, i) => `2024-01-02,-0.10,FEE ${i}`), "2024-01-03,-30.00,RENT", "2024-01-04,-20.00,TOO MUCH", "bad,1,x"];
+    const rows = [
+      "2024-01-01,100.00,SALARY",
+      ...Array.from({ length: 600 }, (_, i) => `2024-01-02,-0.10,FEE ${i}`),
+      "2024-01-03,-30.00,RENT",
+      "2024-01-04,-20.00,TOO MUCH",
+      "bad,1,x",
+    ];
     const file = `date,amount,description\n${rows.join("\n")}\n`;
     const dry = await upload(u.token, acc, file, "text/csv", "?dry_run=true");
     expect(dry.status).toBe(201);
@@ -145,7 +176,12 @@ describe("QIF and CAMT.053 through the gateway", () => {
   it("imports QIF", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: null });
-    const res = await upload(u.token, acc, "!Type:Bank\nD1/2'24\nT-1,234.56\nPOAKWOOD\n^\nD1/15'24\nT2,500.00\nPACME\n^\n", "application/qif");
+    const res = await upload(
+      u.token,
+      acc,
+      "!Type:Bank\nD1/2'24\nT-1,234.56\nPOAKWOOD\n^\nD1/15'24\nT2,500.00\nPACME\n^\n",
+      "application/qif",
+    );
     expect(res.body).toMatchObject({ format: "qif", imported: 2 });
     expect((await balance(u.token, acc)).current).toBe(250000 - 123456);
   });
@@ -153,7 +189,11 @@ describe("QIF and CAMT.053 through the gateway", () => {
   it("imports CAMT.053 with AcctSvcrRef as external id, refuses another currency per entry", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: null });
-    const file = camt(ntry("R1", "3456.78", "CRDT", "Gehalt Februar") + ntry("R2", "19.99", "DBIT", "Café Süß") + ntry("R3", "25.00", "DBIT", "GITHUB", "USD"));
+    const file = camt(
+      ntry("R1", "3456.78", "CRDT", "Gehalt Februar") +
+        ntry("R2", "19.99", "DBIT", "Café Süß") +
+        ntry("R3", "25.00", "DBIT", "GITHUB", "USD"),
+    );
     for (const type of ["application/xml", "application/vnd.iso20022.camt.053+xml"]) {
       const res = await upload(u.token, acc, file, type);
       expect(res.status).toBe(201);
@@ -181,8 +221,14 @@ describe("bad input", () => {
     const acc = await createAccount(u.id, { overdraft_limit: null });
     expect((await upload(u.token, acc, "{}", "application/json")).body.code).toBe("unsupported_media_type");
     expect((await upload(u.token, acc, "x", "application/pdf")).status).toBe(415);
-    for (const type of ["text/csv", "application/qif", "application/xml", "application/x-ofx"]) expect((await upload(u.token, acc, "", type)).status).toBe(422);
-    expect((await upload(u.token, acc, "date,amount,description\n", "text/csv")).body).toMatchObject({ imported: 0, duplicates: 0, failed: 0, errors: [] });
+    for (const type of ["text/csv", "application/qif", "application/xml", "application/x-ofx"])
+      expect((await upload(u.token, acc, "", type)).status).toBe(422);
+    expect((await upload(u.token, acc, "date,amount,description\n", "text/csv")).body).toMatchObject({
+      imported: 0,
+      duplicates: 0,
+      failed: 0,
+      errors: [],
+    });
     expect((await upload(u.token, acc, "!Type:Bank\n", "application/qif")).body).toMatchObject({ imported: 0 });
     expect((await upload(u.token, acc, camt(""), "application/xml")).body).toMatchObject({ imported: 0 });
   });
@@ -195,7 +241,11 @@ describe("bad input", () => {
     const file = `${head}${"y".repeat(limit - head.length - 1)}\n`;
     const res = await upload(u.token, acc, file, "text/csv");
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ imported: 1, failed: 2, errors: [{ line: 3, message: "description must be at most 500 characters, got 1048576" }, { line: 4 }] });
+    expect(res.body).toMatchObject({
+      imported: 1,
+      failed: 2,
+      errors: [{ line: 3, message: "description must be at most 500 characters, got 1048576" }, { line: 4 }],
+    });
     const over = await upload(u.token, acc, `${file}z`, "text/csv");
     expect(over.status).toBe(413);
     expect(over.body.code).toBe("payload_too_large");
@@ -211,12 +261,23 @@ describe("bad input", () => {
     const qifHead = `!Type:Bank\nD01/31/2024\nT-1.00\nP${"p".repeat(1 << 20)}\n^\nD01/31/2024\nT-2.00\nPSMALL\n^\nD01/31/2024\nT-3.00\nPBIG MEMO\nM`;
     const qif = `${qifHead}${"m".repeat(limit - qifHead.length - 3)}\n^\n`;
     const q = await upload(u.token, acc, qif, "application/qif");
-    expect(q.body).toMatchObject({ imported: 1, failed: 2, errors: [{ line: 2, message: "P must be at most 500 characters, got 1048576" }, { line: 10, message: `M must be at most 2000 characters, got ${limit - qifHead.length - 3}` }] });
+    expect(q.body).toMatchObject({
+      imported: 1,
+      failed: 2,
+      errors: [
+        { line: 2, message: "P must be at most 500 characters, got 1048576" },
+        { line: 10, message: `M must be at most 2000 characters, got ${limit - qifHead.length - 3}` },
+      ],
+    });
     const trn = (name: string, amount: string) => `<STMTTRN><DTPOSTED>20240131<TRNAMT>${amount}<NAME>${name}</STMTTRN>\n`;
     const ofxHead = `OFXHEADER:100\n<OFX>\n${trn("n".repeat(1 << 20), "-1.00")}${trn("OK", "-2.00")}<!-- `;
     const ofx = `${ofxHead}${"c".repeat(limit - ofxHead.length - 20)} -->\n</OFX>\n`;
     const o = await upload(u.token, acc, ofx, "application/x-ofx");
-    expect(o.body).toMatchObject({ imported: 1, failed: 1, errors: [{ line: 3, message: "NAME must be at most 500 characters, got 1048576" }] });
+    expect(o.body).toMatchObject({
+      imported: 1,
+      failed: 1,
+      errors: [{ line: 3, message: "NAME must be at most 500 characters, got 1048576" }],
+    });
     expect((await balance(u.token, acc)).current).toBe(-400);
   });
 });

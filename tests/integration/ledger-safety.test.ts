@@ -10,15 +10,18 @@ const stub = (id: string) => ledgerStub<any>(env.LEDGER as DurableObjectNamespac
 
 const audit = () => auditAccounts();
 
-const record = (token: string, account: string, json: unknown) => api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json });
-const pay = (token: string, json: unknown, key = crypto.randomUUID()) => api("/v1/payments", { method: "POST", token, json, idempotencyKey: key });
+const record = (token: string, account: string, json: unknown) =>
+  api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json });
+const pay = (token: string, json: unknown, key = crypto.randomUUID()) =>
+  api("/v1/payments", { method: "POST", token, json, idempotencyKey: key });
 const balance = async (token: string, account: string) => (await api(`/v1/accounts/${account}/balance`, { token })).body;
 const verify = async (token: string, account: string) => (await api(`/v1/accounts/${account}/verify`, { token })).body;
 const upload = (token: string, account: string, body: string, type: string) =>
   api(`/v1/accounts/${account}/imports`, { method: "POST", token, body, headers: { "content-type": type } });
 
 /** EUR minor units as a CSV major-unit amount, exactly. */
-const major = (minor: number) => `${minor < 0 ? "-" : ""}${Math.floor(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
+const major = (minor: number) =>
+  `${minor < 0 ? "-" : ""}${Math.floor(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
 
 /** Brings an account's balance to `target` (up to ±(2^53 − 1)) with one import of max-size amounts. */
 async function fillTo(token: string, account: string, target: number) {
@@ -72,7 +75,12 @@ describe("balance bounds", () => {
     expect(await balance(a.token, src)).toMatchObject({ current: -MAX, pending: 0 });
     expect(await balance(b.token, dst)).toMatchObject({ current: 2000, version: 1 });
     expect(await balance(b.token, slow)).toMatchObject({ current: 3000, version: 1 });
-    for (const [t, id] of [[a.token, src], [b.token, dst], [b.token, slow]]) expect((await verify(t, id)).valid).toBe(true);
+    for (const [t, id] of [
+      [a.token, src],
+      [b.token, dst],
+      [b.token, slow],
+    ])
+      expect((await verify(t, id)).valid).toBe(true);
     expect(await audit()).toEqual([]);
   });
 
@@ -150,7 +158,10 @@ describe("text bounds", () => {
     const acc = await createAccount(u.id);
     const trn = (fitid: string, tags: string) => `<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260105<TRNAMT>10.00<FITID>${fitid}${tags}</STMTTRN>`;
     const file = [
-      "OFXHEADER:100", "DATA:OFXSGML", "", "<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>",
+      "OFXHEADER:100",
+      "DATA:OFXSGML",
+      "",
+      "<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>",
       trn("ok-1", "<NAME>FIRST GOOD"),
       trn("big-name", `<NAME>${huge}`),
       trn("big-memo", `<MEMO>${huge}`),
@@ -213,9 +224,18 @@ describe("text bounds", () => {
       expect(res.body.errors.map((e: any) => e.path)).toContain(path);
     }
     expect((await balance(u.token, acc)).version).toBe(0);
-    const ok = await record(u.token, acc, { amount: 100, description: "d".repeat(500), counterparty: "c".repeat(200), notes: "n".repeat(2000), external_id: "e".repeat(255) });
+    const ok = await record(u.token, acc, {
+      amount: 100,
+      description: "d".repeat(500),
+      counterparty: "c".repeat(200),
+      notes: "n".repeat(2000),
+      external_id: "e".repeat(255),
+    });
     expect(ok.status).toBe(201);
-    for (const [json, path] of [[{ notes: "n".repeat(2001) }, "notes"], [{ description: "d".repeat(501) }, "description"]] as const) {
+    for (const [json, path] of [
+      [{ notes: "n".repeat(2001) }, "notes"],
+      [{ description: "d".repeat(501) }, "description"],
+    ] as const) {
       const res = await api(`/v1/transactions/${ok.body.id}`, { method: "PATCH", token: u.token, json });
       expect(res.status, path).toBe(422);
       expect(res.body.errors.map((e: any) => e.path)).toContain(path);
@@ -227,7 +247,12 @@ describe("text bounds", () => {
     const u = await createUser();
     const acc = await createAccount(u.id);
     const row = { amount: 100, description: "ok", category: "other", occurred_at: "2026-01-01" };
-    const results = await stub(acc).importRows([{ ...row, counterparty: huge }, { ...row, description: "d".repeat(501) }, { ...row, notes: "n".repeat(2001) }, row]);
+    const results = await stub(acc).importRows([
+      { ...row, counterparty: huge },
+      { ...row, description: "d".repeat(501) },
+      { ...row, notes: "n".repeat(2001) },
+      row,
+    ]);
     expect(results.map((r: any) => r.status)).toEqual(["failed", "failed", "failed", "imported"]);
     const snap = await stub(acc).snapshot();
     expect(snap.entries).toHaveLength(1);

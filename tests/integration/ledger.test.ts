@@ -10,13 +10,19 @@ const audit = () => auditAccounts();
 
 const record = (token: string, account: string, json: unknown, idempotencyKey?: string) =>
   api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json, idempotencyKey });
-const pay = (token: string, json: unknown, key = crypto.randomUUID()) => api("/v1/payments", { method: "POST", token, json, idempotencyKey: key });
+const pay = (token: string, json: unknown, key = crypto.randomUUID()) =>
+  api("/v1/payments", { method: "POST", token, json, idempotencyKey: key });
 
 describe("transactions", () => {
   it("records signed amounts, keeps balance, version and hash chain, and lists newest first", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id);
-    const income = await record(u.token, acc, { amount: 250000, description: "Salary ACME", category: "income", occurred_at: "2026-11-01" });
+    const income = await record(u.token, acc, {
+      amount: 250000,
+      description: "Salary ACME",
+      category: "income",
+      occurred_at: "2026-11-01",
+    });
     expect(income.status).toBe(201);
     expect(income.body).toMatchObject({ amount: 250000, currency: "EUR", balance_after: 250000, category: "income", version: 1 });
     const rent = await record(u.token, acc, { amount: -90000, description: "Rent November", category: "housing" });
@@ -41,7 +47,11 @@ describe("transactions", () => {
     const res = await record(u.token, acc, { amount: -6001, description: "too much" });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe("insufficient_funds");
-    expect((await api(`/v1/accounts/${acc}/balance`, { token: u.token })).body).toMatchObject({ current: 1000, available: 6000, version: 1 });
+    expect((await api(`/v1/accounts/${acc}/balance`, { token: u.token })).body).toMatchObject({
+      current: 1000,
+      available: 6000,
+      version: 1,
+    });
     const ok = await record(u.token, acc, { amount: -6000, description: "exactly the limit" });
     expect(ok.body.balance_after).toBe(-5000);
   });
@@ -68,9 +78,19 @@ describe("transactions", () => {
     }
     const unknown = await record(u.token, acc, { amount: 100, description: "x", role: "admin" });
     expect(unknown.body.errors).toContainEqual({ path: "role", message: "unknown field" });
-    const malformed = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, body: "{oops", headers: { "content-type": "application/json" } });
+    const malformed = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      body: "{oops",
+      headers: { "content-type": "application/json" },
+    });
     expect(malformed.status).toBe(400);
-    const wrongType = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, body: "amount=1", headers: { "content-type": "text/plain" } });
+    const wrongType = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      body: "amount=1",
+      headers: { "content-type": "text/plain" },
+    });
     expect(wrongType.status).toBe(415);
     expect(wrongType.body.code).toBe("unsupported_media_type");
     const unicode = await record(u.token, acc, { amount: 100, description: "Café 東京 🚀" });
@@ -96,7 +116,11 @@ describe("transactions", () => {
     const acc = await createAccount(u.id);
     await record(u.token, acc, { amount: 1500, description: "refund" });
     const t = await record(u.token, acc, { amount: -1500, description: "CARREFOUR 123", category: "shopping" });
-    const patched = await api(`/v1/transactions/${t.body.id}`, { method: "PATCH", token: u.token, json: { category: "groceries", notes: "weekly" } });
+    const patched = await api(`/v1/transactions/${t.body.id}`, {
+      method: "PATCH",
+      token: u.token,
+      json: { category: "groceries", notes: "weekly" },
+    });
     expect(patched.body).toMatchObject({ category: "groceries", notes: "weekly", amount: -1500 });
     expect((await api(`/v1/transactions/${t.body.id}`, { method: "PATCH", token: u.token, json: { amount: 1 } })).status).toBe(422);
     const rev = await api(`/v1/transactions/${t.body.id}/reverse`, { method: "POST", token: u.token });
@@ -145,7 +169,13 @@ describe("payments", () => {
     const src = await createAccount(a.id);
     const dst = await createAccount(b.id);
     await record(a.token, src, { amount: 10000, description: "top up" });
-    const res = await pay(a.token, { source_account_id: src, destination_account_id: dst, amount: 2500, currency: "EUR", description: "rent share" });
+    const res = await pay(a.token, {
+      source_account_id: src,
+      destination_account_id: dst,
+      amount: 2500,
+      currency: "EUR",
+      description: "rent share",
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: "completed", amount: 2500, source_account_id: src, destination_account_id: dst });
     const srcList = await api(`/v1/accounts/${src}/transactions`, { token: a.token });
@@ -182,7 +212,11 @@ describe("payments", () => {
     expect((await pay(stranger.token, { ...base, amount: 5 })).status).toBe(404);
     await stub(dst).close();
     expect((await pay(a.token, { ...base, amount: 10 })).body.code).toBe("account_closed");
-    expect((await api(`/v1/accounts/${src}/balance`, { token: a.token })).body).toMatchObject({ current: 1000, pending: 0, available: 1000 });
+    expect((await api(`/v1/accounts/${src}/balance`, { token: a.token })).body).toMatchObject({
+      current: 1000,
+      pending: 0,
+      available: 1000,
+    });
     // Refused payments moved nothing and their ids were never given out: they are not listed.
     expect((await api("/v1/payments", { token: a.token })).body.data).toEqual([]);
     expect(await audit()).toEqual([]);
@@ -195,7 +229,9 @@ describe("payments", () => {
     const dst = await createAccount(b.id);
     await record(a.token, src, { amount: 9000, description: "top up" });
     const results = await Promise.all(
-      Array.from({ length: 200 }, () => pay(a.token, { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" })),
+      Array.from({ length: 200 }, () =>
+        pay(a.token, { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" }),
+      ),
     );
     const completed = results.filter((r) => r.status === 201);
     expect(completed).toHaveLength(100); // (9000 + 1000 limit) / 100
@@ -234,7 +270,11 @@ describe("payments", () => {
     await stub(dst).injectCreditFailures(100);
     const res = await pay(a.token, { source_account_id: src, destination_account_id: dst, amount: 1200, currency: "EUR" }, "fault-1");
     expect(res.status).toBe(409);
-    expect((await api(`/v1/accounts/${src}/balance`, { token: a.token })).body).toMatchObject({ current: 5000, pending: 1200, available: 3800 });
+    expect((await api(`/v1/accounts/${src}/balance`, { token: a.token })).body).toMatchObject({
+      current: 5000,
+      pending: 1200,
+      available: 3800,
+    });
     expect(await audit()).toContain(`payment ${(await stub(src).snapshot()).payments[0].id} is not settled`);
 
     // Both objects die; the destination comes back healthy; the source's alarm finishes the payment.
@@ -302,7 +342,9 @@ describe("imports", () => {
     const json = await csv(u.token, acc, "{}", "application/json");
     expect(json.status).toBe(415);
     // Transactions before any OFX header: refused at the first one, nothing applied.
-    const headless = Array.from({ length: 250 }, (_, i) => `<STMTTRN><DTPOSTED>20260101<TRNAMT>1.00<FITID>h${i}<NAME>x</STMTTRN>`).join("\n");
+    const headless = Array.from({ length: 250 }, (_, i) => `<STMTTRN><DTPOSTED>20260101<TRNAMT>1.00<FITID>h${i}<NAME>x</STMTTRN>`).join(
+      "\n",
+    );
     expect((await csv(u.token, acc, headless, "application/x-ofx")).status).toBe(422);
     expect((await api(`/v1/accounts/${acc}/balance`, { token: u.token })).body.version).toBe(0);
     expect((await api(`/v1/accounts/${acc}/close`, { method: "POST", token: u.token })).status).toBe(200);

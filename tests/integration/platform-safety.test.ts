@@ -19,7 +19,10 @@ const SCRAPE = () => env.METRICS_TOKEN as string;
 /** `name` → {dur, n} from a Server-Timing header; n is the desc count (absent when there is none). */
 function timing(res: { headers: Headers }) {
   const out: Record<string, { dur: number; n?: number }> = {};
-  for (const part of (res.headers.get("server-timing") ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (res.headers.get("server-timing") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, ...params] = part.split(";");
     const dur = Number(/^dur=(.*)$/.exec(params.find((p) => p.startsWith("dur=")) ?? "")?.[1]);
     const desc = /^desc="?(\d+)"?$/.exec(params.find((p) => p.startsWith("desc=")) ?? "")?.[1];
@@ -31,7 +34,14 @@ function timing(res: { headers: Headers }) {
 describe("nothing under /internal/ is reachable through the gateway", () => {
   it("answers 404 problem+json for /internal/metrics and any other /internal path, whatever the method", async () => {
     const { token } = await createUser();
-    for (const path of ["/internal/metrics", "/internal/categorize", "/internal", "/internal/", "//internal/metrics", "/%69nternal/metrics"])
+    for (const path of [
+      "/internal/metrics",
+      "/internal/categorize",
+      "/internal",
+      "/internal/",
+      "//internal/metrics",
+      "/%69nternal/metrics",
+    ])
       expectProblem(await api(path, { token }), 404, "not_found");
     expectProblem(await api("/internal/metrics", { method: "PROPFIND" }), 404, "not_found");
   });
@@ -113,7 +123,10 @@ describe("Server-Timing", () => {
   });
 
   it("carries the domain worker's counts through the gateway (a login: the gateway itself reads nothing)", async () => {
-    const res = await api("/v1/auth/login", { method: "POST", json: { email: `nobody-${crypto.randomUUID()}@test.local`, password: "not the password 123" } });
+    const res = await api("/v1/auth/login", {
+      method: "POST",
+      json: { email: `nobody-${crypto.randomUUID()}@test.local`, password: "not the password 123" },
+    });
     expect(res.status).toBe(401);
     const t = timing(res);
     expect(t.d1.n).toBeGreaterThanOrEqual(1); // the auth worker's user lookup and audit row

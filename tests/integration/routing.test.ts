@@ -77,7 +77,9 @@ describe("the gateway's routing table", () => {
     }
     for (const [service, app] of Object.entries(DOMAINS)) {
       for (const [path, item] of Object.entries(documentOf(service, app))) {
-        const secured = Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([, op]) => !!op.security?.length);
+        const secured = Object.entries(item)
+          .filter(([m]) => METHODS.includes(m))
+          .map(([, op]) => !!op.security?.length);
         expect(new Set(secured).size, `${path} mixes public and protected operations`).toBe(1);
       }
     }
@@ -93,7 +95,15 @@ describe("the gateway's routing table", () => {
   });
 
   it("routes no path that no worker defines, even under a prefix another worker serves", () => {
-    for (const path of ["/v1/accounts/acc_1/snapshot", "/v1/accounts/acc_1/transactions/extra", "/v1/accounts/acc_1/close/now", "/v1/tax", "/v1/ai/", "//v1/accounts", "/v1/Accounts"])
+    for (const path of [
+      "/v1/accounts/acc_1/snapshot",
+      "/v1/accounts/acc_1/transactions/extra",
+      "/v1/accounts/acc_1/close/now",
+      "/v1/tax",
+      "/v1/ai/",
+      "//v1/accounts",
+      "/v1/Accounts",
+    ])
       expect(serviceFor(path), path).toBeUndefined();
   });
 });
@@ -104,11 +114,18 @@ describe("through the gateway", () => {
     const paths = Object.entries(doc.paths);
     expect(paths.length).toBeGreaterThan(30);
     for (const [path, item] of paths) {
-      const documented = Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => m.toUpperCase());
+      const documented = Object.keys(item)
+        .filter((m) => METHODS.includes(m))
+        .map((m) => m.toUpperCase());
       const expected = new Set(documented.flatMap((m) => (m === "GET" ? [m, "HEAD"] : [m])));
       const res = await api(concrete(path), { method: "PUT" });
       expect(res.status, `PUT ${path}`).toBe(405);
-      const allow = new Set((res.headers.get("allow") ?? "").split(",").map((m) => m.trim()).filter(Boolean));
+      const allow = new Set(
+        (res.headers.get("allow") ?? "")
+          .split(",")
+          .map((m) => m.trim())
+          .filter(Boolean),
+      );
       expect(allow, `Allow of ${path}`).toEqual(expected);
     }
   });

@@ -10,7 +10,9 @@ export const ORIGIN = "http://127.0.0.1:8787";
 const gateway = () => (exports as unknown as { default: Fetcher }).default;
 
 /** A user row plus an access token signed with the test key, as the auth worker would issue it. */
-export async function createUser(opts: { scopes?: readonly string[]; role?: "user" | "admin"; email?: string; base_currency?: string } = {}) {
+export async function createUser(
+  opts: { scopes?: readonly string[]; role?: "user" | "admin"; email?: string; base_currency?: string } = {},
+) {
   const id = newId("usr");
   const scopes = opts.scopes ?? SCOPES;
   await env.DB.prepare("INSERT INTO users (id, email, name, role, status, base_currency) VALUES (?, ?, ?, ?, 'active', ?)")
@@ -46,7 +48,11 @@ export async function request(target: Fetcher, path: string, init: CallInit = {}
   if (init.json !== undefined) headers.set("content-type", "application/json");
   if (init.idempotencyKey) headers.set("idempotency-key", init.idempotencyKey);
   if (init.ip && !headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", init.ip);
-  const res = await target.fetch(ORIGIN + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  const res = await target.fetch(ORIGIN + path, {
+    ...init,
+    headers,
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
   const text = await res.text();
   let body: any = text;
   try {
@@ -72,7 +78,9 @@ export async function createAccount(userId: string, opts: { currency?: string; o
   const currency = opts.currency ?? "EUR";
   const limit = opts.overdraft_limit === undefined ? 0 : opts.overdraft_limit;
   const created_at = new Date().toISOString();
-  await env.DB.prepare("INSERT INTO accounts (id, user_id, name, type, currency, overdraft_limit, status, created_at) VALUES (?, ?, 'Test', 'checking', ?, ?, 'open', ?)")
+  await env.DB.prepare(
+    "INSERT INTO accounts (id, user_id, name, type, currency, overdraft_limit, status, created_at) VALUES (?, ?, 'Test', 'checking', ?, ?, 'open', ?)",
+  )
     .bind(id, userId, currency, limit, created_at)
     .run();
   await ledgerStub(env.LEDGER as DurableObjectNamespace, id).open({ id, user_id: userId, currency, overdraft_limit: limit, created_at });
@@ -87,7 +95,12 @@ export function timingCounts(headers: Headers) {
 }
 
 /** Calls a domain worker's entrypoint directly, as the gateway does once it has verified the caller. */
-export async function direct(worker: "TransactionsService" | "PaymentsService" | "FinanceService", user: string, path: string, init: { method?: string; json?: unknown; key?: string } = {}) {
+export async function direct(
+  worker: "TransactionsService" | "PaymentsService" | "FinanceService",
+  user: string,
+  path: string,
+  init: { method?: string; json?: unknown; key?: string } = {},
+) {
   const target = (exports as unknown as Record<string, Fetcher>)[worker]!;
   const headers = { [IDENTITY_HEADER]: JSON.stringify({ sub: user, role: "user", scopes: SCOPES }) };
   const res = await request(target, path, { method: init.method ?? "GET", json: init.json, idempotencyKey: init.key, headers });
@@ -99,7 +112,11 @@ export async function auditAccounts(ids?: string[]) {
   const all = ids ?? (await env.DB.prepare("SELECT id FROM accounts").all<{ id: string }>()).results.map((r) => r.id);
   const snapshots = await Promise.all(all.map((id) => ledgerStub(env.LEDGER as DurableObjectNamespace, id).snapshot()));
   const projection = ids
-    ? (await env.DB.prepare(`SELECT * FROM entries WHERE account_id IN (${ids.map(() => "?").join(",")})`).bind(...ids).all()).results
+    ? (
+        await env.DB.prepare(`SELECT * FROM entries WHERE account_id IN (${ids.map(() => "?").join(",")})`)
+          .bind(...ids)
+          .all()
+      ).results
     : (await env.DB.prepare("SELECT * FROM entries").all()).results;
   return auditLedger(snapshots, projection);
 }

@@ -12,7 +12,10 @@ const BASE = "http://127.0.0.1:8787";
 const identity = (sub: string, scopes = ["tax:read"]) => JSON.stringify({ sub, role: "user", scopes });
 
 /** Calls the tax worker as the gateway would after verifying a token. */
-async function tax(path: string, init: { method?: string; json?: unknown; body?: string; sub?: string | null; scopes?: string[]; headers?: Record<string, string> } = {}) {
+async function tax(
+  path: string,
+  init: { method?: string; json?: unknown; body?: string; sub?: string | null; scopes?: string[]; headers?: Record<string, string> } = {},
+) {
   const headers = new Headers(init.headers);
   if (init.sub !== null) headers.set("x-ef-identity", identity(init.sub ?? "usr_tax_direct", init.scopes));
   if (init.json !== undefined) headers.set("content-type", "application/json");
@@ -31,7 +34,17 @@ const frSingle = { jurisdiction: "FR", income_year: 2024, filing_status: "single
 
 // ── ledger projection rows, shaped per db/schema.ts `entries` ────────────────
 let version = 0;
-async function entry(e: { user: string; amount: number; category: string; date: string; currency?: string; description?: string; counterparty?: string; id?: string; reverses?: string }) {
+async function entry(e: {
+  user: string;
+  amount: number;
+  category: string;
+  date: string;
+  currency?: string;
+  description?: string;
+  counterparty?: string;
+  id?: string;
+  reverses?: string;
+}) {
   version += 1;
   const id = e.id ?? `txn_test${String(version).padStart(6, "0")}`;
   await env.DB.prepare(
@@ -39,8 +52,22 @@ async function entry(e: { user: string; amount: number; category: string; date: 
        occurred_at, occurred_date, external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, null, null, ?, null, 0, ?, ?)`,
   )
-    .bind(id, `acc_${e.user}`, e.user, version, e.amount, e.currency ?? "EUR", e.description ?? e.category, e.category, e.counterparty ?? null,
-      e.date, e.date, e.reverses ?? null, `hash${version}`, `${e.date}T12:00:00.000Z`)
+    .bind(
+      id,
+      `acc_${e.user}`,
+      e.user,
+      version,
+      e.amount,
+      e.currency ?? "EUR",
+      e.description ?? e.category,
+      e.category,
+      e.counterparty ?? null,
+      e.date,
+      e.date,
+      e.reverses ?? null,
+      `hash${version}`,
+      `${e.date}T12:00:00.000Z`,
+    )
     .run();
   return id;
 }
@@ -48,7 +75,14 @@ async function entry(e: { user: string; amount: number; category: string; date: 
 async function seedLedger(user: string) {
   await entry({ user, amount: 1_500_000, category: "income", date: "2024-01-31", description: "Salary January" });
   await entry({ user, amount: 1_500_000, category: "income", date: "2024-12-31", description: "Salary December" });
-  await entry({ user, amount: -12_000, category: "charity", date: "2024-05-02", description: "Restos du Coeur", counterparty: "Restos du Coeur" });
+  await entry({
+    user,
+    amount: -12_000,
+    category: "charity",
+    date: "2024-05-02",
+    description: "Restos du Coeur",
+    counterparty: "Restos du Coeur",
+  });
   await entry({ user, amount: -3_000, category: "charity", date: "2024-03-01", description: "Croix-Rouge" });
   await entry({ user, amount: -150_000, category: "taxes", date: "2024-09-15", description: "Taxe foncière" });
   await entry({ user, amount: 20_000, category: "taxes", date: "2024-08-01", description: "Remboursement impôt" });
@@ -66,7 +100,13 @@ describe("tax worker (named entrypoint, identity as the gateway forwards it)", (
     const res = await tax("/v1/tax/jurisdictions");
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
-      { code: "FR", name: "France", currency: "EUR", income_years: [2024, 2025], filing_statuses: ["single", "married", "pacs", "widowed"] },
+      {
+        code: "FR",
+        name: "France",
+        currency: "EUR",
+        income_years: [2024, 2025],
+        filing_statuses: ["single", "married", "pacs", "widowed"],
+      },
       {
         code: "US",
         name: "United States (federal)",
@@ -105,7 +145,13 @@ describe("tax worker (named entrypoint, identity as the gateway forwards it)", (
       json: { jurisdiction: "US", income_year: 2025, filing_status: "single", income: { salaries: [10_000_000] } },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ currency: "USD", gross_income: 10_000_000, taxable_income: 10_000_000 - 1_575_000, tax: 1_344_900, marginal_rate: 0.22 });
+    expect(res.body).toMatchObject({
+      currency: "USD",
+      gross_income: 10_000_000,
+      taxable_income: 10_000_000 - 1_575_000,
+      tax: 1_344_900,
+      marginal_rate: 0.22,
+    });
     expect(res.body.parts).toBeUndefined();
     expect(res.body.brackets.map((b: { rate: number }) => b.rate)).toEqual([0.1, 0.12, 0.22]);
   });
@@ -151,10 +197,30 @@ describe("tax worker (named entrypoint, identity as the gateway forwards it)", (
 
   it("VAT both ways, rounded half-up, by country, class and date", async () => {
     const vat = async (json: unknown) => (await tax("/v1/tax/vat", { json })).body;
-    expect(await vat({ country: "FR", rate: "standard", amount: 10_000, amount_includes_vat: false })).toEqual({ net: 10_000, vat: 2_000, gross: 12_000, rate_bps: 2_000 });
-    expect(await vat({ country: "FR", rate: "reduced", amount: 1_000, amount_includes_vat: true, date: "2025-03-01" })).toEqual({ net: 948, vat: 52, gross: 1_000, rate_bps: 550 });
-    expect(await vat({ country: "DE", rate: "standard", amount: 10_000, amount_includes_vat: false, date: "2020-08-01" })).toEqual({ net: 10_000, vat: 1_600, gross: 11_600, rate_bps: 1_600 });
-    expect(await vat({ country: "GB", rate: "zero", amount: 999, amount_includes_vat: true })).toEqual({ net: 999, vat: 0, gross: 999, rate_bps: 0 });
+    expect(await vat({ country: "FR", rate: "standard", amount: 10_000, amount_includes_vat: false })).toEqual({
+      net: 10_000,
+      vat: 2_000,
+      gross: 12_000,
+      rate_bps: 2_000,
+    });
+    expect(await vat({ country: "FR", rate: "reduced", amount: 1_000, amount_includes_vat: true, date: "2025-03-01" })).toEqual({
+      net: 948,
+      vat: 52,
+      gross: 1_000,
+      rate_bps: 550,
+    });
+    expect(await vat({ country: "DE", rate: "standard", amount: 10_000, amount_includes_vat: false, date: "2020-08-01" })).toEqual({
+      net: 10_000,
+      vat: 1_600,
+      gross: 11_600,
+      rate_bps: 1_600,
+    });
+    expect(await vat({ country: "GB", rate: "zero", amount: 999, amount_includes_vat: true })).toEqual({
+      net: 999,
+      vat: 0,
+      gross: 999,
+      rate_bps: 0,
+    });
   });
 
   it.each([
@@ -177,7 +243,9 @@ describe("tax worker (named entrypoint, identity as the gateway forwards it)", (
   it("lists VAT rates in force on a date with their sources", async () => {
     const res = await tax("/v1/tax/vat/rates?date=2025-07-01&country=EE");
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual([expect.objectContaining({ country: "EE", rate: "standard", rate_bps: 2_400, from: "2025-07-01", to: null })]);
+    expect(res.body.data).toEqual([
+      expect.objectContaining({ country: "EE", rate: "standard", rate_bps: 2_400, from: "2025-07-01", to: null }),
+    ]);
     expect((await tax("/v1/tax/vat/rates?date=tomorrow")).status).toBe(400);
   });
 });
@@ -204,11 +272,21 @@ describe("tax report from the D1 ledger projection", () => {
       vat_paid: null,
       excluded_other_currencies: [{ currency: "USD", transactions: 1 }],
     });
-    expect(r.deductible_items.map((d: { description: string; amount: number; applied_to_estimate: boolean }) => [d.description, d.amount, d.applied_to_estimate])).toEqual([
+    expect(
+      r.deductible_items.map((d: { description: string; amount: number; applied_to_estimate: boolean }) => [
+        d.description,
+        d.amount,
+        d.applied_to_estimate,
+      ]),
+    ).toEqual([
       ["Croix-Rouge", 3_000, false],
       ["Restos du Coeur", 12_000, false],
     ]);
-    expect(r.deductible_items[1]).toMatchObject({ counterparty: "Restos du Coeur", occurred_date: "2024-05-02", kind: "charitable_donation" });
+    expect(r.deductible_items[1]).toMatchObject({
+      counterparty: "Restos du Coeur",
+      occurred_date: "2024-05-02",
+      kind: "charitable_donation",
+    });
     // 30 000 € wages − 10 % = 27 000 € taxable; (27 000 − 11 497) × 11 % = 1 705,33; décote 117,34 → 1 588 €.
     expect(r.estimate).toMatchObject({ taxable_income: 2_700_000, tax_before_credits: 170_533, decote: 11_734, tax: 158_800 });
     const direct = await tax("/v1/tax/income-tax", {
@@ -239,7 +317,12 @@ describe("tax report from the D1 ledger projection", () => {
   it("a user with no transactions gets an empty report, not an error", async () => {
     const res = await tax("/v1/tax/report?jurisdiction=FR&income_year=2025", { sub: "usr_nobody" });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ income: { total: 0, transactions: 0 }, deductible_items: [], estimate: { tax: 0 }, excluded_other_currencies: [] });
+    expect(res.body).toMatchObject({
+      income: { total: 0, transactions: 0 },
+      deductible_items: [],
+      estimate: { tax: 0 },
+      excluded_other_currencies: [],
+    });
   });
 
   it.each([
@@ -276,7 +359,17 @@ describe("OpenAPI", () => {
     }
     expect(doc.components.schemas.IncomeTaxRequest.additionalProperties).toBe(false);
     expect(Object.keys(doc.components.schemas.IncomeTaxResult.properties)).toEqual(
-      expect.arrayContaining(["taxable_income", "parts", "tax_before_credits", "decote", "tax", "effective_rate", "marginal_rate", "brackets", "sources"]),
+      expect.arrayContaining([
+        "taxable_income",
+        "parts",
+        "tax_before_credits",
+        "decote",
+        "tax",
+        "effective_rate",
+        "marginal_rate",
+        "brackets",
+        "sources",
+      ]),
     );
     expect(doc.components.schemas.TaxReport.properties.vat_paid).toBeDefined();
     const params = doc.paths["/v1/tax/report"].get.parameters.map((p: { name: string }) => p.name);
@@ -315,7 +408,11 @@ describe("tax through the gateway with a user token", () => {
   const call = (path: string, init: RequestInit & { token?: string } = {}) =>
     svc.default.fetch(`${BASE}${path}`, {
       ...init,
-      headers: { ...(init.token !== undefined ? { authorization: `Bearer ${init.token}` } : {}), "content-type": "application/json", ...(init.headers as object) },
+      headers: {
+        ...(init.token !== undefined ? { authorization: `Bearer ${init.token}` } : {}),
+        "content-type": "application/json",
+        ...(init.headers as object),
+      },
     });
 
   it("answers every tax endpoint with a valid token", async () => {
@@ -323,7 +420,11 @@ describe("tax through the gateway with a user token", () => {
     const it = await call("/v1/tax/income-tax", { token, method: "POST", body: JSON.stringify(frSingle) });
     expect(it.status).toBe(200);
     expect(((await it.json()) as { tax: number }).tax).toBe(216_500);
-    const vat = await call("/v1/tax/vat", { token, method: "POST", body: JSON.stringify({ country: "FR", rate: "standard", amount: 12_000, amount_includes_vat: true }) });
+    const vat = await call("/v1/tax/vat", {
+      token,
+      method: "POST",
+      body: JSON.stringify({ country: "FR", rate: "standard", amount: 12_000, amount_includes_vat: true }),
+    });
     expect(await vat.json()).toEqual({ net: 10_000, vat: 2_000, gross: 12_000, rate_bps: 2_000 });
     const report = await call("/v1/tax/report?jurisdiction=FR&income_year=2024", { token });
     expect(report.status).toBe(200);
@@ -332,7 +433,9 @@ describe("tax through the gateway with a user token", () => {
 
   it("reports only the caller's own entries: another user's token sees none of them", async () => {
     const other = "usr_taxgateway02";
-    await env.DB.prepare("insert into users (id, email, name, role, status) values (?, ?, ?, 'user', 'active')").bind(other, "tax-other@example.test", "Other").run();
+    await env.DB.prepare("insert into users (id, email, name, role, status) values (?, ?, ?, 'user', 'active')")
+      .bind(other, "tax-other@example.test", "Other")
+      .run();
     const res = await call("/v1/tax/report?jurisdiction=FR&income_year=2024", { token: await mint(other, "tax:read") });
     expect(await res.json()).toMatchObject({ income: { total: 0 }, deductible_items: [] });
   });

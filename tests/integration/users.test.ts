@@ -4,7 +4,6 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api as call, type CallInit } from "./support";
 
-
 const api = (path: string, init: CallInit = {}) => call(path, { ...init, ip: init.ip ?? "198.51.100.7" });
 
 let n = 0;
@@ -55,7 +54,13 @@ describe("GET and PATCH /v1/users/me", () => {
       json: { name: "Rear Admiral Hopper", locale: "fr-fr", timezone: "Europe/Paris", base_currency: "USD", tax_residence: "FR" },
     });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ name: "Rear Admiral Hopper", locale: "fr-FR", timezone: "Europe/Paris", base_currency: "USD", tax_residence: "FR" });
+    expect(res.body).toMatchObject({
+      name: "Rear Admiral Hopper",
+      locale: "fr-FR",
+      timezone: "Europe/Paris",
+      base_currency: "USD",
+      tax_residence: "FR",
+    });
     expect((await api("/v1/users/me", { token: s.access_token })).body.locale).toBe("fr-FR");
     const cleared = await api("/v1/users/me", { method: "PATCH", token: s.access_token, json: { tax_residence: null } });
     expect(cleared.body.tax_residence).toBeNull();
@@ -84,7 +89,11 @@ describe("POST /v1/users/me/password", () => {
   it("changes the password and revokes every refresh token", async () => {
     const s = await register();
     const second = await login(s.email);
-    const res = await api("/v1/users/me/password", { method: "POST", token: s.access_token, json: { current_password: PASSWORD, new_password: "an even longer passphrase" } });
+    const res = await api("/v1/users/me/password", {
+      method: "POST",
+      token: s.access_token,
+      json: { current_password: PASSWORD, new_password: "an even longer passphrase" },
+    });
     expect(res.status).toBe(204);
     for (const token of [s.refresh_token, second.body.refresh_token])
       expect((await api("/v1/auth/refresh", { method: "POST", json: { refresh_token: token } })).status).toBe(401);
@@ -97,10 +106,18 @@ describe("POST /v1/users/me/password", () => {
 
   it("refuses a wrong current password and a weak new one", async () => {
     const s = await register();
-    const wrong = await api("/v1/users/me/password", { method: "POST", token: s.access_token, json: { current_password: "not my password", new_password: "an even longer passphrase" } });
+    const wrong = await api("/v1/users/me/password", {
+      method: "POST",
+      token: s.access_token,
+      json: { current_password: "not my password", new_password: "an even longer passphrase" },
+    });
     expect(wrong.status).toBe(422);
     expect(wrong.body.errors).toEqual([{ path: "current_password", message: "is incorrect" }]);
-    const weak = await api("/v1/users/me/password", { method: "POST", token: s.access_token, json: { current_password: PASSWORD, new_password: "password123" } });
+    const weak = await api("/v1/users/me/password", {
+      method: "POST",
+      token: s.access_token,
+      json: { current_password: PASSWORD, new_password: "password123" },
+    });
     expect(weak.status).toBe(422);
     expect(weak.body.errors[0].path).toBe("new_password");
     expect((await api("/v1/auth/refresh", { method: "POST", json: { refresh_token: s.refresh_token } })).status).toBe(200);
@@ -110,15 +127,23 @@ describe("POST /v1/users/me/password", () => {
 describe("GDPR export and erasure", () => {
   it("exports the user's data without any secret", async () => {
     const s = await register();
-    const client = await api("/v1/auth/clients", { method: "POST", token: s.access_token, json: { name: "Bookkeeping", scopes: ["accounts:read"] } });
-    await env.DB.prepare("insert into accounts (id, user_id, name, type, currency, overdraft_limit, status) values (?, ?, 'Main', 'checking', 'EUR', 0, 'open')")
+    const client = await api("/v1/auth/clients", {
+      method: "POST",
+      token: s.access_token,
+      json: { name: "Bookkeeping", scopes: ["accounts:read"] },
+    });
+    await env.DB.prepare(
+      "insert into accounts (id, user_id, name, type, currency, overdraft_limit, status) values (?, ?, 'Main', 'checking', 'EUR', 0, 'open')",
+    )
       .bind(`acc_${s.user.id.slice(4)}`, s.user.id)
       .run();
     const res = await api("/v1/users/me/export", { token: s.access_token });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toContain("attachment");
     expect(res.body.user).toMatchObject({ id: s.user.id, email: s.email });
-    expect(res.body.api_clients).toEqual([expect.objectContaining({ client_id: client.body.client_id, name: "Bookkeeping", scopes: ["accounts:read"] })]);
+    expect(res.body.api_clients).toEqual([
+      expect.objectContaining({ client_id: client.body.client_id, name: "Bookkeeping", scopes: ["accounts:read"] }),
+    ]);
     expect(res.body.accounts).toEqual([expect.objectContaining({ name: "Main", currency: "EUR", user_id: s.user.id })]);
     expect(res.body.audit_events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(["register", "client_created"]));
     expect(res.body.sessions).toHaveLength(1);
@@ -146,7 +171,11 @@ describe("GDPR export and erasure", () => {
     expect((await api("/v1/auth/refresh", { method: "POST", json: { refresh_token: s.refresh_token } })).status).toBe(401);
     const cc = await api("/v1/oauth/token", {
       method: "POST",
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: client.body.client_id, client_secret: client.body.client_secret }).toString(),
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: client.body.client_id,
+        client_secret: client.body.client_secret,
+      }).toString(),
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     expect(cc.body.error).toBe("invalid_client");
@@ -154,7 +183,9 @@ describe("GDPR export and erasure", () => {
     const row = await env.DB.prepare("select * from users where id = ?").bind(s.user.id).first<Record<string, unknown>>();
     expect(row).toMatchObject({ email: null, name: null, password_hash: null, tax_residence: null, status: "deleted" });
     expect(row!.deleted_at).toBeTruthy();
-    const ips = await env.DB.prepare("select count(*) as n from audit_events where user_id = ? and ip is not null").bind(s.user.id).first<{ n: number }>();
+    const ips = await env.DB.prepare("select count(*) as n from audit_events where user_id = ? and ip is not null")
+      .bind(s.user.id)
+      .first<{ n: number }>();
     expect(ips!.n).toBe(0);
     const ledger = await env.DB.prepare("select count(*) as n from entries where user_id = ?").bind(s.user.id).first<{ n: number }>();
     expect(ledger!.n).toBe(1);
@@ -167,8 +198,16 @@ describe("GDPR export and erasure", () => {
 describe("GET /v1/users/me/audit", () => {
   it("lists security events newest first with time, IP and request id, paginated by cursor", async () => {
     const s = await register();
-    await api("/v1/auth/login", { method: "POST", json: { email: s.email, password: "wrong password here" }, headers: { "x-request-id": "audit-failed-1", "cf-connecting-ip": "192.0.2.10" } });
-    await api("/v1/auth/login", { method: "POST", json: { email: s.email, password: PASSWORD }, headers: { "x-request-id": "audit-login-1", "cf-connecting-ip": "192.0.2.11" } });
+    await api("/v1/auth/login", {
+      method: "POST",
+      json: { email: s.email, password: "wrong password here" },
+      headers: { "x-request-id": "audit-failed-1", "cf-connecting-ip": "192.0.2.10" },
+    });
+    await api("/v1/auth/login", {
+      method: "POST",
+      json: { email: s.email, password: PASSWORD },
+      headers: { "x-request-id": "audit-login-1", "cf-connecting-ip": "192.0.2.11" },
+    });
     await api("/v1/auth/clients", { method: "POST", token: s.access_token, json: { name: "x", scopes: ["ai:read"] } });
 
     const first = await api("/v1/users/me/audit?limit=2", { token: s.access_token });
@@ -185,7 +224,9 @@ describe("GET /v1/users/me/audit", () => {
     expect((await api("/v1/users/me/audit?cursor=garbage", { token: s.access_token })).status).toBe(400);
     // Another user's events never show.
     const other = await register();
-    expect((await api("/v1/users/me/audit", { token: other.access_token })).body.data.map((e: { type: string }) => e.type)).toEqual(["register"]);
+    expect((await api("/v1/users/me/audit", { token: other.access_token })).body.data.map((e: { type: string }) => e.type)).toEqual([
+      "register",
+    ]);
   });
 });
 
@@ -199,7 +240,11 @@ describe("administration", () => {
     const client = await api("/v1/auth/clients", { method: "POST", token: a.access_token, json: { name: "x", scopes: ["accounts:read"] } });
     const tok = await api("/v1/oauth/token", {
       method: "POST",
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: client.body.client_id, client_secret: client.body.client_secret }).toString(),
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: client.body.client_id,
+        client_secret: client.body.client_secret,
+      }).toString(),
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     expect((await api("/v1/admin/users", { token: tok.body.access_token })).status).toBe(403);
@@ -234,7 +279,11 @@ describe("administration", () => {
     expect((await login(u.email)).status).toBe(403);
     const cc = await api("/v1/oauth/token", {
       method: "POST",
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: client.body.client_id, client_secret: client.body.client_secret }).toString(),
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: client.body.client_id,
+        client_secret: client.body.client_secret,
+      }).toString(),
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     expect(cc.body.error).toBe("unauthorized_client");
@@ -256,8 +305,12 @@ describe("administration", () => {
     expect(promoted.body.role).toBe("admin");
     // The gateway reads the role from D1: the user's existing token now reaches admin routes.
     expect((await api("/v1/admin/users", { token: u.access_token })).status).toBe(200);
-    expect((await api(`/v1/admin/users/${a.user.id}`, { method: "PATCH", token: a.access_token, json: { status: "suspended" } })).status).toBe(409);
-    expect((await api(`/v1/admin/users/usr_doesnotexist`, { method: "PATCH", token: a.access_token, json: { status: "suspended" } })).status).toBe(404);
+    expect(
+      (await api(`/v1/admin/users/${a.user.id}`, { method: "PATCH", token: a.access_token, json: { status: "suspended" } })).status,
+    ).toBe(409);
+    expect(
+      (await api(`/v1/admin/users/usr_doesnotexist`, { method: "PATCH", token: a.access_token, json: { status: "suspended" } })).status,
+    ).toBe(404);
     const extra = await api(`/v1/admin/users/${u.user.id}`, { method: "PATCH", token: a.access_token, json: { status: "deleted" } });
     expect(extra.status).toBe(422);
     const unknown = await api(`/v1/admin/users/${u.user.id}`, { method: "PATCH", token: a.access_token, json: { email: "x@y.z" } });

@@ -53,7 +53,12 @@ describe("the tax engine by RPC", () => {
     expect(http.status).toBe(403);
     const answers = await TAX().incomeTaxMany([fr, fr], identity(u.id, ["ai:read"]));
     for (const a of answers) expect(a).toEqual({ ok: false, code: "forbidden", status: 403, detail: http.body.detail });
-    expect(await TAX().incomeTax(fr, identity(u.id, ["ai:read"]))).toEqual({ ok: false, code: "forbidden", status: 403, detail: http.body.detail });
+    expect(await TAX().incomeTax(fr, identity(u.id, ["ai:read"]))).toEqual({
+      ok: false,
+      code: "forbidden",
+      status: 403,
+      detail: http.body.detail,
+    });
     const opt = await api("/v1/ai/tax-optimization", { method: "POST", token: u.token, json: fr });
     expect([opt.status, opt.body.code]).toEqual([403, "forbidden"]);
   });
@@ -68,18 +73,30 @@ describe("the tax engine by RPC", () => {
     const base = await api("/v1/tax/income-tax", { method: "POST", token: u.token, json: fr });
     expect(res.body.baseline_tax).toBe(base.body.tax);
     const per = res.body.suggestions.find((s: { kind: string }) => s.kind === "fr_per_contribution");
-    const after = await api("/v1/tax/income-tax", { method: "POST", token: u.token, json: { ...fr, income: { taxable_income: base.body.taxable_income - per.amount } } });
+    const after = await api("/v1/tax/income-tax", {
+      method: "POST",
+      token: u.token,
+      json: { ...fr, income: { taxable_income: base.body.taxable_income - per.amount } },
+    });
     expect(per.tax_after).toBe(after.body.tax);
     expect(per.tax_saving).toBe(base.body.tax - after.body.tax);
   });
 
   it("the optimiser passes the engine's refusals through unchanged", async () => {
     const u = await createUser();
-    for (const json of [{ ...fr, filing_status: "married_joint" }, { ...fr, jurisdiction: "XX" }, { ...fr, income_year: 1990 }]) {
+    for (const json of [
+      { ...fr, filing_status: "married_joint" },
+      { ...fr, jurisdiction: "XX" },
+      { ...fr, income_year: 1990 },
+    ]) {
       const direct = await api("/v1/tax/income-tax", { method: "POST", token: u.token, json });
       const opt = await api("/v1/ai/tax-optimization", { method: "POST", token: u.token, json });
       expect(opt.status).toBe(422);
-      expect({ code: opt.body.code, detail: opt.body.detail, errors: opt.body.errors }).toEqual({ code: direct.body.code, detail: direct.body.detail, errors: direct.body.errors });
+      expect({ code: opt.body.code, detail: opt.body.detail, errors: opt.body.errors }).toEqual({
+        code: direct.body.code,
+        detail: direct.body.detail,
+        errors: direct.body.errors,
+      });
     }
   });
 });
@@ -101,13 +118,25 @@ describe("the categoriser by RPC", () => {
 
   it("the ai worker serves no /internal/categorize any more, and the ledger still categorises without it", async () => {
     const ai = (exports as unknown as Record<string, Fetcher>).AiService;
-    const res = await ai.fetch(`${ORIGIN}/internal/categorize`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ transactions: [{ description: "x", amount: -1 }] }) });
+    const res = await ai.fetch(`${ORIGIN}/internal/categorize`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ transactions: [{ description: "x", amount: -1 }] }),
+    });
     expect(res.status).toBe(404);
     const u = await createUser();
     const acc = await createAccount(u.id);
-    await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: 100_000, description: "opening", category: "income" } });
+    await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: 100_000, description: "opening", category: "income" },
+    });
     const before = await served("ai", "/internal/categorize");
-    const tx = await api(`/v1/accounts/${acc}/transactions`, { method: "POST", token: u.token, json: { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" } });
+    const tx = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      json: { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" },
+    });
     expect(tx.status, JSON.stringify(tx.body)).toBe(201);
     expect(tx.body.category).toBe("groceries");
     expect(await served("ai", "/internal/categorize")).toBe(before);

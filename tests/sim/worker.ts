@@ -16,8 +16,23 @@ type SimEnv = LedgerEnv & { SIM_SEED?: string; SIM_ABORT_RATE?: string; SIM_D1_F
 
 /** Every RPC method of the ledger contract, and the alarm, gets resets (the type makes the list complete). */
 const RPC: Record<keyof LedgerRpc | "alarm", true> = {
-  open: true, balance: true, verify: true, snapshot: true, record: true, importRows: true, list: true, get: true, patch: true,
-  reverse: true, close: true, pay: true, credit: true, closeForDeletion: true, erase: true, eraseCounterparty: true, alarm: true,
+  open: true,
+  balance: true,
+  verify: true,
+  snapshot: true,
+  record: true,
+  importRows: true,
+  list: true,
+  get: true,
+  patch: true,
+  reverse: true,
+  close: true,
+  pay: true,
+  credit: true,
+  closeForDeletion: true,
+  erase: true,
+  eraseCounterparty: true,
+  alarm: true,
 };
 const FAULTED = Object.keys(RPC);
 

@@ -11,7 +11,10 @@ function fakeEmbedder(name = "fake-bow"): Embedder & { calls: number } {
       e.calls++;
       return texts.map((t) => {
         const v = new Array(64).fill(0);
-        for (const w of t.toLowerCase().split(/[^a-z]+/).filter(Boolean)) {
+        for (const w of t
+          .toLowerCase()
+          .split(/[^a-z]+/)
+          .filter(Boolean)) {
           let h = 7;
           for (const ch of w) h = (h * 31 + ch.charCodeAt(0)) % 64;
           v[h] += 1;
@@ -45,7 +48,13 @@ describe("Embedder (Workers AI behind an interface)", () => {
 
   it("is used by categorizeAll after the rules, and the centroids are embedded once per isolate", async () => {
     const fake = fakeEmbedder("fake-bow-2");
-    const a = await categorizeAll([{ description: "VIR SEPA SALAIRE ACME", amount: 250000 }, { description: "gym fitness membership", amount: -2999 }], { embedder: fake });
+    const a = await categorizeAll(
+      [
+        { description: "VIR SEPA SALAIRE ACME", amount: 250000 },
+        { description: "gym fitness membership", amount: -2999 },
+      ],
+      { embedder: fake },
+    );
     expect(a[0]).toEqual({ category: "income", confidence: 1, source: "rule" });
     expect(a[1]).toMatchObject({ category: "subscriptions", source: "workers_ai" });
     await categorizeAll([{ description: "cinema movie tickets", amount: -1100 }], { embedder: fake });
@@ -54,7 +63,10 @@ describe("Embedder (Workers AI behind an interface)", () => {
 
   it("falls back to the tfjs model when the embedder throws", async () => {
     const failures: unknown[] = [];
-    const out = await categorizeAll([{ description: "CB CARREFOUR MARKET 12/03 PARIS", amount: -4250 }], { embedder: throwing, onFallback: (e) => failures.push(e) });
+    const out = await categorizeAll([{ description: "CB CARREFOUR MARKET 12/03 PARIS", amount: -4250 }], {
+      embedder: throwing,
+      onFallback: (e) => failures.push(e),
+    });
     expect(failures).toHaveLength(1);
     expect(out[0]!.source).toBe("model");
     expect(out[0]!.category).toBe("groceries");

@@ -5,7 +5,14 @@
  * `Embedder` interface so tests inject a fake (Workers AI has no local simulation and bills in dev).
  */
 import categorizerArtifact from "../../../ai/models/categorizer/artifact";
-import { loadCategorizer, modelCategorize, ruleCategory, type Categorization, type CategorizeInput, type Categorizer } from "./domain/categorize";
+import {
+  loadCategorizer,
+  modelCategorize,
+  ruleCategory,
+  type Categorization,
+  type CategorizeInput,
+  type Categorizer,
+} from "./domain/categorize";
 import { CATEGORIES, type Category } from "./domain/taxonomy";
 import type { WorkersAiBinding } from "./env";
 
@@ -36,7 +43,8 @@ export function workersAiEmbedder(ai: WorkersAiBinding): Embedder {
       const out: number[][] = [];
       for (let i = 0; i < texts.length; i += EMBED_BATCH) {
         const res = (await ai.run(EMBEDDING_MODEL, { text: texts.slice(i, i + EMBED_BATCH) })) as { data?: number[][] };
-        if (!Array.isArray(res?.data) || res.data.length !== Math.min(EMBED_BATCH, texts.length - i)) throw new Error("unexpected Workers AI answer");
+        if (!Array.isArray(res?.data) || res.data.length !== Math.min(EMBED_BATCH, texts.length - i))
+          throw new Error("unexpected Workers AI answer");
         out.push(...res.data);
       }
       return out;
@@ -49,16 +57,36 @@ export function workersAiEmbedder(ai: WorkersAiBinding): Embedder {
  * these phrases (embedded once per isolate and embedder). Plain descriptions of the fixed taxonomy's categories.
  */
 export const PROTOTYPES: Record<Exclude<Category, "other">, string[]> = {
-  income: ["salary payroll direct deposit", "salaire virement employeur paie", "pension benefits allowance refund", "tax refund reimbursement"],
+  income: [
+    "salary payroll direct deposit",
+    "salaire virement employeur paie",
+    "pension benefits allowance refund",
+    "tax refund reimbursement",
+  ],
   housing: ["rent payment landlord", "loyer appartement", "mortgage loan installment", "home improvement hardware store repairs plumber"],
   utilities: ["electricity bill power company", "gas and water utility", "internet broadband fibre box", "mobile phone plan telecom"],
   groceries: ["supermarket groceries", "supermarche hypermarche courses", "bakery boulangerie butcher", "food market grocery store"],
   dining: ["restaurant meal", "cafe coffee shop bar", "fast food burger pizza", "food delivery takeaway"],
-  transport: ["fuel gas station petrol", "public transit metro bus train ticket", "taxi ride hailing uber", "parking toll motorway car repair"],
+  transport: [
+    "fuel gas station petrol",
+    "public transit metro bus train ticket",
+    "taxi ride hailing uber",
+    "parking toll motorway car repair",
+  ],
   travel: ["airline flight tickets", "hotel booking accommodation", "holiday rental vacation", "car rental airport"],
-  shopping: ["clothing apparel fashion store", "electronics retailer", "online marketplace order", "department store general retail furniture"],
+  shopping: [
+    "clothing apparel fashion store",
+    "electronics retailer",
+    "online marketplace order",
+    "department store general retail furniture",
+  ],
   entertainment: ["cinema movie tickets", "concert festival event tickets", "video games store", "theme park museum show"],
-  subscriptions: ["streaming service monthly subscription", "music streaming membership", "software cloud subscription", "gym fitness membership"],
+  subscriptions: [
+    "streaming service monthly subscription",
+    "music streaming membership",
+    "software cloud subscription",
+    "gym fitness membership",
+  ],
   health: ["pharmacy drugstore", "doctor medical consultation", "dentist dental care", "hospital clinic optician laboratory"],
   insurance: ["insurance premium", "car insurance home insurance", "health insurance mutuelle", "life insurance policy"],
   education: ["tuition fees university school", "online course training", "student loan payment", "childcare daycare school canteen"],
@@ -128,19 +156,28 @@ export async function embeddingCategorize(embedder: Embedder, items: readonly Ca
  * Rules, then the embedder (when given) for what the rules left, else the tfjs model; the tfjs model
  * also answers when the embedder throws. One answer per item, in order.
  */
-export async function categorizeAll(items: readonly CategorizeInput[], opts: { embedder?: Embedder; onFallback?: (err: unknown) => void } = {}): Promise<Categorization[]> {
+export async function categorizeAll(
+  items: readonly CategorizeInput[],
+  opts: { embedder?: Embedder; onFallback?: (err: unknown) => void } = {},
+): Promise<Categorization[]> {
   const out: (Categorization | null)[] = items.map((it) => ruleCategory(it.description, it.amount));
   const todo = items.map((it, i) => ({ it, i })).filter(({ i }) => out[i] === null);
   if (!todo.length) return out as Categorization[];
   let answers: Categorization[] | undefined;
   if (opts.embedder) {
     try {
-      answers = await embeddingCategorize(opts.embedder, todo.map((t) => t.it));
+      answers = await embeddingCategorize(
+        opts.embedder,
+        todo.map((t) => t.it),
+      );
     } catch (err) {
       opts.onFallback?.(err);
     }
   }
-  answers ??= modelCategorize(await getCategorizer(), todo.map((t) => t.it)); // the rules ran above
+  answers ??= modelCategorize(
+    await getCategorizer(),
+    todo.map((t) => t.it),
+  ); // the rules ran above
   todo.forEach(({ i }, j) => (out[i] = answers![j]!));
   return out as Categorization[];
 }

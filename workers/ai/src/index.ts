@@ -8,7 +8,13 @@ import { registerTaxOptimization } from "./routes/tax-optimization";
 
 export type { Env } from "./env";
 
-export const app = domainApp<Env>("ai", [registerCategorize, registerForecast, registerAnomalies, registerRecommendations, registerTaxOptimization]);
+export const app = domainApp<Env>("ai", [
+  registerCategorize,
+  registerForecast,
+  registerAnomalies,
+  registerRecommendations,
+  registerTaxOptimization,
+]);
 
 /** The ai worker: its HTTP routes (through the gateway) and its RPC methods (other workers). */
 export class AiService extends entrypoint<Env>(app) implements AiRpc {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { clientCredentials, formDecode, parseBasic } from "./client-auth";
 
 const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, "+");
-const basic = (id: string, secret: string) => "Basic " + btoa(String.fromCharCode(...new TextEncoder().encode(`${enc(id)}:${enc(secret)}`)));
+const basic = (id: string, secret: string) =>
+  "Basic " + btoa(String.fromCharCode(...new TextEncoder().encode(`${enc(id)}:${enc(secret)}`)));
 
 describe("client_secret_basic (RFC 6749 §2.3.1)", () => {
   it("form-decodes the id and the secret after base64", () => {
@@ -25,7 +26,10 @@ describe("client_secret_basic (RFC 6749 §2.3.1)", () => {
 describe("choosing the client authentication method", () => {
   const f = (o: Record<string, string>) => new URLSearchParams(o);
   it("basic, post, none", () => {
-    expect(clientCredentials(basic("a", "b"), f({}))).toEqual({ ok: true, credentials: { id: "a", secret: "b", method: "client_secret_basic" } });
+    expect(clientCredentials(basic("a", "b"), f({}))).toEqual({
+      ok: true,
+      credentials: { id: "a", secret: "b", method: "client_secret_basic" },
+    });
     expect(clientCredentials(undefined, f({ client_id: "a", client_secret: "b" }))).toEqual({
       ok: true,
       credentials: { id: "a", secret: "b", method: "client_secret_post" },

@@ -24,6 +24,10 @@ export async function beginLogin(env: Env, email: string, ip: string) {
 
 /** Counts a registration from the client address (each may cost a scrypt hash), or throws 429. */
 export async function countRegistration(env: Env, ip: string) {
-  const counted = await countAttempt(env.THROTTLE, [{ key: throttleKeys.register(ip), rule: registerRule(env) }], "Too many sign-ups from this address. Try again later.");
+  const counted = await countAttempt(
+    env.THROTTLE,
+    [{ key: throttleKeys.register(ip), rule: registerRule(env) }],
+    "Too many sign-ups from this address. Try again later.",
+  );
   if (!counted.ok) throw counted.error;
 }

@@ -91,7 +91,9 @@ async function rotate(db: Db, presented: string): Promise<Rotation> {
            and not exists (select 1 from refresh_tokens where family_id = ?3 and revoked_at is not null)`,
       )
       .bind(r.id, r.userId, r.familyId, r.tokenHash, r.clientId, r.scope, r.expiresAt, r.createdAt, old.id),
-    d1.prepare("update refresh_tokens set used_at = ?1 where id = ?2 and used_at is null and revoked_at is null").bind(new Date().toISOString(), old.id),
+    d1
+      .prepare("update refresh_tokens set used_at = ?1 where id = ?2 and used_at is null and revoked_at is null")
+      .bind(new Date().toISOString(), old.id),
   ]);
   if (inserted.meta.changes !== 1) {
     const now = await db.select({ usedAt: refreshTokens.usedAt }).from(refreshTokens).where(eq(refreshTokens.id, old.id)).get();

@@ -43,7 +43,8 @@ describe("addressKey", () => {
 
   it("counts IPv6 by its /64, whatever the spelling", () => {
     const key = "2001:db8:77:1::/64";
-    for (const ip of ["2001:db8:77:1::1", "2001:0DB8:0077:0001:ffff::9", "2001:db8:77:1:1:2:3:4", " 2001:db8:77:1::ab "]) expect(addressKey(ip), ip).toBe(key);
+    for (const ip of ["2001:db8:77:1::1", "2001:0DB8:0077:0001:ffff::9", "2001:db8:77:1:1:2:3:4", " 2001:db8:77:1::ab "])
+      expect(addressKey(ip), ip).toBe(key);
     expect(addressKey("2001:db8:77:2::1")).not.toBe(key);
     expect(addressKey("::1")).toBe("0:0:0:0::/64");
     expect(addressKey("2001:db8::")).toBe("2001:db8:0:0::/64");
@@ -73,7 +74,11 @@ describe("rules from env", () => {
   });
 
   it("keys never collide across purposes, and one email's key depends on the address", () => {
-    const keys = [throttleKeys.loginEmailAtAddress("a@b.c", "1.2.3.4"), throttleKeys.loginAddress("1.2.3.4"), throttleKeys.register("1.2.3.4")];
+    const keys = [
+      throttleKeys.loginEmailAtAddress("a@b.c", "1.2.3.4"),
+      throttleKeys.loginAddress("1.2.3.4"),
+      throttleKeys.register("1.2.3.4"),
+    ];
     expect(new Set(keys).size).toBe(3);
     expect(throttleKeys.loginEmailAtAddress("a@b.c", "1.2.3.4")).not.toBe(throttleKeys.loginEmailAtAddress("a@b.c", "1.2.3.5"));
     expect(throttleKeys.loginEmailAtAddress("a@b.c", "2001:db8::1")).toBe(throttleKeys.loginEmailAtAddress("a@b.c", "2001:db8::2"));
@@ -86,14 +91,39 @@ describe("refusal (the 429 of several keys)", () => {
     { key: "b", rule: { limit: 30, windowMs: 1 } },
   ];
   it("is undefined when every key allows the attempt", () => {
-    expect(refusal(checks, [{ allowed: true, ticket: 1, remaining: 2 }, { allowed: true, ticket: 1, remaining: 9 }])).toBeUndefined();
+    expect(
+      refusal(checks, [
+        { allowed: true, ticket: 1, remaining: 2 },
+        { allowed: true, ticket: 1, remaining: 9 },
+      ]),
+    ).toBeUndefined();
   });
   it("takes the longest wait and its rule's limit; first if any refusal is the first of its lock", () => {
-    expect(refusal(checks, [{ allowed: false, retryAfter: 10, first: false }, { allowed: false, retryAfter: 60, first: false }])).toEqual({ retryAfter: 60, limit: 30, first: false });
-    expect(refusal(checks, [{ allowed: false, retryAfter: 90, first: false }, { allowed: false, retryAfter: 60, first: true }])).toEqual({ retryAfter: 90, limit: 5, first: true });
-    expect(refusal(checks, [{ allowed: true, ticket: 3, remaining: 0 }, { allowed: false, retryAfter: 5, first: true }])).toEqual({ retryAfter: 5, limit: 30, first: true });
+    expect(
+      refusal(checks, [
+        { allowed: false, retryAfter: 10, first: false },
+        { allowed: false, retryAfter: 60, first: false },
+      ]),
+    ).toEqual({ retryAfter: 60, limit: 30, first: false });
+    expect(
+      refusal(checks, [
+        { allowed: false, retryAfter: 90, first: false },
+        { allowed: false, retryAfter: 60, first: true },
+      ]),
+    ).toEqual({ retryAfter: 90, limit: 5, first: true });
+    expect(
+      refusal(checks, [
+        { allowed: true, ticket: 3, remaining: 0 },
+        { allowed: false, retryAfter: 5, first: true },
+      ]),
+    ).toEqual({ retryAfter: 5, limit: 30, first: true });
   });
   it("headers: Retry-After and RateLimit-* agree", () => {
-    expect(rateLimitHeaders(10, 840)).toEqual({ "Retry-After": "840", "RateLimit-Limit": "10", "RateLimit-Remaining": "0", "RateLimit-Reset": "840" });
+    expect(rateLimitHeaders(10, 840)).toEqual({
+      "Retry-After": "840",
+      "RateLimit-Limit": "10",
+      "RateLimit-Remaining": "0",
+      "RateLimit-Reset": "840",
+    });
   });
 });

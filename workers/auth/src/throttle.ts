@@ -55,7 +55,10 @@ export class LoginThrottle extends DurableObject implements ThrottleRpc {
   /** Withdraws one counted attempt (it succeeded, or another key refused it). */
   async forgive(ticket: number, rule: ThrottleRule): Promise<void> {
     const failures = await this.load();
-    await this.save(failures.filter((t) => t !== ticket), rule);
+    await this.save(
+      failures.filter((t) => t !== ticket),
+      rule,
+    );
   }
 
   /** Clears the key (the owner proved the secret). */

@@ -34,7 +34,11 @@ export async function signAccessToken(env: Env, claims: AccessClaims, now = Math
   return { token, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
 }
 
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 
 /** 256 random bits, base64url, behind a recognisable prefix (secret scanners can spot leaked ones). */
 export const opaqueToken = (prefix: "eft_rt" | "eft_cs") => `${prefix}_${b64url(crypto.getRandomValues(new Uint8Array(32)))}`;

@@ -5,7 +5,9 @@ import { createApp, defineRoute, jsonBody, jsonResponse, problemDoc, z } from ".
 function responsesOf(route: Parameters<typeof defineRoute>[0]) {
   const app = createApp("test");
   app.openapi(defineRoute(route), (c) => c.body(null, 204));
-  const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "1" } }) as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>> };
+  const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "1" } }) as unknown as {
+    paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+  };
   return doc.paths[route.path]![route.method]!.responses;
 }
 const types = (r: { content?: object } | undefined) => Object.keys(r?.content ?? {});
@@ -17,14 +19,23 @@ describe("defineRoute's documented responses", () => {
       path: "/token",
       scope: null,
       request: { body: { required: true, content: { "application/x-www-form-urlencoded": { schema: { type: "object" } } } } },
-      responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "ok"), 400: jsonResponse(z.object({ error: z.string() }), "RFC 6749 error") },
+      responses: {
+        200: jsonResponse(z.object({ ok: z.boolean() }), "ok"),
+        400: jsonResponse(z.object({ error: z.string() }), "RFC 6749 error"),
+      },
     });
     expect(types(responses["400"])).toEqual(["application/json"]);
     expect(types(responses["404"])).toEqual(["application/problem+json"]);
   });
 
   it("documents 413 for a body and 415 where the body's content type is checked (zod schemas), neither without a body", () => {
-    const json = responsesOf({ method: "post", path: "/things", scope: null, request: jsonBody(z.strictObject({ a: z.number() })), responses: { 204: { description: "done" } } });
+    const json = responsesOf({
+      method: "post",
+      path: "/things",
+      scope: null,
+      request: jsonBody(z.strictObject({ a: z.number() })),
+      responses: { 204: { description: "done" } },
+    });
     expect(types(json["413"])).toEqual(["application/problem+json"]);
     expect(types(json["415"])).toEqual(["application/problem+json"]);
     const csv = responsesOf({
@@ -44,7 +55,12 @@ describe("defineRoute's documented responses", () => {
     });
     expect(types(handRead["413"])).toEqual(["application/problem+json"]);
     expect(handRead["415"]).toBeUndefined();
-    const get = responsesOf({ method: "get", path: "/list", scope: null, responses: { 200: jsonResponse(z.object({}), "ok"), 409: problemDoc("busy") } });
+    const get = responsesOf({
+      method: "get",
+      path: "/list",
+      scope: null,
+      responses: { 200: jsonResponse(z.object({}), "ok"), 409: problemDoc("busy") },
+    });
     expect(get["413"]).toBeUndefined();
     expect(get["415"]).toBeUndefined();
     expect(types(get["409"])).toEqual(["application/problem+json"]);

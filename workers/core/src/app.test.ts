@@ -58,14 +58,22 @@ describe("core app factory", () => {
 
   it("logs one JSON line per request: successes sampled away at rate 0, errors always", async () => {
     const logs = vi.spyOn(console, "log").mockImplementation(() => {});
-    await testApp().request("/things", { method: "POST", body: JSON.stringify({ amount: 1, name: "a" }), headers: { "content-type": "application/json" } }, env("0"));
+    await testApp().request(
+      "/things",
+      { method: "POST", body: JSON.stringify({ amount: 1, name: "a" }), headers: { "content-type": "application/json" } },
+      env("0"),
+    );
     expect(logs).not.toHaveBeenCalled();
     await testApp().request("/nope", {}, env("0"));
     const line = JSON.parse(String(logs.mock.calls[0][0]));
     expect(line).toMatchObject({ level: "warn", worker: "test", method: "GET", status: 404 });
     for (const k of ["ts", "request_id", "route", "duration_ms"]) expect(line).toHaveProperty(k);
     logs.mockClear();
-    await testApp().request("/things", { method: "POST", body: JSON.stringify({ amount: 1, name: "a" }), headers: { "content-type": "application/json" } }, env("1"));
+    await testApp().request(
+      "/things",
+      { method: "POST", body: JSON.stringify({ amount: 1, name: "a" }), headers: { "content-type": "application/json" } },
+      env("1"),
+    );
     expect(JSON.parse(String(logs.mock.calls[0][0]))).toMatchObject({ level: "info", status: 201, route: "/things" });
   });
 });

@@ -38,8 +38,7 @@ export const MiB = 1024 * 1024;
 export function fieldErrors(error: ZodError): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const base = issue.path.map(String);
-    if (issue.code === "unrecognized_keys")
-      return issue.keys.map((k) => ({ path: [...base, k].join("."), message: "unknown field" }));
+    if (issue.code === "unrecognized_keys") return issue.keys.map((k) => ({ path: [...base, k].join("."), message: "unknown field" }));
     return [{ path: base.join(".") || "(body)", message: issue.message }];
   });
 }
@@ -88,8 +87,7 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
       throw new ApiError(
         "validation_failed",
         inQuery ? "The query, path or header parameters are not valid." : "The request body is not valid.",
-        fieldErrors(result.error as unknown as ZodError),
-        inQuery ? 400 : 422,
+        { errors: fieldErrors(result.error as unknown as ZodError), status: inQuery ? 400 : 422 },
       );
     },
   });
@@ -129,10 +127,22 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
     });
   app.use("*", (c, next) =>
     cors({
-      origin: (c.env?.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+      origin: (c.env?.CORS_ORIGINS ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
       allowMethods: ROUTED,
       allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "X-D1-Bookmark"],
-      exposeHeaders: ["X-Request-Id", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Server-Timing", "X-D1-Bookmark"],
+      exposeHeaders: [
+        "X-Request-Id",
+        "Idempotent-Replayed",
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        "Server-Timing",
+        "X-D1-Bookmark",
+      ],
       maxAge: 600,
     })(c, next),
   );
@@ -142,9 +152,7 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
     throw new ApiError(
       "method_not_allowed",
       `${c.req.method} is not served${allow?.length ? `; this resource allows ${allow.join(", ")}` : ""}.`,
-      undefined,
-      undefined,
-      allow?.length ? { Allow: allow.join(", ") } : undefined,
+      { headers: allow?.length ? { Allow: allow.join(", ") } : undefined },
     );
   });
   // One D1 session per request (D1 Sessions API), its bookmark answered in x-d1-bookmark; the gateway
@@ -176,11 +184,10 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
     if (err instanceof HTTPException && HTTP_STATUS_CODES[err.status]) {
       const code = HTTP_STATUS_CODES[err.status];
       const detail = err.status === 400 ? "The request body is not valid JSON." : err.message || ERROR_CODES[code].title;
-      return problemResponse(c, new ApiError(code, detail, undefined, err.status));
+      return problemResponse(c, new ApiError(code, detail, { status: err.status }));
     }
     // A unique index caught a race that a check-then-insert let through: a conflict, not a crash.
-    if (isUniqueViolation(err))
-      return problemResponse(c, new ApiError("conflict", "That already exists."));
+    if (isUniqueViolation(err)) return problemResponse(c, new ApiError("conflict", "That already exists."));
     log("error", {
       request_id: c.get("requestId"),
       worker,
@@ -262,7 +269,10 @@ export function defineRoute<R extends Defined>(config: R) {
     ...(scope ? { security: [{ bearer: scope === "admin" || scope === "authenticated" ? [] : [scope] }] } : {}),
     middleware: [...(scope ? [requireScope(scope)] : []), ...middleware],
     responses: { ...defaultProblems(scope, rest.request?.body), ...responses },
-  } as unknown as RouteConfig) as unknown as Omit<R, "scope" | "middleware"> & { middleware: MiddlewareHandler[]; getRoutingPath(): string };
+  } as unknown as RouteConfig) as unknown as Omit<R, "scope" | "middleware"> & {
+    middleware: MiddlewareHandler[];
+    getRoutingPath(): string;
+  };
 }
 
 export { z };

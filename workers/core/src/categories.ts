@@ -18,7 +18,9 @@ export interface CategoryRule {
  * category's taxonomy parent (for answers limited to the taxonomy, as the AI categoriser's are).
  */
 export async function userRules(db: D1Database, userId: string, opts: { taxonomy?: boolean } = {}): Promise<CategoryRule[]> {
-  const category = opts.taxonomy ? "COALESCE((SELECT k.parent FROM categories k WHERE k.user_id = r.user_id AND k.name = r.category), r.category)" : "r.category";
+  const category = opts.taxonomy
+    ? "COALESCE((SELECT k.parent FROM categories k WHERE k.user_id = r.user_id AND k.name = r.category), r.category)"
+    : "r.category";
   const { results } = await db
     .prepare(`SELECT r.contains, ${category} AS category FROM category_rules r WHERE r.user_id = ? ORDER BY length(r.contains) DESC, r.id`)
     .bind(userId)

@@ -31,7 +31,10 @@ const BOOKMARK = /^[0-9a-f]{1,64}(-[0-9a-f]{1,64}){0,7}$/i;
 export function sessionStart(method: string, path: string, bookmark: string | undefined): string {
   const replicaRead = (method === "GET" || method === "HEAD") && REPLICA_READS.some((r) => r.test(path));
   if (bookmark !== undefined && bookmark !== "" && !CONSTRAINTS.has(bookmark) && !BOOKMARK.test(bookmark))
-    throw new ApiError("validation_failed", "The x-d1-bookmark header is not a bookmark.", [{ path: D1_BOOKMARK_HEADER, message: "invalid" }], 400);
+    throw new ApiError("validation_failed", "The x-d1-bookmark header is not a bookmark.", {
+      errors: [{ path: D1_BOOKMARK_HEADER, message: "invalid" }],
+      status: 400,
+    });
   if (!replicaRead) return "first-primary";
   return bookmark || "first-unconstrained";
 }

@@ -27,17 +27,29 @@ export interface FieldError {
 }
 
 /** Thrown anywhere in a handler; the app's error handler renders it as problem+json. */
+/** What an ApiError may carry besides its code and detail. */
+export interface ApiErrorOptions {
+  /** Field-level errors (`errors[]` of the problem body). */
+  errors?: FieldError[];
+  /** Overrides the code's usual status (e.g. 400 rather than 422 for a bad query). */
+  status?: number;
+  /** Extra response headers (`Retry-After`, `WWW-Authenticate`, …). */
+  headers?: Record<string, string>;
+}
+
 export class ApiError extends Error {
   readonly status: number;
+  readonly errors?: FieldError[];
+  readonly headers?: Record<string, string>;
   constructor(
     readonly code: ErrorCode,
     detail?: string,
-    readonly errors?: FieldError[],
-    status?: number,
-    readonly headers?: Record<string, string>,
+    options: ApiErrorOptions = {},
   ) {
     super(detail ?? ERROR_CODES[code].title);
-    this.status = status ?? ERROR_CODES[code].status;
+    this.status = options.status ?? ERROR_CODES[code].status;
+    this.errors = options.errors;
+    this.headers = options.headers;
   }
 }
 

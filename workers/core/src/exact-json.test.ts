@@ -3,7 +3,16 @@ import { exactJsonText } from "./exact-json";
 
 describe("exactJsonText", () => {
   it("writes what JSON.stringify writes when there is no bigint", () => {
-    const value = { a: 1, b: "x\"\n\u0000", c: [1, null, undefined, true], d: undefined, e: { f: -0.5 }, g: new Date(0), h: () => 1, "k\"ey": [] };
+    const value = {
+      a: 1,
+      b: 'x"\n\u0000',
+      c: [1, null, undefined, true],
+      d: undefined,
+      e: { f: -0.5 },
+      g: new Date(0),
+      h: () => 1,
+      'k"ey': [],
+    };
     expect(exactJsonText(value)).toBe(JSON.stringify(value));
     for (const v of [null, 3, "s", [], {}]) expect(exactJsonText(v)).toBe(JSON.stringify(v));
     expect(exactJsonText(undefined)).toBe("null");

@@ -15,10 +15,28 @@ const total = async (table: string, expr = sql`x`) => {
 describe("exactSum in D1", () => {
   const M = BigInt(MAX_AMOUNT);
   // 2^53 ± small, negative, odd: every sign and remainder case of the split.
-  const values = [M, -M, M - 1n, -(M - 1n), 16_777_215n, -16_777_215n, 16_777_216n, -16_777_216n, 16_777_217n, -16_777_217n, 1n, -1n, 0n, 12_345_678_901n, -98_765_432_109n];
+  const values = [
+    M,
+    -M,
+    M - 1n,
+    -(M - 1n),
+    16_777_215n,
+    -16_777_215n,
+    16_777_216n,
+    -16_777_216n,
+    16_777_217n,
+    -16_777_217n,
+    1n,
+    -1n,
+    0n,
+    12_345_678_901n,
+    -98_765_432_109n,
+  ];
 
   beforeAll(async () => {
-    await env.DB.exec("CREATE TABLE IF NOT EXISTS scratch_small (x INTEGER); CREATE TABLE IF NOT EXISTS scratch_big (x INTEGER); CREATE TABLE IF NOT EXISTS scratch_empty (x INTEGER)");
+    await env.DB.exec(
+      "CREATE TABLE IF NOT EXISTS scratch_small (x INTEGER); CREATE TABLE IF NOT EXISTS scratch_big (x INTEGER); CREATE TABLE IF NOT EXISTS scratch_empty (x INTEGER)",
+    );
     await env.DB.batch(values.map((v) => env.DB.prepare("INSERT INTO scratch_small (x) VALUES (?)").bind(Number(v))));
     // 1 500 000 rows of ±10^13 (less odd remainders), two positive for one negative: the positive ones
     // alone sum past 2^63.

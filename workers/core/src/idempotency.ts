@@ -23,18 +23,28 @@ async function sha256(text: string) {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object")
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   return JSON.stringify(value);
 }
 
 export async function idempotencyKey(c: Context, body: unknown, required = false): Promise<IdempotencyKey | undefined> {
   const key = c.req.header("idempotency-key");
   if (key === undefined || key === "") {
-    if (required) throw new ApiError("validation_failed", "The Idempotency-Key header is required.", [{ path: "Idempotency-Key", message: "required" }], 400);
+    if (required)
+      throw new ApiError("validation_failed", "The Idempotency-Key header is required.", {
+        errors: [{ path: "Idempotency-Key", message: "required" }],
+        status: 400,
+      });
     return undefined;
   }
   if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
-    throw new ApiError("validation_failed", "The Idempotency-Key header must be 1–255 visible ASCII characters.", [{ path: "Idempotency-Key", message: "invalid" }], 400);
+    throw new ApiError("validation_failed", "The Idempotency-Key header must be 1–255 visible ASCII characters.", {
+      errors: [{ path: "Idempotency-Key", message: "invalid" }],
+      status: 400,
+    });
   const caller = c.get("identity")?.sub ?? "anonymous";
   const url = new URL(c.req.url);
   const claim = { key: `${caller}:${key}`, fingerprint: await sha256(`${c.req.method} ${url.pathname}\n${canonical(body)}`) };
@@ -53,6 +63,6 @@ export function outcomeResponse<T extends { ok: true }>(
   status = 201,
 ) {
   const replayHeader: Record<string, string> = outcome.replayed ? { "Idempotent-Replayed": "true" } : {};
-  if (!outcome.ok) throw new ApiError(outcome.code, outcome.detail, undefined, undefined, replayHeader);
+  if (!outcome.ok) throw new ApiError(outcome.code, outcome.detail, { headers: replayHeader });
   return new Response(JSON.stringify(render(outcome as T)), { status, headers: { "content-type": "application/json", ...replayHeader } });
 }

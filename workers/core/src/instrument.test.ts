@@ -17,7 +17,11 @@ describe("per-request binding instrumentation", () => {
     const e = instrumentEnv({ DB: env.DB as D1Database }, t);
     expect(await e.DB.prepare("select ? as n").bind(1).first("n")).toBe(1);
     expect(t.d1.count).toBe(1);
-    const [a, b, c] = await e.DB.batch([e.DB.prepare("select 1 as n"), e.DB.prepare("select 2 as n"), e.DB.prepare("select ? as n").bind(3)]);
+    const [a, b, c] = await e.DB.batch([
+      e.DB.prepare("select 1 as n"),
+      e.DB.prepare("select 2 as n"),
+      e.DB.prepare("select ? as n").bind(3),
+    ]);
     expect([a, b, c].map((r) => (r.results[0] as { n: number }).n)).toEqual([1, 2, 3]);
     expect(t.d1.count).toBe(4);
     const db = drizzle(e.DB);
@@ -61,14 +65,20 @@ describe("the core factory's Server-Timing and log sampling", () => {
     });
     a.get("/none", (c) => c.json({ ok: true }));
     // What the gateway does with a domain worker's answer: passes it on, header included.
-    a.get("/relayed", () => new Response("{}", { headers: { "content-type": "application/json", "server-timing": 'total;dur=1, d1;dur=1;desc="4"' } }));
+    a.get(
+      "/relayed",
+      () => new Response("{}", { headers: { "content-type": "application/json", "server-timing": 'total;dur=1, d1;dur=1;desc="4"' } }),
+    );
     return a;
   }
 
   it("reports its own statements, writes total alone without I/O, and drops the header when SERVER_TIMING=off", async () => {
     const two = await app().request("/two", {}, { DB: env.DB });
     const entries = parseServerTiming(two.headers.get("server-timing"));
-    expect(entries.map((x) => [x.name, x.desc])).toEqual([["total", undefined], ["d1", "2"]]);
+    expect(entries.map((x) => [x.name, x.desc])).toEqual([
+      ["total", undefined],
+      ["d1", "2"],
+    ]);
     const none = await app().request("/none", {}, { DB: env.DB });
     expect(parseServerTiming(none.headers.get("server-timing")).map((x) => x.name)).toEqual(["total"]);
     const off = await app().request("/two", {}, { DB: env.DB, SERVER_TIMING: "off" });

@@ -45,7 +45,8 @@ function timed<T>(usage: Usage, n: number, run: () => T): T {
 }
 
 // Methods are called with Reflect.apply: on an RPC stub `fn.apply` would itself be a remote property.
-const passThrough = (target: object, fn: unknown) => (typeof fn === "function" ? (...args: unknown[]) => Reflect.apply(fn, target, args) : fn);
+const passThrough = (target: object, fn: unknown) =>
+  typeof fn === "function" ? (...args: unknown[]) => Reflect.apply(fn, target, args) : fn;
 
 const RAW = new WeakMap<object, object>();
 const unwrap = (stmt: unknown) => (typeof stmt === "object" && stmt !== null ? (RAW.get(stmt) ?? stmt) : stmt);

@@ -47,8 +47,14 @@ export interface LedgerEntry {
 export type LedgerFailure = {
   ok: false;
   code:
-    | "insufficient_funds" | "account_closed" | "currency_mismatch" | "conflict" | "not_found" | "validation_failed"
-    | "idempotency_key_reused" | "idempotency_request_in_progress";
+    | "insufficient_funds"
+    | "account_closed"
+    | "currency_mismatch"
+    | "conflict"
+    | "not_found"
+    | "validation_failed"
+    | "idempotency_key_reused"
+    | "idempotency_request_in_progress";
   detail: string;
 };
 
@@ -160,7 +166,14 @@ export interface SentPaymentText {
 
 /** Everything the ledger check needs to recompute one account independently. */
 export interface LedgerSnapshot {
-  meta: { account_id: string; user_id: string; currency: string; overdraft_limit: number | null; status: "open" | "closed"; created_at: string } | null;
+  meta: {
+    account_id: string;
+    user_id: string;
+    currency: string;
+    overdraft_limit: number | null;
+    status: "open" | "closed";
+    created_at: string;
+  } | null;
   entries: Record<string, unknown>[];
   holds: Record<string, unknown>[];
   payments: { id: string; state: string }[];

@@ -5,9 +5,32 @@ export const MAX_AMOUNT = 10_000_000_000_000;
 
 /** ISO 4217 minor-unit exponents that differ from 2 (List One, current codes). */
 const EXPONENTS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 /** Current ISO 4217 currency codes (funds and precious metals excluded, except the fund codes above). */
 const CURRENCIES = new Set(
@@ -24,10 +47,7 @@ const CURRENCIES = new Set(
 export const isCurrency = (code: string) => CURRENCIES.has(code);
 export const minorUnitExponent = (currency: string) => EXPONENTS[currency] ?? 2;
 
-export const currencySchema = z
-  .string()
-  .refine(isCurrency, "must be a supported ISO 4217 code in upper case")
-  .openapi({ example: "EUR" });
+export const currencySchema = z.string().refine(isCurrency, "must be a supported ISO 4217 code in upper case").openapi({ example: "EUR" });
 
 export const amountSchema = z
   .number()

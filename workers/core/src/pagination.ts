@@ -13,7 +13,10 @@ export interface Cursor {
 }
 
 export function encodeCursor(c: Cursor): string {
-  return btoa(JSON.stringify([c.t, c.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(JSON.stringify([c.t, c.id]))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 export function decodeCursor(raw: string | undefined): Cursor | undefined {
@@ -24,7 +27,10 @@ export function decodeCursor(raw: string | undefined): Cursor | undefined {
   } catch {
     /* fall through */
   }
-  throw new ApiError("validation_failed", "The cursor is not valid.", [{ path: "cursor", message: "invalid cursor" }], 400);
+  throw new ApiError("validation_failed", "The cursor is not valid.", {
+    errors: [{ path: "cursor", message: "invalid cursor" }],
+    status: 400,
+  });
 }
 
 /**
@@ -47,5 +53,4 @@ export function page<T>(rows: T[], limit: number, key: (row: T) => Cursor) {
   return { data, next_cursor };
 }
 
-export const pageSchema = <T extends z.ZodTypeAny>(item: T) =>
-  z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+export const pageSchema = <T extends z.ZodTypeAny>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });

@@ -21,7 +21,16 @@ describe("password hashing (scrypt)", () => {
   });
 
   it("never throws on malformed or absent hashes", async () => {
-    for (const bad of [null, undefined, "", "bcrypt$x", "scrypt$abc$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "scrypt$16384$8$1$$", "scrypt$3$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "scrypt$4194304$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"])
+    for (const bad of [
+      null,
+      undefined,
+      "",
+      "bcrypt$x",
+      "scrypt$abc$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+      "scrypt$16384$8$1$$",
+      "scrypt$3$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+      "scrypt$4194304$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+    ])
       expect(await verifyPassword("whatever password", bad)).toBe(false);
     expect(await dummyVerify("whatever")).toBe(false);
   });

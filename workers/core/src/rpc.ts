@@ -5,7 +5,6 @@ import { ApiError, type ErrorCode, type FieldError } from "./errors";
 import type { Identity } from "./identity";
 import type { CategoryCode } from "./taxonomy";
 
-
 /** A refusal across RPC: what the callee's endpoint would have answered as problem+json. */
 export interface RpcFailure {
   ok: false;
@@ -23,7 +22,7 @@ export function rpcFailure(err: ApiError): RpcFailure {
 
 /** The caller's side: the value, or the callee's refusal thrown as the same problem. */
 export function rpcValue<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new ApiError(result.code, result.detail, result.errors, result.status);
+  if (!result.ok) throw new ApiError(result.code, result.detail, { errors: result.errors, status: result.status });
   return result.value;
 }
 

@@ -4,8 +4,25 @@
  * reorder, only append (and retrain).
  */
 export const CATEGORY_CODES = [
-  "income", "housing", "utilities", "groceries", "dining", "transport", "travel", "shopping", "entertainment",
-  "subscriptions", "health", "insurance", "education", "taxes", "fees", "transfers", "savings", "charity", "other",
+  "income",
+  "housing",
+  "utilities",
+  "groceries",
+  "dining",
+  "transport",
+  "travel",
+  "shopping",
+  "entertainment",
+  "subscriptions",
+  "health",
+  "insurance",
+  "education",
+  "taxes",
+  "fees",
+  "transfers",
+  "savings",
+  "charity",
+  "other",
 ] as const;
 export type CategoryCode = (typeof CATEGORY_CODES)[number];
 export const isCategoryCode = (c: string): c is CategoryCode => (CATEGORY_CODES as readonly string[]).includes(c);

@@ -70,7 +70,7 @@ export async function countAttempt(ns: DurableObjectNamespace<any>, checks: Thro
   const refused = refusal(checks, attempts);
   if (refused) {
     await Promise.all(attempts.map((a, i) => (a.allowed ? stubs[i].forgive(a.ticket, checks[i].rule) : undefined)));
-    const error = new ApiError("rate_limited", detail, undefined, 429, rateLimitHeaders(refused.limit, refused.retryAfter));
+    const error = new ApiError("rate_limited", detail, { status: 429, headers: rateLimitHeaders(refused.limit, refused.retryAfter) });
     return { ok: false, error, first: refused.first, retryAfter: refused.retryAfter };
   }
   return {

@@ -1,7 +1,19 @@
 import type { Context } from "hono";
 import {
-  ApiError, IDENTITY_HEADER, LOG_SAMPLED_HEADER, MiB, METRICS_HEADER, createApp, defineRoute, jsonResponse, problemDoc, renderSeries, z,
-  type AppEnv, type CoreEnv, type Identity,
+  ApiError,
+  IDENTITY_HEADER,
+  LOG_SAMPLED_HEADER,
+  MiB,
+  METRICS_HEADER,
+  createApp,
+  defineRoute,
+  jsonResponse,
+  problemDoc,
+  renderSeries,
+  z,
+  type AppEnv,
+  type CoreEnv,
+  type Identity,
 } from "#core";
 import { DOCS_HTML } from "./docs";
 import { mergedDocument } from "./openapi";
@@ -44,7 +56,12 @@ async function allowAtDomain(c: Ctx): Promise<string[] | undefined> {
     const res = await c.env[service].fetch(new Request(url, { method: c.req.method, headers: { "x-request-id": c.get("requestId") } }));
     await res.body?.cancel();
     const allow = res.status === 405 ? res.headers.get("allow") : null;
-    return allow ? allow.split(",").map((m) => m.trim()).filter(Boolean) : undefined;
+    return allow
+      ? allow
+          .split(",")
+          .map((m) => m.trim())
+          .filter(Boolean)
+      : undefined;
   } catch {
     return undefined; // a silent worker costs the Allow header, not the 405
   }
@@ -54,7 +71,7 @@ async function allowAtDomain(c: Ctx): Promise<string[] | undefined> {
 async function authenticate(c: Ctx): Promise<Identity> {
   const [scheme, token] = (c.req.header("authorization") ?? "").split(" ");
   if (scheme?.toLowerCase() !== "bearer" || !token)
-    throw new ApiError("unauthorized", "A bearer token is required.", undefined, undefined, { "WWW-Authenticate": "Bearer" });
+    throw new ApiError("unauthorized", "A bearer token is required.", { headers: { "WWW-Authenticate": "Bearer" } });
   const identity = await verifyAccessToken(c.env.AUTH, token, { issuer: c.env.ISSUER, audience: c.env.AUDIENCE });
   // The token may outlive a suspension or deletion: the user's current state decides. It comes from the
   // user's UserState object (written by every change, filled from D1 once), never from D1 here.
@@ -136,7 +153,12 @@ app.openapi(
   async (c) => {
     await authorizeScrape(c);
     const parts = await Promise.all(
-      SERVICE_BINDINGS.map((b) => c.env[b].fetch("https://internal/internal/metrics").then((r) => r.text(), () => "")),
+      SERVICE_BINDINGS.map((b) =>
+        c.env[b].fetch("https://internal/internal/metrics").then(
+          (r) => r.text(),
+          () => "",
+        ),
+      ),
     );
     return c.text(METRICS_HEADER + renderSeries() + parts.join(""), 200, { "content-type": "text/plain; version=0.0.4" });
   },

@@ -18,7 +18,8 @@ export async function mergedDocument(gateway: OpenAPIHono<any>, env: Record<Serv
     info: {
       title: "Edge Finance API",
       version: "1.0.0",
-      description: "Accounts, transactions, payments, budgets, tax and predictions. Money is integer minor units; errors are RFC 9457 problem+json.",
+      description:
+        "Accounts, transactions, payments, budgets, tax and predictions. Money is integer minor units; errors are RFC 9457 problem+json.",
       license: { name: "MIT", url: "https://opensource.org/license/mit" },
     },
     servers: [{ url: servers }],

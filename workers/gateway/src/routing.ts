@@ -22,7 +22,9 @@ const TABLE: Route[] = Object.entries(ROUTES)
 
 function routeOf(path: string): Route | undefined {
   const parts = path.split("/");
-  return TABLE.find((r) => r.segments.length === parts.length && r.segments.every((s, i) => (s === null ? parts[i] !== "" : s === parts[i])));
+  return TABLE.find(
+    (r) => r.segments.length === parts.length && r.segments.every((s, i) => (s === null ? parts[i] !== "" : s === parts[i])),
+  );
 }
 
 /** The worker that defines `path`, or undefined when none does (the gateway answers 404 itself). */

@@ -44,8 +44,10 @@ export async function verifyAccessToken(auth: Fetcher, token: string, opts: Veri
     }
   } catch (e) {
     if (e instanceof ApiError) throw e;
-    throw new ApiError("unauthorized", "The access token is invalid or expired.", undefined, undefined, {
-      "WWW-Authenticate": 'Bearer error="invalid_token"',
+    throw new ApiError("unauthorized", "The access token is invalid or expired.", {
+      headers: {
+        "WWW-Authenticate": 'Bearer error="invalid_token"',
+      },
     });
   }
   const scopes = String(payload.scope ?? "")

@@ -78,7 +78,13 @@ export function buildReport(input: ReportInput): Result<TaxReport> {
 
   // Past 2^53 the double is inexact, but then it is far above what the engine accepts (10^13) and the
   // error below quotes the exact figure.
-  const estimate = computeIncomeTax({ jurisdiction, income_year: year, filing_status, dependents, income: { salaries: [Number(income.inflow)] } });
+  const estimate = computeIncomeTax({
+    jurisdiction,
+    income_year: year,
+    filing_status,
+    dependents,
+    income: { salaries: [Number(income.inflow)] },
+  });
   if (!estimate.ok) {
     const errors: FieldError[] = estimate.errors.map((e) =>
       e.path.startsWith("income") ? { path: "income", message: `the year's income (${income.inflow}) ${e.message}` } : e,
@@ -94,9 +100,7 @@ export function buildReport(input: ReportInput): Result<TaxReport> {
 
   const notes = [
     `Income is the sum of the year's positive \`income\` transactions in ${currency}, treated as one earner's gross taxable wages ` +
-      (jurisdiction === "FR"
-        ? "(the 10 % professional-expense deduction is applied). "
-        : "(the basic standard deduction is applied). ") +
+      (jurisdiction === "FR" ? "(the 10 % professional-expense deduction is applied). " : "(the basic standard deduction is applied). ") +
       "Bank credits are usually net of social contributions and withholding " +
       (jurisdiction === "FR" ? "(prélèvement à la source)" : "(federal income tax withholding, FICA)") +
       ", so the real taxable wages and the tax are likely higher. For a household with several earners, use POST /v1/tax/income-tax with one salary each.",

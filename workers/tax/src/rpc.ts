@@ -9,7 +9,8 @@ export function incomeTaxFor(body: unknown, caller: Identity): RpcResult<IncomeT
   try {
     checkScope(caller, "tax:read");
     const parsed = incomeTaxRequestSchema.safeParse(body);
-    if (!parsed.success) throw new ApiError("validation_failed", "The request body is not valid.", fieldErrors(parsed.error), 422);
+    if (!parsed.success)
+      throw new ApiError("validation_failed", "The request body is not valid.", { errors: fieldErrors(parsed.error), status: 422 });
     const result = computeIncomeTax(parsed.data);
     if (!result.ok) throw engineFailure(result.errors);
     return { ok: true, value: result.value };

@@ -20,7 +20,9 @@ export async function modelCategories(env: { AI_SERVICE?: RpcBinding<AiRpc> }, i
   if (ai)
     for (let i = 0; i < items.length; i += MAX_CATEGORIZE_LINES)
       try {
-        const lines = items.slice(i, i + MAX_CATEGORIZE_LINES).map((it) => ({ description: it.description, amount: it.amount, counterparty: it.counterparty ?? null }));
+        const lines = items
+          .slice(i, i + MAX_CATEGORIZE_LINES)
+          .map((it) => ({ description: it.description, amount: it.amount, counterparty: it.counterparty ?? null }));
         (await ai.categorize(lines)).forEach((answer, j) => (categories[i + j] = answer.category));
       } catch {
         // fall back to `other`

@@ -21,7 +21,9 @@ export class UserState extends DurableObject<UserStateEnv> implements UserStateR
   constructor(ctx: DurableObjectState, env: UserStateEnv) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS caller (user_id TEXT PRIMARY KEY, status TEXT NOT NULL, role TEXT NOT NULL, updated_at INTEGER NOT NULL)");
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS caller (user_id TEXT PRIMARY KEY, status TEXT NOT NULL, role TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+    );
     sql.exec("CREATE TABLE IF NOT EXISTS idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL)");
     sql.exec("CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created_at)");
   }
@@ -36,7 +38,10 @@ export class UserState extends DurableObject<UserStateEnv> implements UserStateR
     this.ctx.storage.sql.exec("DELETE FROM caller WHERE user_id != ?", userId);
     this.ctx.storage.sql.exec(
       "INSERT INTO caller (user_id, status, role, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET status = excluded.status, role = excluded.role, updated_at = excluded.updated_at",
-      userId, state.status, state.role, Date.now(),
+      userId,
+      state.status,
+      state.role,
+      Date.now(),
     );
   }
 
@@ -47,7 +52,9 @@ export class UserState extends DurableObject<UserStateEnv> implements UserStateR
   private async readD1(userId: string): Promise<CallerState | null> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const started = this.writes;
-      const row = await this.env.DB.prepare("SELECT status, role FROM users WHERE id = ?").bind(userId).first<{ status: string; role: string }>();
+      const row = await this.env.DB.prepare("SELECT status, role FROM users WHERE id = ?")
+        .bind(userId)
+        .first<{ status: string; role: string }>();
       if (this.stored()?.status === "deleted") return this.stored(); // deletion is final
       if (!readStillCurrent(started, this.writes)) continue;
       if (!row) return null; // not stored: an id that is not (yet) a user stays unknown

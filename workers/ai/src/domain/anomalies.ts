@@ -4,11 +4,10 @@
  * score reads like a robust z-score. Same-day repeats of a normally periodic charge score as
  * possible duplicates. Pure: history in, ranked list out.
  */
-import { toDay } from './dates';
-import type { HistoryTxn } from './history';
-import { median } from './stats';
-import { formatMinor, merchantKey } from './text';
-
+import { toDay } from "./dates";
+import type { HistoryTxn } from "./history";
+import { median } from "./stats";
+import { formatMinor, merchantKey } from "./text";
 
 export interface Anomaly {
   transaction_id: string;
@@ -118,7 +117,10 @@ export function detectAnomalies(txns: readonly HistoryTxn[], opts: AnomalyOption
   const merchantGap = mapValues(byMerchant, (g) => typicalGap(g.map((p) => dayOf.get(p.id)!)));
   // Same merchant, same day, same amount (ids are unique): how many, and the latest id, which carries a duplicate flag.
   const repeatKey = (t: HistoryTxn) => `${keyOf.get(t.id)}|${dayOf.get(t.id)}|${t.amount}`;
-  const repeats = mapValues(groupBy(out, repeatKey), (g) => ({ count: g.length, latest: g.reduce((a, p) => (p.id > a ? p.id : a), g[0]!.id) }));
+  const repeats = mapValues(groupBy(out, repeatKey), (g) => ({
+    count: g.length,
+    latest: g.reduce((a, p) => (p.id > a ? p.id : a), g[0]!.id),
+  }));
 
   const results: Anomaly[] = [];
   for (const t of out) {
@@ -127,7 +129,7 @@ export function detectAnomalies(txns: readonly HistoryTxn[], opts: AnomalyOption
     const key = keyOf.get(t.id)!;
     const peerCount = merchantBaseline.get(key)!.size - 1;
     let score = 0;
-    let reason = 'within your usual range';
+    let reason = "within your usual range";
 
     if (peerCount >= MIN_GROUP) {
       const s = merchantBaseline.get(key)!.score(t.amount);
@@ -136,7 +138,7 @@ export function detectAnomalies(txns: readonly HistoryTxn[], opts: AnomalyOption
     } else if (t.category && categoryBaseline.get(t.category)!.size > MIN_GROUP) {
       const s = categoryBaseline.get(t.category)!.score(t.amount);
       score = s.score;
-      if (score > 0) reason = `${s.ratio.toFixed(1)}× your usual ${t.category} spend (${peerCount ? 'rare' : 'first'} payment to ${key})`;
+      if (score > 0) reason = `${s.ratio.toFixed(1)}× your usual ${t.category} spend (${peerCount ? "rare" : "first"} payment to ${key})`;
     }
 
     // Frequency: the same amount to the same merchant on the same day, where payments are usually ≥ 5 days apart.

@@ -3,11 +3,11 @@
  * hashed word / character n-grams of the description plus the amount's sign and magnitude.
  * Pure: the artefact is passed in (the worker imports it as a module), nothing touches I/O.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { CATEGORIES, isCategory, type Category } from './taxonomy';
-import { BOILERPLATE, fnv1a, normalizeText } from './text';
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { loadLayersModel, type LayersModel } from "@tensorflow/tfjs-layers";
+import { CATEGORIES, isCategory, type Category } from "./taxonomy";
+import { BOILERPLATE, fnv1a, normalizeText } from "./text";
 
 export interface FeaturizerConfig {
   /** hashed text buckets */
@@ -29,10 +29,10 @@ export const featureSize = (cfg: FeaturizerConfig): number => cfg.buckets + 3 + 
  * Runs of single letters are one word again ("H-E-B" -> "H E B" -> "HEB").
  */
 export function tokenize(description: string, counterparty?: string | null): string[] {
-  const words = normalizeText(`${description} ${counterparty ?? ''}`)
-    .split(' ')
+  const words = normalizeText(`${description} ${counterparty ?? ""}`)
+    .split(" ")
     .filter((t) => t && !/^\d+$/.test(t))
-    .map((t) => t.replace(/\d+/g, '#'));
+    .map((t) => t.replace(/\d+/g, "#"));
   const single = (t?: string) => t !== undefined && /^[A-Z]$/.test(t);
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -46,7 +46,11 @@ export function tokenize(description: string, counterparty?: string | null): str
 }
 
 /** Feature strings: words, word bigrams and 3/4-character grams (robust to truncation and typos). */
-export function textFeatures(description: string, counterparty?: string | null, cfg: Pick<FeaturizerConfig, 'charGrams' | 'boilerplateWordsOnly'> = {}): string[] {
+export function textFeatures(
+  description: string,
+  counterparty?: string | null,
+  cfg: Pick<FeaturizerConfig, "charGrams" | "boilerplateWordsOnly"> = {},
+): string[] {
   const all = tokenize(description, counterparty);
   const out: string[] = [];
   const toks = cfg.boilerplateWordsOnly ? all.filter((t) => !BOILERPLATE.has(t)) : all;
@@ -94,7 +98,7 @@ export function featurize(
 // ---------------------------------------------------------------------------------------------
 // Rules: only patterns that are unambiguous on any bank statement.
 
-export type Source = 'rule' | 'model' | 'workers_ai';
+export type Source = "rule" | "model" | "workers_ai";
 
 export interface Categorization {
   category: Category;
@@ -103,12 +107,16 @@ export interface Categorization {
 }
 
 const RULES: Array<{ re: RegExp; category: Category; sign?: 1 | -1 }> = [
-  { re: /\b(SALAIRE|PAYROLL|DIRECT DEP)\b/, category: 'income', sign: 1 },
-  { re: /\b(DGFIP|IMPOTS?|TRESOR PUBLIC|IRS USATAXPYMT|FRANCHISE TAX|AMENDES?)\b/, category: 'taxes', sign: -1 },
-  { re: /\b(FRAIS TENUE|COMMISSION D INTERVENTION|COTISATION CARTE|AGIOS|OVERDRAFT FEE|MONTHLY SERVICE FEE|MAINTENANCE FEE|NSF FEE|ATM FEE)\b/, category: 'fees', sign: -1 },
-  { re: /\b(LOYER|MONTHLY RENT)\b/, category: 'housing', sign: -1 },
+  { re: /\b(SALAIRE|PAYROLL|DIRECT DEP)\b/, category: "income", sign: 1 },
+  { re: /\b(DGFIP|IMPOTS?|TRESOR PUBLIC|IRS USATAXPYMT|FRANCHISE TAX|AMENDES?)\b/, category: "taxes", sign: -1 },
+  {
+    re: /\b(FRAIS TENUE|COMMISSION D INTERVENTION|COTISATION CARTE|AGIOS|OVERDRAFT FEE|MONTHLY SERVICE FEE|MAINTENANCE FEE|NSF FEE|ATM FEE)\b/,
+    category: "fees",
+    sign: -1,
+  },
+  { re: /\b(LOYER|MONTHLY RENT)\b/, category: "housing", sign: -1 },
   // money in from a savings account is a transfer between own accounts (interest is income): outflows only
-  { re: /\b(LIVRET A|LDDS|LEP|PEL|ASSURANCE VIE VERSEMENT)\b/, category: 'savings', sign: -1 },
+  { re: /\b(LIVRET A|LDDS|LEP|PEL|ASSURANCE VIE VERSEMENT)\b/, category: "savings", sign: -1 },
 ];
 
 /** Returns a category only when a rule is certain; otherwise null (the model decides). */
@@ -116,7 +124,7 @@ export function ruleCategory(description: string, amount?: number): Categorizati
   const text = normalizeText(description);
   for (const r of RULES) {
     if (r.sign && amount !== undefined && Math.sign(amount) !== r.sign) continue;
-    if (r.re.test(text)) return { category: r.category, confidence: 1, source: 'rule' };
+    if (r.re.test(text)) return { category: r.category, confidence: 1, source: "rule" };
   }
   return null;
 }
@@ -126,7 +134,7 @@ export function ruleCategory(description: string, amount?: number): Categorizati
 
 /** What `ai/training/train.ts` writes (ai/models/categorizer/model.json and artifact.ts). */
 export interface CategorizerArtifact {
-  format: 'edge-finance/categorizer@1';
+  format: "edge-finance/categorizer@1";
   labels: readonly string[];
   featurizer: FeaturizerConfig;
   /** below this softmax probability the answer is `other` */
@@ -161,12 +169,12 @@ function base64ToArrayBuffer(b64: string): ArrayBuffer {
 }
 
 export async function loadCategorizer(artifact: CategorizerArtifact): Promise<Categorizer> {
-  if (artifact.format !== 'edge-finance/categorizer@1') throw new Error(`unknown artefact format ${artifact.format}`);
+  if (artifact.format !== "edge-finance/categorizer@1") throw new Error(`unknown artefact format ${artifact.format}`);
   const labels = artifact.labels.map((l) => {
     if (!isCategory(l)) throw new Error(`unknown label ${l}`);
     return l;
   });
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  if (tf.getBackend() !== "cpu") await tf.setBackend("cpu");
   await tf.ready();
   const model = await loadLayersModel(
     tf.io.fromMemory({
@@ -198,7 +206,7 @@ export function modelCategorize(c: Categorizer, items: readonly CategorizeInput[
     let best = 0;
     for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
     const confidence = Math.round(p[best]! * 1000) / 1000;
-    return { category: confidence >= c.threshold ? c.labels[best]! : 'other', confidence, source: 'model' };
+    return { category: confidence >= c.threshold ? c.labels[best]! : "other", confidence, source: "model" };
   });
 }
 
@@ -206,7 +214,10 @@ export function modelCategorize(c: Categorizer, items: readonly CategorizeInput[
 export function categorize(c: Categorizer, items: readonly CategorizeInput[]): Categorization[] {
   const out: Array<Categorization | null> = items.map((it) => ruleCategory(it.description, it.amount));
   const todo = items.map((it, i) => ({ it, i })).filter(({ i }) => out[i] === null);
-  const answers = modelCategorize(c, todo.map((t) => t.it));
+  const answers = modelCategorize(
+    c,
+    todo.map((t) => t.it),
+  );
   todo.forEach(({ i }, j) => (out[i] = answers[j]!));
   return out as Categorization[];
 }

@@ -15,8 +15,8 @@
  * partial sum is then a balance of the account, not a difference of two, so for entries dated in the
  * order they were recorded it stays within the ledger's ±(2^53 − 1) bound and exact.
  */
-import { addMonths, dayOfMonth, dayOfWeek, fromDay, toDay } from './dates';
-import { mean, median, quantile, theilSen, winsorizedMean } from './stats';
+import { addMonths, dayOfMonth, dayOfWeek, fromDay, toDay } from "./dates";
+import { mean, median, quantile, theilSen, winsorizedMean } from "./stats";
 
 export interface FlowEntry {
   date: string; // YYYY-MM-DD (date-times are cut to the date)
@@ -51,7 +51,7 @@ export interface Backtest {
   baseline_mase: number | null;
 }
 
-export const METHOD = 'robust-seasonal-decomposition';
+export const METHOD = "robust-seasonal-decomposition";
 const Z_FALLBACK = 1.2816; // N(0,1) 90th percentile, used when history is too short to backtest
 
 /** Daily net flows from the first entry's day to `endDay` inclusive; balance at the start. */
@@ -196,7 +196,7 @@ function backtestErrors(s: DailySeries): number[] {
 
 export function forecast(input: ForecastInput): Forecast {
   const horizon = Math.trunc(input.horizon);
-  if (!(horizon >= 1 && horizon <= 365)) throw new RangeError('horizon must be 1–365');
+  if (!(horizon >= 1 && horizon <= 365)) throw new RangeError("horizon must be 1–365");
   const asOf = toDay(input.as_of);
   const s = lastDays(dailySeries(input.entries, input.opening_balance, asOf), FIT_DAYS);
   const pred = pointForecast(s, horizon);
@@ -223,7 +223,7 @@ export function forecast(input: ForecastInput): Forecast {
       upper: Math.max(balance, Math.round(b + q90 * w)),
     };
   });
-  return { method: s.flows.length ? METHOD : 'flat', as_of: fromDay(asOf), points };
+  return { method: s.flows.length ? METHOD : "flat", as_of: fromDay(asOf), points };
 }
 
 /**
@@ -231,7 +231,7 @@ export function forecast(input: ForecastInput): Forecast {
  * balances, compare. MASE = MAE(balance) ÷ scale, with scale = mean |daily balance change| over the
  * fitting window (Hyndman's in-sample one-step naive MAE). The baseline is the monthly seasonal naive.
  */
-export function backtest(input: Omit<ForecastInput, 'horizon'>, holdout = 60): Backtest {
+export function backtest(input: Omit<ForecastInput, "horizon">, holdout = 60): Backtest {
   const s = lastDays(dailySeries(input.entries, input.opening_balance, toDay(input.as_of)), FIT_DAYS);
   if (s.flows.length < holdout + 60) return { mase: null, baseline_mase: null };
   const train = head(s, holdout);

@@ -3,18 +3,17 @@
  * suggestions, overspending against budgets, savings potential and a tax hint. Each carries
  * evidence ids and an estimated monthly impact in integer minor units. Pure.
  */
-import { addMonths, daysInMonth, dayOfMonth, fromDay, monthIndex, toDay } from './dates';
-import type { HistoryTxn } from './history';
-import { mean, median } from './stats';
-import { formatMinor, merchantKey } from './text';
-
+import { addMonths, daysInMonth, dayOfMonth, fromDay, monthIndex, toDay } from "./dates";
+import type { HistoryTxn } from "./history";
+import { mean, median } from "./stats";
+import { formatMinor, merchantKey } from "./text";
 
 export interface Budget {
   category: string;
   amount: number; // monthly, positive minor units
 }
 
-export type RecommendationType = 'budget' | 'subscription' | 'savings' | 'overspending' | 'tax';
+export type RecommendationType = "budget" | "subscription" | "savings" | "overspending" | "tax";
 
 export interface Recommendation {
   type: RecommendationType;
@@ -27,7 +26,7 @@ export interface Recommendation {
 export interface RecurringCharge {
   merchant: string;
   category: string | null;
-  period: 'weekly' | 'monthly' | 'yearly';
+  period: "weekly" | "monthly" | "yearly";
   amount: number; // typical charge, positive minor units
   monthly_cost: number;
   first_date: string;
@@ -36,9 +35,9 @@ export interface RecurringCharge {
 }
 
 const PERIODS = [
-  { period: 'weekly', days: 7, tol: 2, minCount: 4, perMonth: 52 / 12 },
-  { period: 'monthly', days: 30.4, tol: 4, minCount: 3, perMonth: 1 },
-  { period: 'yearly', days: 365, tol: 15, minCount: 2, perMonth: 1 / 12 },
+  { period: "weekly", days: 7, tol: 2, minCount: 4, perMonth: 52 / 12 },
+  { period: "monthly", days: 30.4, tol: 4, minCount: 3, perMonth: 1 },
+  { period: "yearly", days: 365, tol: 15, minCount: 2, perMonth: 1 / 12 },
 ] as const;
 
 /** The latest transaction day (a loop, not Math.max(...days): spreading ~125 000 arguments throws RangeError). */
@@ -73,9 +72,13 @@ export function detectRecurring(txns: readonly HistoryTxn[], asOf?: string): Rec
       if (ok < 0.75 || end - days[days.length - 1]! > 1.5 * p.days) continue;
       const amount = Math.round(median(g.map((t) => -t.amount)));
       found.push({
-        merchant, category: g[0]!.category ?? null, period: p.period, amount,
+        merchant,
+        category: g[0]!.category ?? null,
+        period: p.period,
+        amount,
         monthly_cost: Math.round(amount * p.perMonth),
-        first_date: g[0]!.date.slice(0, 10), last_date: g[g.length - 1]!.date.slice(0, 10),
+        first_date: g[0]!.date.slice(0, 10),
+        last_date: g[g.length - 1]!.date.slice(0, 10),
         transaction_ids: g.map((t) => t.id),
       });
       break;
@@ -101,9 +104,9 @@ function monthlySpend(txns: readonly HistoryTxn[], asOf: number, months: number)
   return out;
 }
 
-const NOT_CANCELLABLE = new Set(['housing', 'taxes', 'savings', 'transfers', 'income', 'education']);
-const DISCRETIONARY = new Set(['dining', 'shopping', 'entertainment', 'travel', 'subscriptions']);
-const FIXED = new Set(['housing', 'utilities', 'insurance', 'taxes', 'transfers', 'savings', 'education']);
+const NOT_CANCELLABLE = new Set(["housing", "taxes", "savings", "transfers", "income", "education"]);
+const DISCRETIONARY = new Set(["dining", "shopping", "entertainment", "travel", "subscriptions"]);
+const FIXED = new Set(["housing", "utilities", "insurance", "taxes", "transfers", "savings", "education"]);
 
 export interface RecommendOptions {
   asOf?: string;
@@ -123,7 +126,7 @@ export function recommend(txns: readonly HistoryTxn[], opts: RecommendOptions = 
   for (const r of detectRecurring(txns, fromDay(asOf))) {
     if (r.category && NOT_CANCELLABLE.has(r.category)) continue; // rent, taxes, savings: not a subscription to review
     recs.push({
-      type: 'subscription',
+      type: "subscription",
       title: `${r.period[0]!.toUpperCase()}${r.period.slice(1)} charge: ${r.merchant}`,
       detail: `${money(r.amount)} charged ${r.period} since ${r.first_date} (${r.transaction_ids.length} payments, last ${r.last_date}). Cancelling it would save about ${money(r.monthly_cost)} a month.`,
       estimated_monthly_impact: r.monthly_cost,
@@ -142,7 +145,7 @@ export function recommend(txns: readonly HistoryTxn[], opts: RecommendOptions = 
     if (!budgeted.has(cat)) {
       const suggested = Math.ceil(med / 1000) * 1000; // round up to 10 major units
       recs.push({
-        type: 'budget',
+        type: "budget",
         title: `Set a monthly ${cat} budget of ${money(suggested)}`,
         detail: `Your ${cat} spending over the last 6 months: median ${money(Math.round(med))}, average ${money(Math.round(avg))} a month. A budget at the median keeps typical months unchanged and caps the expensive ones.`,
         estimated_monthly_impact: Math.max(0, Math.round(avg - suggested)),
@@ -152,7 +155,7 @@ export function recommend(txns: readonly HistoryTxn[], opts: RecommendOptions = 
     const recent = mean(totals.slice(-3));
     if (DISCRETIONARY.has(cat) && recent > 1.2 * med && recent - med >= 2000) {
       recs.push({
-        type: 'savings',
+        type: "savings",
         title: `${cat[0]!.toUpperCase()}${cat.slice(1)} spending is up ${Math.round((recent / med - 1) * 100)} %`,
         detail: `The last 3 months averaged ${money(Math.round(recent))} against a usual ${money(Math.round(med))}. Returning to your usual level would free about ${money(Math.round(recent - med))} a month.`,
         estimated_monthly_impact: Math.round(recent - med),
@@ -169,18 +172,19 @@ export function recommend(txns: readonly HistoryTxn[], opts: RecommendOptions = 
     const m = monthIdx - k;
     const inMonth = txns.filter((t) => monthIndex(toDay(t.date)) === m);
     net.push(inMonth.reduce((a, t) => a + t.amount, 0));
-    saved += inMonth.filter((t) => t.category === 'savings').reduce((a, t) => a - t.amount, 0);
+    saved += inMonth.filter((t) => t.category === "savings").reduce((a, t) => a - t.amount, 0);
   }
   const surplus = median(net);
   if (surplus > 5000 && saved < surplus) {
     const amount = Math.floor((surplus * 0.5) / 1000) * 1000;
-    if (amount > 0) recs.push({
-      type: 'savings',
-      title: `Move ${money(amount)} a month to savings`,
-      detail: `Your account grew by a median ${money(Math.round(surplus))} a month over the last 6 months. A standing transfer of half of it to a savings account puts it to work.`,
-      estimated_monthly_impact: amount,
-      evidence: [],
-    });
+    if (amount > 0)
+      recs.push({
+        type: "savings",
+        title: `Move ${money(amount)} a month to savings`,
+        detail: `Your account grew by a median ${money(Math.round(surplus))} a month over the last 6 months. A standing transfer of half of it to a savings account puts it to work.`,
+        estimated_monthly_impact: amount,
+        evidence: [],
+      });
   }
 
   // 3. Overspending against budgets in the current month (spent so far, and the pace).
@@ -196,7 +200,7 @@ export function recommend(txns: readonly HistoryTxn[], opts: RecommendOptions = 
     if (spent > b.amount || (dayOfMonth(asOf) >= 7 && projected > 1.1 * b.amount)) {
       const over = spent > b.amount;
       recs.push({
-        type: 'overspending',
+        type: "overspending",
         title: over ? `${b.category} budget exceeded` : `${b.category} budget on track to be exceeded`,
         detail: `${money(spentExact)} spent on ${b.category} since ${fromDay(monthStart)} against a budget of ${money(b.amount)}; at this pace the month ends at ${money(projected)}.`,
         estimated_monthly_impact: Math.max(0, Math.max(projected, spent) - b.amount),
@@ -207,13 +211,13 @@ export function recommend(txns: readonly HistoryTxn[], opts: RecommendOptions = 
 
   // 5. Tax: donations over the last 12 months (France: 66 % income-tax reduction, CGI art. 200).
   const yearAgo = addMonths(asOf, -12);
-  const gifts = txns.filter((t) => t.category === 'charity' && t.amount < 0 && toDay(t.date) > yearAgo);
-  if (gifts.length && opts.taxResidence === 'FR') {
+  const gifts = txns.filter((t) => t.category === "charity" && t.amount < 0 && toDay(t.date) > yearAgo);
+  if (gifts.length && opts.taxResidence === "FR") {
     const totalExact = gifts.reduce((a, t) => a - BigInt(t.amount), 0n);
     const total = Number(totalExact);
     recs.push({
-      type: 'tax',
-      title: 'Declare your donations',
+      type: "tax",
+      title: "Declare your donations",
       detail: `${money(totalExact)} of donations in the last 12 months qualify for a 66 % income-tax reduction (75 % for aid to people in difficulty) within 20 % of taxable income: keep the receipts and declare them (form 2042, boxes 7UF/7UD).`,
       estimated_monthly_impact: Math.round((total * 0.66) / 12),
       evidence: gifts.map((t) => t.id),

@@ -3,30 +3,138 @@
 /** Upper case, accents stripped, punctuation to spaces; digits kept. */
 export function normalizeText(s: string): string {
   return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
     .toUpperCase()
-    .replace(/['’`]/g, '') // MCDONALD'S -> MCDONALDS
-    .replace(/[^A-Z0-9]+/g, ' ')
+    .replace(/['’`]/g, "") // MCDONALD'S -> MCDONALDS
+    .replace(/[^A-Z0-9]+/g, " ")
     .trim();
 }
 
 /** Bank-statement boilerplate that says how money moved, not who received it. */
 const NOISE = new Set([
-  'CB', 'CARTE', 'PRLV', 'SEPA', 'VIR', 'VIREMENT', 'PRELEVEMENT', 'PAIEMENT', 'PAR', 'FACTURE',
-  'INST', 'RECU', 'EMIS', 'DE', 'DU', 'DES', 'LA', 'LE', 'LES', 'ECH', 'REF', 'MANDAT', 'POS',
-  'ACH', 'DEBIT', 'CREDIT', 'CARD', 'PURCHASE', 'CHECKCARD', 'VISA', 'MASTERCARD', 'RECURRING',
-  'PMT', 'PAYMENT', 'ONLINE', 'WEB', 'SQ', 'TST', 'PAYPAL', 'APPLE', 'PAY', 'GOOGLE', 'X', 'DEBITCARD',
-  'ELECTRONIC', 'WITHDRAWAL', 'DEPOSIT', 'PREAUTHORIZED', 'FRANCE', 'FR', 'US', 'USA', 'THE', 'AND',
-  'STORE', 'WWW', 'COM', 'NET', 'FRS', 'SAS', 'SA', 'INC', 'LLC', 'CO', 'CORP', 'SARL',
+  "CB",
+  "CARTE",
+  "PRLV",
+  "SEPA",
+  "VIR",
+  "VIREMENT",
+  "PRELEVEMENT",
+  "PAIEMENT",
+  "PAR",
+  "FACTURE",
+  "INST",
+  "RECU",
+  "EMIS",
+  "DE",
+  "DU",
+  "DES",
+  "LA",
+  "LE",
+  "LES",
+  "ECH",
+  "REF",
+  "MANDAT",
+  "POS",
+  "ACH",
+  "DEBIT",
+  "CREDIT",
+  "CARD",
+  "PURCHASE",
+  "CHECKCARD",
+  "VISA",
+  "MASTERCARD",
+  "RECURRING",
+  "PMT",
+  "PAYMENT",
+  "ONLINE",
+  "WEB",
+  "SQ",
+  "TST",
+  "PAYPAL",
+  "APPLE",
+  "PAY",
+  "GOOGLE",
+  "X",
+  "DEBITCARD",
+  "ELECTRONIC",
+  "WITHDRAWAL",
+  "DEPOSIT",
+  "PREAUTHORIZED",
+  "FRANCE",
+  "FR",
+  "US",
+  "USA",
+  "THE",
+  "AND",
+  "STORE",
+  "WWW",
+  "COM",
+  "NET",
+  "FRS",
+  "SAS",
+  "SA",
+  "INC",
+  "LLC",
+  "CO",
+  "CORP",
+  "SARL",
 ]);
 
 /** How money moved on a statement (card, direct debit, transfer prefixes), not who received it. */
 export const BOILERPLATE = new Set([
-  'CB', 'CARTE', 'PRLV', 'SEPA', 'VIR', 'PRELEVEMENT', 'PAIEMENT', 'PAR', 'FACTURE', 'INST', 'RECU', 'EMIS', 'ECH', 'REF', 'MANDAT',
-  'POS', 'ACH', 'DEBIT', 'CREDIT', 'CARD', 'PURCHASE', 'CHECKCARD', 'VISA', 'MASTERCARD', 'RECURRING', 'PMT', 'SQ', 'TST', 'PAYPAL',
-  'APPLE', 'GOOGLE', 'X', 'DEBITCARD', 'ELECTRONIC', 'PREAUTHORIZED', 'AUTHORIZED', 'ON', 'ID', 'MOTIF', 'DE', 'DU', 'DES', 'LA', 'LE', 'LES',
-  'S#', 'T#', 'X#', 'N', 'NO', 'EUROPEEN', 'ACHAT',
+  "CB",
+  "CARTE",
+  "PRLV",
+  "SEPA",
+  "VIR",
+  "PRELEVEMENT",
+  "PAIEMENT",
+  "PAR",
+  "FACTURE",
+  "INST",
+  "RECU",
+  "EMIS",
+  "ECH",
+  "REF",
+  "MANDAT",
+  "POS",
+  "ACH",
+  "DEBIT",
+  "CREDIT",
+  "CARD",
+  "PURCHASE",
+  "CHECKCARD",
+  "VISA",
+  "MASTERCARD",
+  "RECURRING",
+  "PMT",
+  "SQ",
+  "TST",
+  "PAYPAL",
+  "APPLE",
+  "GOOGLE",
+  "X",
+  "DEBITCARD",
+  "ELECTRONIC",
+  "PREAUTHORIZED",
+  "AUTHORIZED",
+  "ON",
+  "ID",
+  "MOTIF",
+  "DE",
+  "DU",
+  "DES",
+  "LA",
+  "LE",
+  "LES",
+  "S#",
+  "T#",
+  "X#",
+  "N",
+  "NO",
+  "EUROPEEN",
+  "ACHAT",
 ]);
 
 /** Tokens with digits are store numbers, dates or references. */
@@ -38,8 +146,10 @@ const hasDigit = (t: string) => /\d/.test(t);
  */
 export function merchantKey(description: string, counterparty?: string | null): string {
   const src = counterparty && counterparty.trim() ? counterparty : description;
-  const toks = normalizeText(src).split(' ').filter((t) => t.length > 1 && !hasDigit(t) && !NOISE.has(t));
-  return toks.slice(0, 2).join(' ') || normalizeText(src) || '?';
+  const toks = normalizeText(src)
+    .split(" ")
+    .filter((t) => t.length > 1 && !hasDigit(t) && !NOISE.has(t));
+  return toks.slice(0, 2).join(" ") || normalizeText(src) || "?";
 }
 
 /** 32-bit FNV-1a: deterministic everywhere (no crypto needed, no platform differences). */
@@ -54,14 +164,14 @@ export function fnv1a(s: string): number {
 
 /** Formats minor units as a major-unit string ("-1234" -> "-12.34"), for human reasons only; a bigint (an exact total) exactly. */
 export function formatMinor(amount: number | bigint, decimals = 2): string {
-  if (typeof amount === 'bigint') {
+  if (typeof amount === "bigint") {
     const abs = amount < 0n ? -amount : amount;
     const p = 10n ** BigInt(decimals);
-    return `${amount < 0n ? '-' : ''}${decimals === 0 ? abs : `${abs / p}.${String(abs % p).padStart(decimals, '0')}`}`;
+    return `${amount < 0n ? "-" : ""}${decimals === 0 ? abs : `${abs / p}.${String(abs % p).padStart(decimals, "0")}`}`;
   }
-  const sign = amount < 0 ? '-' : '';
+  const sign = amount < 0 ? "-" : "";
   const abs = Math.abs(Math.round(amount));
   if (decimals === 0) return sign + String(abs);
   const p = 10 ** decimals;
-  return `${sign}${Math.floor(abs / p)}.${String(abs % p).padStart(decimals, '0')}`;
+  return `${sign}${Math.floor(abs / p)}.${String(abs % p).padStart(decimals, "0")}`;
 }

@@ -45,7 +45,8 @@ export const categorizeRoute = defineRoute({
 export function categorizeLines(env: Env, items: readonly CategorizeInput[], requestId?: string): Promise<Categorization[]> {
   return categorizeAll(items, {
     embedder: env.AI ? workersAiEmbedder(env.AI) : undefined,
-    onFallback: (err) => log("warn", { request_id: requestId, worker: "ai", message: "Workers AI failed; tfjs model answered", error: String(err) }),
+    onFallback: (err) =>
+      log("warn", { request_id: requestId, worker: "ai", message: "Workers AI failed; tfjs model answered", error: String(err) }),
   });
 }
 
@@ -67,7 +68,12 @@ export function registerCategorize(app: AiApp) {
     let j = 0;
     const data = transactions.map((_, i): Categorization => {
       const own = ruled[i];
-      if (own) return { category: (CATEGORIES as readonly string[]).includes(own) ? (own as Categorization["category"]) : "other", confidence: 1, source: "rule" };
+      if (own)
+        return {
+          category: (CATEGORIES as readonly string[]).includes(own) ? (own as Categorization["category"]) : "other",
+          confidence: 1,
+          source: "rule",
+        };
       return answers[j++]!;
     });
     return c.json({ data }, 200);

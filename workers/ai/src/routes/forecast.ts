@@ -11,11 +11,19 @@ const asOfInRange = (d: string) => d >= AS_OF_MIN && d <= fromDay(toDay(today())
 
 const querySchema = z.object({
   account_id: accountIdQuery,
-  horizon: z.coerce.number().int("must be an integer").min(1).max(365).default(30).openapi({ example: 30, description: "Days after as_of, 1–365" }),
+  horizon: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(1)
+    .max(365)
+    .default(30)
+    .openapi({ example: 30, description: "Days after as_of, 1–365" }),
   as_of: isoDate
     .refine(asOfInRange, `must be between ${AS_OF_MIN} and ${AS_OF_MAX_DAYS_AHEAD} days after today`)
     .optional()
-    .openapi({ description: `Only entries dated on or before this day are used, and only the last ~3 years of them are fitted (default: today, UTC; from ${AS_OF_MIN} to ${AS_OF_MAX_DAYS_AHEAD} days after today)` }),
+    .openapi({
+      description: `Only entries dated on or before this day are used, and only the last ~3 years of them are fitted (default: today, UTC; from ${AS_OF_MIN} to ${AS_OF_MAX_DAYS_AHEAD} days after today)`,
+    }),
 });
 
 const pointSchema = z.object({
@@ -33,7 +41,10 @@ const forecastSchema = z
     method: z.string().openapi({ example: "robust-seasonal-decomposition" }),
     points: z.array(pointSchema),
     backtest: z.object({
-      mase: z.number().nullable().openapi({ description: "The model's MASE on the account's last 60 days (null: under 120 days of history)" }),
+      mase: z
+        .number()
+        .nullable()
+        .openapi({ description: "The model's MASE on the account's last 60 days (null: under 120 days of history)" }),
       baseline_mase: z.number().nullable().openapi({ description: "The monthly seasonal-naive baseline's MASE on the same days" }),
     }),
   })
@@ -63,11 +74,14 @@ export function registerForecast(app: AiApp) {
       .bind(account.id, asOf)
       .all<{ date: string; amount: number }>();
     if (!results.length)
-      throw new ApiError("validation_failed", `Account ${account.id} has no transactions on or before ${asOf}: nothing to forecast from.`, [
-        { path: "account_id", message: "no transaction history on or before as_of" },
-      ]);
+      throw new ApiError("validation_failed", `Account ${account.id} has no transactions on or before ${asOf}: nothing to forecast from.`, {
+        errors: [{ path: "account_id", message: "no transaction history on or before as_of" }],
+      });
     const input = { entries: results, opening_balance: 0, as_of: asOf };
     const f = forecast({ ...input, horizon: q.horizon });
-    return c.json({ account_id: account.id, currency: account.currency, as_of: f.as_of, method: f.method, points: f.points, backtest: backtest(input) }, 200);
+    return c.json(
+      { account_id: account.id, currency: account.currency, as_of: f.as_of, method: f.method, points: f.points, backtest: backtest(input) },
+      200,
+    );
   });
 }

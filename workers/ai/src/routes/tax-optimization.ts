@@ -3,7 +3,11 @@ import type { AiApp } from "../env";
 import { candidates, frTaxAfterReduction } from "../tax/optimize";
 import type { Ctx } from "./shared";
 
-const amount = z.number().int("must be an integer amount in minor units (cents)").min(0, "must not be negative").max(MAX_AMOUNT, "must not exceed 10^13 minor units");
+const amount = z
+  .number()
+  .int("must be an integer amount in minor units (cents)")
+  .min(0, "must not be negative")
+  .max(MAX_AMOUNT, "must not exceed 10^13 minor units");
 
 // The income-tax request (the tax worker validates jurisdiction, year and statuses and names the field) plus `cash_available`.
 const requestSchema = z
@@ -12,15 +16,24 @@ const requestSchema = z
     income_year: z.number().int().openapi({ example: 2025 }),
     filing_status: z.string().openapi({ example: "single" }),
     dependents: z.number().int().min(0).max(20).optional().openapi({ example: 0 }),
-    income: z.strictObject({ salaries: z.array(amount).optional(), taxable_income: amount.optional() }).openapi({ example: { salaries: [5_000_000] } }),
-    cash_available: amount.optional().openapi({ example: 500_000, description: "Most you can put into any one lever this year; without it every lever goes to its legal ceiling (US itemised gifts need it)" }),
+    income: z
+      .strictObject({ salaries: z.array(amount).optional(), taxable_income: amount.optional() })
+      .openapi({ example: { salaries: [5_000_000] } }),
+    cash_available: amount.optional().openapi({
+      example: 500_000,
+      description:
+        "Most you can put into any one lever this year; without it every lever goes to its legal ceiling (US itemised gifts need it)",
+    }),
   })
   .openapi("TaxOptimizationRequest");
 
 const suggestionSchema = z.object({
   kind: z.string().openapi({ example: "fr_per_contribution" }),
   amount: z.number().int().openapi({ description: "Money to put in (contribution, gift, spending), minor units" }),
-  tax_after: z.number().int().openapi({ description: "The tax with this suggestion alone, exactly as the income-tax engine computes it (see explanation)" }),
+  tax_after: z
+    .number()
+    .int()
+    .openapi({ description: "The tax with this suggestion alone, exactly as the income-tax engine computes it (see explanation)" }),
   tax_saving: z.number().int().openapi({ description: "baseline_tax − tax_after" }),
   net_cost: z.number().int().openapi({ description: "amount − tax_saving" }),
   explanation: z.string(),
@@ -71,7 +84,15 @@ export function registerTaxOptimization(app: AiApp) {
     const suggestions = found.map((cand) => {
       const tax_after = "input" in cand ? answers[next++]!.tax : frTaxAfterReduction(base.tax, cand.reduction);
       const tax_saving = base.tax - tax_after;
-      return { kind: cand.kind, amount: cand.amount, tax_after, tax_saving, net_cost: cand.amount - tax_saving, explanation: cand.explanation, sources: cand.sources };
+      return {
+        kind: cand.kind,
+        amount: cand.amount,
+        tax_after,
+        tax_saving,
+        net_cost: cand.amount - tax_saving,
+        explanation: cand.explanation,
+        sources: cand.sources,
+      };
     });
     const ranked = suggestions.filter((s) => s.tax_saving > 0).sort((a, b) => b.tax_saving - a.tax_saving || a.net_cost - b.net_cost);
     return c.json({ baseline_tax: base.tax, currency: base.currency, suggestions: ranked }, 200);

@@ -50,7 +50,11 @@ function spread(total: number, caps: number[]): number[] {
 
 export function candidates(req: TaxRequest, base: Baseline, cash?: number): Candidate[] {
   if (!isLeverYear(req.income_year)) return [];
-  return req.jurisdiction === "FR" ? france(req, base, cash, req.income_year) : req.jurisdiction === "US" ? unitedStates(req, base, cash, req.income_year) : [];
+  return req.jurisdiction === "FR"
+    ? france(req, base, cash, req.income_year)
+    : req.jurisdiction === "US"
+      ? unitedStates(req, base, cash, req.income_year)
+      : [];
 }
 
 function france(req: TaxRequest, base: Baseline, cash: number | undefined, year: 2024 | 2025): Candidate[] {
@@ -64,9 +68,14 @@ function france(req: TaxRequest, base: Baseline, cash: number | undefined, year:
   const total = salaries?.reduce((a, b) => a + b, 0) ?? 0;
   const incomes = salaries?.length
     ? salaries.map((s) => (total > 0 ? Math.round((base.taxable_income * s) / total) : 0))
-    : couple ? [base.taxable_income, 0] : [base.taxable_income];
+    : couple
+      ? [base.taxable_income, 0]
+      : [base.taxable_income];
   const p = FR.per;
-  const ceiling = incomes.reduce((a, inc) => a + Math.min(p.cap[year].value, Math.max(p.floor[year].value, Math.round(p.rate.value * inc))), 0);
+  const ceiling = incomes.reduce(
+    (a, inc) => a + Math.min(p.cap[year].value, Math.max(p.floor[year].value, Math.round(p.rate.value * inc))),
+    0,
+  );
   const per = whole(Math.min(ceiling, budget(cash), base.taxable_income));
   if (per > 0 && base.tax > 0)
     out.push({
@@ -138,7 +147,11 @@ function unitedStates(req: TaxRequest, base: Baseline, cash: number | undefined,
   const m = (x: number) => money(x, base.currency);
   if (base.tax <= 0) return out;
   const salaries = req.income.salaries;
-  const earners = salaries?.length ? salaries : req.filing_status === "married_joint" ? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : [Number.MAX_SAFE_INTEGER];
+  const earners = salaries?.length
+    ? salaries
+    : req.filing_status === "married_joint"
+      ? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]
+      : [Number.MAX_SAFE_INTEGER];
 
   /** Pre-tax contributions lower wages (with salaries) or taxable income (when given directly). */
   const lower = (perEarner: number[]): TaxRequest => {
@@ -149,7 +162,15 @@ function unitedStates(req: TaxRequest, base: Baseline, cash: number | undefined,
   };
 
   const retirement = (kind: string, limit: number, source: string, what: string, note: string) => {
-    const per = spread(whole(Math.min(budget(cash), earners.reduce((a, e) => a + Math.min(limit, e), 0))), earners.map((e) => Math.min(limit, whole(e))));
+    const per = spread(
+      whole(
+        Math.min(
+          budget(cash),
+          earners.reduce((a, e) => a + Math.min(limit, e), 0),
+        ),
+      ),
+      earners.map((e) => Math.min(limit, whole(e))),
+    );
     const amount = per.reduce((a, b) => a + b, 0);
     if (amount > 0)
       out.push({
@@ -160,7 +181,13 @@ function unitedStates(req: TaxRequest, base: Baseline, cash: number | undefined,
         sources: [source],
       });
   };
-  retirement("us_401k_contribution", US.k401[year].value, US.k401[year].source, "a traditional 401(k) through payroll (pre-tax elective deferrals)", "Deferrals reduce taxable wages; only if your employer offers a plan.");
+  retirement(
+    "us_401k_contribution",
+    US.k401[year].value,
+    US.k401[year].source,
+    "a traditional 401(k) through payroll (pre-tax elective deferrals)",
+    "Deferrals reduce taxable wages; only if your employer offers a plan.",
+  );
   retirement(
     "us_traditional_ira_contribution",
     US.ira[year].value,
@@ -170,7 +197,10 @@ function unitedStates(req: TaxRequest, base: Baseline, cash: number | undefined,
   );
 
   // Itemised charitable gifts: only worth it when they exceed the standard deduction.
-  const std = salaries?.length && base.gross_income > base.taxable_income ? base.gross_income - base.taxable_income : (US.standardDeduction[year].value as Record<string, number>)[req.filing_status] ?? 0;
+  const std =
+    salaries?.length && base.gross_income > base.taxable_income
+      ? base.gross_income - base.taxable_income
+      : ((US.standardDeduction[year].value as Record<string, number>)[req.filing_status] ?? 0);
   const agi = salaries?.length ? base.gross_income : base.taxable_income + std;
   if (cash !== undefined) {
     const gift = whole(Math.min(cash, Math.floor(US.charity.agiShare.value * agi)));

@@ -39,7 +39,11 @@ export const register = defineRoute({
   description: "Calls are limited per client address (429 with Retry-After).",
   scope: null,
   request: jsonBody(
-    z.strictObject({ email: emailField, password: newPasswordField, name: z.string().trim().min(1).max(100).openapi({ example: "Ada Lovelace" }) }),
+    z.strictObject({
+      email: emailField,
+      password: newPasswordField,
+      name: z.string().trim().min(1).max(100).openapi({ example: "Ada Lovelace" }),
+    }),
   ),
   responses: {
     201: jsonResponse(sessionSchema, "The new user, signed in"),
@@ -125,16 +129,21 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
     const session = await newRefreshToken(user.id);
     try {
       await scrubbed(
-        db.batch([db.insert(users).values(user), db.insert(refreshTokens).values(session.row), db.insert(auditEvents).values(auditRow(c, "register", user.id))]),
+        db.batch([
+          db.insert(users).values(user),
+          db.insert(refreshTokens).values(session.row),
+          db.insert(auditEvents).values(auditRow(c, "register", user.id)),
+        ]),
       );
     } catch (e) {
-      if (isUniqueViolation(e))
-        throw new ApiError("conflict", "An account with this email already exists.");
+      if (isUniqueViolation(e)) throw new ApiError("conflict", "An account with this email already exists.");
       throw e;
     }
     // The gateway asks this object, not D1, for the caller's state. Should the write fail, the object
     // fills itself from the row above on the user's first request instead.
-    await userStateOf(c.env, user.id).init(user.id, { status: "active", role: "user" }).catch(() => undefined);
+    await userStateOf(c.env, user.id)
+      .init(user.id, { status: "active", role: "user" })
+      .catch(() => undefined);
     return c.json(await sessionBody(c.env, user, session.token), 201, NO_STORE);
   });
 
@@ -160,7 +169,12 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
     await scrubbed(db.batch([db.insert(refreshTokens).values(session.row), db.insert(auditEvents).values(auditRow(c, "login", user.id))]));
     // Parameters raised since this hash was made: upgrade it now that the password is at hand.
     if (user.passwordHash && needsRehash(user.passwordHash))
-      await scrubbed(db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id)));
+      await scrubbed(
+        db
+          .update(users)
+          .set({ passwordHash: await hashPassword(body.password) })
+          .where(eq(users.id, user.id)),
+      );
     return c.json(await sessionBody(c.env, user, session.token), 200, NO_STORE);
   });
 
@@ -169,7 +183,12 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
     const result = await rotateRefreshToken(db, c.req.valid("json").refresh_token);
     if (!result.ok) {
       if (result.reason === "reused") await audit(c, "refresh_reuse", result.old!.userId, { family: result.old!.familyId });
-      throw new ApiError("unauthorized", result.reason === "reused" ? "This refresh token was already used; its session is revoked." : "The refresh token is invalid or expired.");
+      throw new ApiError(
+        "unauthorized",
+        result.reason === "reused"
+          ? "This refresh token was already used; its session is revoked."
+          : "The refresh token is invalid or expired.",
+      );
     }
     if (result.old.clientId) throw new ApiError("unauthorized", "The refresh token is invalid or expired.");
     await userStateOf(c.env, result.user.id).reload(result.user.id);
@@ -193,4 +212,3 @@ export function mountAuthRoutes(app: OpenAPIHono<AuthApp>) {
     return c.body(null, 204);
   });
 }
-

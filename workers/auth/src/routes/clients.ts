@@ -31,10 +31,14 @@ export const createClient = defineRoute({
   summary: "Create an API client (OAuth 2.0 client credentials); the secret is shown once",
   scope: "authenticated",
   middleware: [personOnly],
-  request: jsonBody(z.strictObject({ name: z.string().trim().min(1).max(100).openapi({ example: "Accounting export" }), scopes: scopesField })),
+  request: jsonBody(
+    z.strictObject({ name: z.string().trim().min(1).max(100).openapi({ example: "Accounting export" }), scopes: scopesField }),
+  ),
   responses: {
     201: jsonResponse(
-      clientSchema.extend({ client_secret: z.string().openapi({ description: "shown once; stored only as a hash" }) }).openapi("ApiClientWithSecret"),
+      clientSchema
+        .extend({ client_secret: z.string().openapi({ description: "shown once; stored only as a hash" }) })
+        .openapi("ApiClientWithSecret"),
       "The client and its secret",
     ),
   },
@@ -76,9 +80,22 @@ export function mountClientRoutes(app: OpenAPIHono<AuthApp>) {
     const owner = c.get("identity").sub;
     const granted = [...new Set(scopes)];
     const secret = opaqueToken("eft_cs");
-    const row = { id: newId("cli"), userId: owner, name, secretHash: await sha256Hex(secret), scopes: granted.join(" "), createdAt: new Date().toISOString(), revokedAt: null };
+    const row = {
+      id: newId("cli"),
+      userId: owner,
+      name,
+      secretHash: await sha256Hex(secret),
+      scopes: granted.join(" "),
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+    };
     const db = drizzle(c.env.DB);
-    await scrubbed(db.batch([db.insert(apiClients).values(row), db.insert(auditEvents).values(auditRow(c, "client_created", owner, { client_id: row.id, scopes: granted }))]));
+    await scrubbed(
+      db.batch([
+        db.insert(apiClients).values(row),
+        db.insert(auditEvents).values(auditRow(c, "client_created", owner, { client_id: row.id, scopes: granted })),
+      ]),
+    );
     return c.json({ ...toClient(row), client_secret: secret }, 201, { "Cache-Control": "no-store" });
   });
 
@@ -108,7 +125,10 @@ export function mountClientRoutes(app: OpenAPIHono<AuthApp>) {
       .run();
     if (done.meta.changes !== 1) throw new ApiError("not_found", "No such API client.");
     await db.batch([
-      db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.clientId, id), isNull(refreshTokens.revokedAt))),
+      db
+        .update(refreshTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(refreshTokens.clientId, id), isNull(refreshTokens.revokedAt))),
       db.insert(auditEvents).values(auditRow(c, "client_revoked", owner, { client_id: id })),
     ]);
     return c.body(null, 204);

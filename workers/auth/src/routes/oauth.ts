@@ -11,7 +11,13 @@ import { rotateRefreshToken } from "../sessions";
 import { parseScopes, sha256Hex, signAccessToken } from "../tokens";
 
 /** RFC 6749 §5.2 error codes. */
-type OAuthError = "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+type OAuthError =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unauthorized_client"
+  | "unsupported_grant_type"
+  | "invalid_scope";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
@@ -118,11 +124,21 @@ export function mountOAuthRoutes(app: OpenAPIHono<AuthApp>) {
       if (!client) return oauthError(c, "invalid_client", "Client authentication is required.", basic);
       const granted = parseScopes(client.scopes) ?? [];
       const scopes = requestedScopes?.length ? requestedScopes : granted;
-      if (!scopes.every((s) => granted.includes(s))) return oauthError(c, "invalid_scope", "The client was not granted every requested scope.");
+      if (!scopes.every((s) => granted.includes(s)))
+        return oauthError(c, "invalid_scope", "The client was not granted every requested scope.");
       const owner = await db.select({ role: users.role, status: users.status }).from(users).where(eq(users.id, client.userId)).get();
       if (!owner || owner.status !== "active") return oauthError(c, "unauthorized_client", "The client's owner account is not active.");
-      const { token: accessToken, expiresIn } = await signAccessToken(c.env, { sub: client.userId, role: owner.role, scopes, clientId: client.id });
-      return c.json({ access_token: accessToken, token_type: "Bearer" as const, expires_in: expiresIn, scope: scopes.join(" ") }, 200, NO_STORE);
+      const { token: accessToken, expiresIn } = await signAccessToken(c.env, {
+        sub: client.userId,
+        role: owner.role,
+        scopes,
+        clientId: client.id,
+      });
+      return c.json(
+        { access_token: accessToken, token_type: "Bearer" as const, expires_in: expiresIn, scope: scopes.join(" ") },
+        200,
+        NO_STORE,
+      );
     }
 
     if (grant === "refresh_token") {
@@ -131,10 +147,17 @@ export function mountOAuthRoutes(app: OpenAPIHono<AuthApp>) {
       const result = await rotateRefreshToken(db, presented);
       if (!result.ok) {
         if (result.reason === "reused") await audit(c, "refresh_reuse", result.old!.userId, { family: result.old!.familyId });
-        return oauthError(c, "invalid_grant", result.reason === "reused" ? "The refresh token was already used; its session is revoked." : "The refresh token is invalid or expired.");
+        return oauthError(
+          c,
+          "invalid_grant",
+          result.reason === "reused"
+            ? "The refresh token was already used; its session is revoked."
+            : "The refresh token is invalid or expired.",
+        );
       }
       // A token bound to a client needs that client's authentication.
-      if (result.old.clientId && result.old.clientId !== client?.id) return oauthError(c, "invalid_grant", "The refresh token was issued to another client.");
+      if (result.old.clientId && result.old.clientId !== client?.id)
+        return oauthError(c, "invalid_grant", "The refresh token was issued to another client.");
       const original = (parseScopes(result.scope) ?? []) as Scope[];
       const scopes = requestedScopes?.length ? requestedScopes : original;
       if (!scopes.every((s) => original.includes(s))) return oauthError(c, "invalid_scope", "A refresh cannot widen the original scope.");
@@ -145,7 +168,13 @@ export function mountOAuthRoutes(app: OpenAPIHono<AuthApp>) {
         clientId: result.old.clientId ?? undefined,
       });
       return c.json(
-        { access_token: accessToken, token_type: "Bearer" as const, expires_in: expiresIn, scope: scopes.join(" "), refresh_token: result.token },
+        {
+          access_token: accessToken,
+          token_type: "Bearer" as const,
+          expires_in: expiresIn,
+          scope: scopes.join(" "),
+          refresh_token: result.token,
+        },
         200,
         NO_STORE,
       );
@@ -155,4 +184,3 @@ export function mountOAuthRoutes(app: OpenAPIHono<AuthApp>) {
     return oauthError(c, "unsupported_grant_type", "Supported grant types: client_credentials, refresh_token.");
   });
 }
-

@@ -4,7 +4,15 @@ import type { AuthApp } from "../env";
 import { signingKeys } from "../keys";
 
 const jwkSchema = z
-  .object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string().optional(), kid: z.string(), alg: z.string(), use: z.literal("sig") })
+  .object({
+    kty: z.string(),
+    crv: z.string(),
+    x: z.string(),
+    y: z.string().optional(),
+    kid: z.string(),
+    alg: z.string(),
+    use: z.literal("sig"),
+  })
   .openapi("PublicJwk");
 
 export const jwks = defineRoute({

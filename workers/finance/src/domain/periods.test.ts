@@ -5,7 +5,17 @@ describe("isIsoDate", () => {
   it("accepts real calendar dates only", () => {
     expect(isIsoDate("2024-02-29")).toBe(true);
     expect(isIsoDate("9999-12-31")).toBe(true);
-    for (const bad of ["2025-02-29", "2025-13-01", "2025-00-10", "2025-1-01", "20250101", "2025-01-01T00:00:00Z", "", "0000-01-01", "abcd-ef-gh"])
+    for (const bad of [
+      "2025-02-29",
+      "2025-13-01",
+      "2025-00-10",
+      "2025-1-01",
+      "20250101",
+      "2025-01-01T00:00:00Z",
+      "",
+      "0000-01-01",
+      "abcd-ef-gh",
+    ])
       expect(isIsoDate(bad), bad).toBe(false);
   });
 });
@@ -46,12 +56,19 @@ describe("buckets", () => {
 describe("resolveRange", () => {
   const now = new Date("2025-06-18T10:00:00Z");
   it("defaults `to` to today and `from` from `to`", () => {
-    expect(resolveRange(undefined, undefined, (to) => `${to.slice(0, 7)}-01`, now)).toEqual({ ok: true, range: { from: "2025-06-01", to: "2025-06-18" } });
+    expect(resolveRange(undefined, undefined, (to) => `${to.slice(0, 7)}-01`, now)).toEqual({
+      ok: true,
+      range: { from: "2025-06-01", to: "2025-06-18" },
+    });
     expect(resolveRange("2025-01-01", "2025-01-01", () => "x", now)).toEqual({ ok: true, range: { from: "2025-01-01", to: "2025-01-01" } });
   });
   it("names the bad parameter", () => {
     expect(resolveRange("2025-02-30", undefined, () => "x", now)).toMatchObject({ ok: false, path: "from" });
     expect(resolveRange(undefined, "tomorrow", () => "x", now)).toMatchObject({ ok: false, path: "to" });
-    expect(resolveRange("2025-06-02", "2025-06-01", () => "x", now)).toMatchObject({ ok: false, path: "from", message: "must not be after `to`" });
+    expect(resolveRange("2025-06-02", "2025-06-01", () => "x", now)).toMatchObject({
+      ok: false,
+      path: "from",
+      message: "must not be after `to`",
+    });
   });
 });

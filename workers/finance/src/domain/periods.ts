@@ -91,7 +91,12 @@ export type RangeResult = { ok: true; range: Range } | { ok: false; path: "from"
  * Resolve an optional from/to pair: `to` defaults to today, `from` to `defaultFrom(to)`.
  * Both must be real dates and from ≤ to.
  */
-export function resolveRange(from: string | undefined, to: string | undefined, defaultFrom: (to: string) => string, now: Date = new Date()): RangeResult {
+export function resolveRange(
+  from: string | undefined,
+  to: string | undefined,
+  defaultFrom: (to: string) => string,
+  now: Date = new Date(),
+): RangeResult {
   if (from !== undefined && !isIsoDate(from)) return { ok: false, path: "from", message: "must be a date YYYY-MM-DD" };
   if (to !== undefined && !isIsoDate(to)) return { ok: false, path: "to", message: "must be a date YYYY-MM-DD" };
   const end = to ?? todayUtc(now);

@@ -56,7 +56,11 @@ export const accountSchema = z
     balance: z
       .object({
         current: z.number().int(),
-        available: z.number().int().nullable().openapi({ description: "current − pending debits + overdraft_limit; null when there is no limit" }),
+        available: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: "current − pending debits + overdraft_limit; null when there is no limit" }),
         pending: z.number().int().openapi({ description: "Debits reserved by payments in flight" }),
       })
       .openapi({
@@ -68,7 +72,6 @@ export const accountSchema = z
   .openapi("Account");
 export type AccountView = z.infer<typeof accountSchema>;
 
-
 const ledger = (env: Env, id: string) => ledgerStub<LedgerRpc>(env.LEDGER, id);
 
 /** The account as the API shows it: the D1 row plus the balance and status of its ledger object. */
@@ -79,7 +82,10 @@ export async function accountView(env: Env, row: AccountRow): Promise<AccountVie
 }
 
 /** Without `live`, the balance the ledger object last projected into the row (the list: no object call per row). */
-function view(row: AccountRow, live?: { current: number; available: number | null; pending: number; status: "open" | "closed" }): AccountView {
+function view(
+  row: AccountRow,
+  live?: { current: number; available: number | null; pending: number; status: "open" | "closed" },
+): AccountView {
   const current = live?.current ?? row.balanceCurrent;
   const pending = live?.pending ?? row.balancePending;
   return {
@@ -121,7 +127,8 @@ export const listAccountsRoute = defineRoute({
   path: "/v1/accounts",
   tags,
   summary: "List your accounts, newest first",
-  description: "A cross-account view read from D1: balances are the ones the ledger objects project after each change (they may lag a write by up to a second); GET /v1/accounts/{id} reads the live balance.",
+  description:
+    "A cross-account view read from D1: balances are the ones the ledger objects project after each change (they may lag a write by up to a second); GET /v1/accounts/{id} reads the live balance.",
   scope: "accounts:read",
   request: { query: paginationQuery },
   responses: { 200: jsonResponse(pageSchema(accountSchema).openapi("AccountPage"), "One page of accounts") },
@@ -152,7 +159,8 @@ export const closeAccountRoute = defineRoute({
   path: "/v1/accounts/{id}/close",
   tags,
   summary: "Close an account (only at zero balance with nothing pending)",
-  description: "Closing an already closed account answers 200 with the account. A non-zero balance or a payment in flight → 409 `conflict`.",
+  description:
+    "Closing an already closed account answers 200 with the account. A non-zero balance or a payment in flight → 409 `conflict`.",
   scope: "accounts:write",
   request: { params: accountParams },
   responses: {
@@ -189,7 +197,10 @@ export function registerAccounts(app: FinanceApp) {
       });
     } catch (e) {
       // Without its ledger the account is unusable: take the row back so it never shows up half-made.
-      await db(c).delete(accounts).where(eq(accounts.id, row.id)).catch(() => undefined);
+      await db(c)
+        .delete(accounts)
+        .where(eq(accounts.id, row.id))
+        .catch(() => undefined);
       throw e;
     }
     return c.json(await accountView(c.env, row), 201);
@@ -217,7 +228,10 @@ export function registerAccounts(app: FinanceApp) {
     const row = await ownAccount(c, c.req.valid("param").id);
     const { name } = c.req.valid("json");
     if (name !== undefined && name !== row.name) {
-      await db(c).update(accounts).set({ name }).where(and(eq(accounts.id, row.id), eq(accounts.userId, row.userId)));
+      await db(c)
+        .update(accounts)
+        .set({ name })
+        .where(and(eq(accounts.id, row.id), eq(accounts.userId, row.userId)));
       row.name = name;
     }
     return c.json(await accountView(c.env, row), 200);

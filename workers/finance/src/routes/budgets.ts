@@ -140,13 +140,27 @@ export function registerBudgets(app: FinanceApp) {
     const clash = await db(c)
       .select({ id: budgets.id })
       .from(budgets)
-      .where(and(eq(budgets.userId, uid), eq(budgets.category, body.category), eq(budgets.currency, body.currency), eq(budgets.period, body.period)))
+      .where(
+        and(
+          eq(budgets.userId, uid),
+          eq(budgets.category, body.category),
+          eq(budgets.currency, body.currency),
+          eq(budgets.period, body.period),
+        ),
+      )
       .get();
-    if (clash) throw new ApiError("conflict", `A ${body.period}ly ${body.currency} budget for ${body.category} already exists (${clash.id}).`);
+    if (clash)
+      throw new ApiError("conflict", `A ${body.period}ly ${body.currency} budget for ${body.category} already exists (${clash.id}).`);
     const id = newId("bud");
-    await db(c)
-      .insert(budgets)
-      .values({ id, userId: uid, category: body.category, amount: body.amount, currency: body.currency, period: body.period, createdAt: new Date().toISOString() });
+    await db(c).insert(budgets).values({
+      id,
+      userId: uid,
+      category: body.category,
+      amount: body.amount,
+      currency: body.currency,
+      period: body.period,
+      createdAt: new Date().toISOString(),
+    });
     const [budget] = await budgetsWithSpent(c, eq(budgets.id, id), 1);
     return exactJson(c, budget, 201);
   });
@@ -154,7 +168,11 @@ export function registerBudgets(app: FinanceApp) {
   app.openapi(listBudgetsRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await budgetsWithSpent(c, keyset(budgets.createdAt, budgets.id, cursor).after, limit + 1);
-    return exactJson(c, page(rows, limit, (r) => ({ t: r.created_at, id: r.id })), 200);
+    return exactJson(
+      c,
+      page(rows, limit, (r) => ({ t: r.created_at, id: r.id })),
+      200,
+    );
   });
 
   app.openapi(getBudgetRoute, async (c) => {

@@ -23,10 +23,16 @@ export const TAXONOMY = CATEGORY_CODES.map((code) => ({ code, name: code[0].toUp
 
 const categorySchema = z
   .object({
-    code: z.string().openapi({ example: "groceries", description: "What transactions, rules and budgets use: a taxonomy code, or the name of your own category" }),
+    code: z.string().openapi({
+      example: "groceries",
+      description: "What transactions, rules and budgets use: a taxonomy code, or the name of your own category",
+    }),
     id: z.string().nullable().openapi({ description: "`cat_…` for your own categories; null for the taxonomy" }),
     name: z.string().openapi({ example: "Groceries" }),
-    parent: z.string().nullable().openapi({ description: "null for the fixed taxonomy; the taxonomy code your own category belongs under" }),
+    parent: z
+      .string()
+      .nullable()
+      .openapi({ description: "null for the fixed taxonomy; the taxonomy code your own category belongs under" }),
     custom: z.boolean().openapi({ description: "true for a category you created" }),
     created_at: z.string().nullable(),
   })
@@ -50,7 +56,10 @@ const ruleSchema = z
 
 const createRuleSchema = z
   .strictObject({
-    contains: nameSchema(100).openapi({ example: "Carrefour", description: "Case-insensitive substring of the transaction description; stored lower-cased" }),
+    contains: nameSchema(100).openapi({
+      example: "Carrefour",
+      description: "Case-insensitive substring of the transaction description; stored lower-cased",
+    }),
     category: categoryRefSchema,
   })
   .openapi("CategoryRuleCreate");
@@ -83,7 +92,8 @@ export const listRulesRoute = defineRoute({
   path: "/v1/categories/rules",
   tags,
   summary: "Your categorisation rules, newest first",
-  description: "A transaction recorded without a category takes the category of a matching rule (description contains `contains`, case-insensitive).",
+  description:
+    "A transaction recorded without a category takes the category of a matching rule (description contains `contains`, case-insensitive).",
   scope: "transactions:read",
   request: { query: paginationQuery },
   responses: { 200: jsonResponse(pageSchema(ruleSchema).openapi("CategoryRulePage"), "One page of rules") },
@@ -162,7 +172,10 @@ export function registerCategories(app: FinanceApp) {
       .orderBy(...k.order)
       .limit(limit + 1);
     const { data, next_cursor } = page(rows, limit, (r) => ({ t: r.createdAt, id: r.id }));
-    return c.json({ data: data.map((r) => ({ id: r.id, contains: r.contains, category: r.category, created_at: r.createdAt })), next_cursor }, 200);
+    return c.json(
+      { data: data.map((r) => ({ id: r.id, contains: r.contains, category: r.category, created_at: r.createdAt })), next_cursor },
+      200,
+    );
   });
 
   app.openapi(createRuleRoute, async (c) => {

@@ -6,11 +6,16 @@ import type { FinanceApp } from "../env";
 import { badQuery, db, userId, type Ctx } from "./shared";
 
 const dateParam = (name: string, description: string) =>
-  z.string().max(10).optional().openapi({ param: { name, in: "query" }, example: name === "from" ? "2025-01-01" : "2025-06-30", description });
+  z
+    .string()
+    .max(10)
+    .optional()
+    .openapi({ param: { name, in: "query" }, example: name === "from" ? "2025-01-01" : "2025-06-30", description });
 
-const currencyParam = currencySchema
-  .optional()
-  .openapi({ param: { name: "currency", in: "query" }, description: "ISO 4217 code; default: your base currency (`GET /v1/users/me`, EUR if unset)" });
+const currencyParam = currencySchema.optional().openapi({
+  param: { name: "currency", in: "query" },
+  description: "ISO 4217 code; default: your base currency (`GET /v1/users/me`, EUR if unset)",
+});
 
 const DEFINITIONS =
   "Sums over the ledger projection of all your accounts in one currency, by `occurred_at` date, both ends inclusive. " +
@@ -41,7 +46,10 @@ const summarySchema = z
 const cashflowQuery = z.object({
   from: dateParam("from", "First day (YYYY-MM-DD); default: the first day of the month 11 months before `to` (12 months)"),
   to: dateParam("to", "Last day (YYYY-MM-DD); default: today (UTC)"),
-  interval: z.enum(INTERVALS).default("month").openapi({ param: { name: "interval", in: "query" }, description: "Bucket size: ISO weeks start on Monday" }),
+  interval: z
+    .enum(INTERVALS)
+    .default("month")
+    .openapi({ param: { name: "interval", in: "query" }, description: "Bucket size: ISO weeks start on Monday" }),
   currency: currencyParam,
 });
 
@@ -53,7 +61,9 @@ const cashflowSchema = z
     interval: z.enum(INTERVALS),
     series: z.array(
       z.object({
-        period_start: z.string().openapi({ description: "Start of the bucket; the first and last buckets only count days within from..to" }),
+        period_start: z
+          .string()
+          .openapi({ description: "Start of the bucket; the first and last buckets only count days within from..to" }),
         income: totalSchema("Money in"),
         expenses: totalSchema("Money out, as a positive number"),
         net: totalSchema("income − expenses"),
@@ -88,7 +98,11 @@ export const cashflowRoute = defineRoute({
 
 async function currencyFor(c: Ctx, requested: string | undefined): Promise<string> {
   if (requested) return requested;
-  const row = await db(c).select({ base: users.baseCurrency }).from(users).where(eq(users.id, userId(c))).get();
+  const row = await db(c)
+    .select({ base: users.baseCurrency })
+    .from(users)
+    .where(eq(users.id, userId(c)))
+    .get();
   return row?.base ?? "EUR";
 }
 
@@ -109,7 +123,9 @@ export function registerReports(app: FinanceApp) {
     const currency = await currencyFor(c, q.currency);
     const where = sql`${countedEntries("user_id", userId(c))} AND e.currency = ${currency} AND e.occurred_date BETWEEN ${from} AND ${to}`;
     const [totals, byCategory] = await Promise.all([
-      db(c).all<{ income: string; expenses: string }>(sql`SELECT ${INCOME} AS income, ${EXPENSES} AS expenses FROM entries e WHERE ${where}`),
+      db(c).all<{ income: string; expenses: string }>(
+        sql`SELECT ${INCOME} AS income, ${EXPENSES} AS expenses FROM entries e WHERE ${where}`,
+      ),
       db(c).all<{ category: string; amount: string }>(
         sql`SELECT e.category AS category, ${exactSum(sql`e.amount`)} AS amount FROM entries e WHERE ${where}
             GROUP BY e.category ORDER BY e.category`,

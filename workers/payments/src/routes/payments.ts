@@ -2,8 +2,25 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import {
-  ApiError, ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, defineRoute, idempotencyKey, jsonBody, jsonResponse, keyset, ledgerStub, newId, problemDoc,
-  outcomeResponse, page, pageSchema, paginationQuery, z, type AppEnv, type LedgerRpc,
+  ApiError,
+  ENTRY_TEXT_LIMITS,
+  MAX_AMOUNT,
+  currencySchema,
+  defineRoute,
+  idempotencyKey,
+  jsonBody,
+  jsonResponse,
+  keyset,
+  ledgerStub,
+  newId,
+  problemDoc,
+  outcomeResponse,
+  page,
+  pageSchema,
+  paginationQuery,
+  z,
+  type AppEnv,
+  type LedgerRpc,
 } from "#core";
 import type { Env } from "../index";
 
@@ -29,7 +46,10 @@ const createBody = z
     currency: currencySchema,
     description: z.string().trim().min(1).max(ENTRY_TEXT_LIMITS.description).optional(), // becomes both legs' entry description
   })
-  .refine((b) => b.source_account_id !== b.destination_account_id, { path: ["destination_account_id"], message: "must differ from source_account_id" })
+  .refine((b) => b.source_account_id !== b.destination_account_id, {
+    path: ["destination_account_id"],
+    message: "must differ from source_account_id",
+  })
   .openapi("NewPayment");
 
 export const createPayment = defineRoute({
@@ -44,7 +64,11 @@ export const createPayment = defineRoute({
     // Required, and documented so; the handler checks it (idempotencyKey) so that a missing key is the
     // same 400 problem, naming the header, as an invalid one.
     headers: z.object({
-      "idempotency-key": z.string().max(255).optional().openapi({ param: { required: true }, description: "1–255 visible ASCII characters, unique per payment" }),
+      "idempotency-key": z
+        .string()
+        .max(255)
+        .optional()
+        .openapi({ param: { required: true }, description: "1–255 visible ASCII characters, unique per payment" }),
     }),
     ...jsonBody(createBody),
   },

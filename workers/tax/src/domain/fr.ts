@@ -1,7 +1,7 @@
-import { FR_PARTS_SOURCE, type FrYearParams } from './params/fr';
-import { applyScale } from './scale';
-import { bps, cmp, max, min, mul, q, roundToUnit, sub, toCents, ZERO } from './rational';
-import { ratio, type Income, type IncomeTaxResult } from './types';
+import { FR_PARTS_SOURCE, type FrYearParams } from "./params/fr";
+import { applyScale } from "./scale";
+import { bps, cmp, max, min, mul, q, roundToUnit, sub, toCents, ZERO } from "./rational";
+import { ratio, type Income, type IncomeTaxResult } from "./types";
 
 // France — impôt sur le revenu (CGI art. 193 to 197), for revenue from salaries or a given revenu net imposable.
 // Modelled: parts (art. 194 I), family-quotient ceiling (197 I 2) incl. the widow's complementary
@@ -9,10 +9,10 @@ import { ratio, type Income, type IncomeTaxResult } from './types';
 // Not modelled: extra half-parts for invalidity, veterans, "parent isolé" (case T) or "case L",
 // shared custody, other income categories, réductions/crédits d'impôt, CEHR.
 
-export const FR_FILING_STATUSES = ['single', 'married', 'pacs', 'widowed'] as const;
+export const FR_FILING_STATUSES = ["single", "married", "pacs", "widowed"] as const;
 export type FrFilingStatus = (typeof FR_FILING_STATUSES)[number];
 
-const isCouple = (s: FrFilingStatus): boolean => s === 'married' || s === 'pacs';
+const isCouple = (s: FrFilingStatus): boolean => s === "married" || s === "pacs";
 export const frDeclarants = (s: FrFilingStatus): number => (isCouple(s) ? 2 : 1);
 
 /**
@@ -22,7 +22,7 @@ export const frDeclarants = (s: FrFilingStatus): number => (isCouple(s) ? 2 : 1)
  * single, divorced and widowed taxpayers, 2 for joint taxation.
  */
 export function frParts(status: FrFilingStatus, dependents: number): { halves: number; refHalves: number } {
-  const widowWithDependants = status === 'widowed' && dependents > 0;
+  const widowWithDependants = status === "widowed" && dependents > 0;
   const base = isCouple(status) || widowWithDependants ? 4 : 2;
   const children = dependents <= 2 ? dependents : 2 + 2 * (dependents - 2);
   return { halves: base + children, refHalves: isCouple(status) ? 4 : 2 };
@@ -34,13 +34,13 @@ export function frProDeduction(p: FrYearParams, salary: number): number {
   return Math.min(salary, Math.max(p.proDeductionMin.value, Math.min(p.proDeductionMax.value, tenPercent)));
 }
 
-type FrResult = Omit<IncomeTaxResult, 'jurisdiction' | 'income_year' | 'currency'>;
+type FrResult = Omit<IncomeTaxResult, "jurisdiction" | "income_year" | "currency">;
 
 export function computeFr(p: FrYearParams, status: FrFilingStatus, dependents: number, income: Income): FrResult {
   const used = new Set<string>([p.scale.source, FR_PARTS_SOURCE]);
   let gross: number;
   let taxable: number;
-  if ('salaries' in income) {
+  if ("salaries" in income) {
     gross = income.salaries.reduce((a, b) => a + b, 0);
     taxable = income.salaries.reduce((a, s) => a + s - frProDeduction(p, s), 0);
     used.add(p.proDeductionMin.source);
@@ -60,7 +60,7 @@ export function computeFr(p: FrYearParams, status: FrFilingStatus, dependents: n
     used.add(p.qfCeilingPerHalfPart.source);
     scaled = ref;
     brut = capped;
-    if (status === 'widowed' && dependents > 0) {
+    if (status === "widowed" && dependents > 0) {
       // Complementary reduction, limited to the increase the ceiling caused.
       brut = sub(capped, min(q(p.widowReduction.value), sub(capped, all.tax)));
     }

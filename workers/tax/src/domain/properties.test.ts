@@ -1,15 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { computeIncomeTax, FR_FILING_STATUSES, splitVat, US_FILING_STATUSES } from './index';
-import { prng, randInt } from './test-helpers';
-import type { Income, IncomeTaxResult } from './types';
+import { describe, expect, it } from "vitest";
+import { computeIncomeTax, FR_FILING_STATUSES, splitVat, US_FILING_STATUSES } from "./index";
+import { prng, randInt } from "./test-helpers";
+import type { Income, IncomeTaxResult } from "./types";
 
 // Seeded property tests: a few thousand random households/amounts each, reproducible from the seed.
 
 const N = 2_000;
-const CASES = [
-  ...FR_FILING_STATUSES.map((s) => ['FR', s] as const),
-  ...US_FILING_STATUSES.map((s) => ['US', s] as const),
-];
+const CASES = [...FR_FILING_STATUSES.map((s) => ["FR", s] as const), ...US_FILING_STATUSES.map((s) => ["US", s] as const)];
 
 function tax(j: string, year: number, status: string, dependents: number, income: Income): IncomeTaxResult {
   const r = computeIncomeTax({ jurisdiction: j, income_year: year, filing_status: status, dependents, income });
@@ -18,11 +15,10 @@ function tax(j: string, year: number, status: string, dependents: number, income
 }
 
 /** Mostly realistic incomes, sometimes huge ones (up to the 10^13 limit). */
-const amount = (rand: () => number): number =>
-  rand() < 0.9 ? randInt(rand, 50_000_000) : randInt(rand, 10 ** 13);
+const amount = (rand: () => number): number => (rand() < 0.9 ? randInt(rand, 50_000_000) : randInt(rand, 10 ** 13));
 
-describe('income tax properties', () => {
-  it('never decreases when income rises (taxable income and salaries)', () => {
+describe("income tax properties", () => {
+  it("never decreases when income rises (taxable income and salaries)", () => {
     const rand = prng(1);
     for (let i = 0; i < N; i++) {
       const [j, status] = CASES[randInt(rand, CASES.length - 1)]!;
@@ -38,7 +34,7 @@ describe('income tax properties', () => {
     }
   });
 
-  it('never exceeds income, is never negative, and FR tax is whole euros', () => {
+  it("never exceeds income, is never negative, and FR tax is whole euros", () => {
     const rand = prng(2);
     for (let i = 0; i < N; i++) {
       const [j, status] = CASES[randInt(rand, CASES.length - 1)]!;
@@ -46,7 +42,7 @@ describe('income tax properties', () => {
       expect(v.tax).toBeGreaterThanOrEqual(0);
       expect(v.tax).toBeLessThanOrEqual(v.taxable_income);
       expect(v.effective_rate).toBeLessThan(0.46);
-      if (j === 'FR') {
+      if (j === "FR") {
         expect(v.tax % 100).toBe(0);
         expect(v.tax === 0 || v.tax >= 6_100).toBe(true);
         expect(v.decote!).toBeLessThanOrEqual(v.tax_before_credits);
@@ -54,7 +50,7 @@ describe('income tax properties', () => {
     }
   });
 
-  it('more parts (dependants) never increase the tax', () => {
+  it("more parts (dependants) never increase the tax", () => {
     const rand = prng(3);
     for (let i = 0; i < N; i++) {
       const [j, status] = CASES[randInt(rand, CASES.length - 1)]!;
@@ -64,11 +60,11 @@ describe('income tax properties', () => {
       const fewer = tax(j, year, status, deps, income);
       const more = tax(j, year, status, deps + 1, income);
       expect(more.tax).toBeLessThanOrEqual(fewer.tax);
-      if (j === 'FR') expect(more.parts!).toBeGreaterThan(fewer.parts!);
+      if (j === "FR") expect(more.parts!).toBeGreaterThan(fewer.parts!);
     }
   });
 
-  it('bracket lines add up to the income they cover', () => {
+  it("bracket lines add up to the income they cover", () => {
     const rand = prng(4);
     for (let i = 0; i < N; i++) {
       const [j, status] = CASES[randInt(rand, CASES.length - 1)]!;
@@ -79,8 +75,8 @@ describe('income tax properties', () => {
   });
 });
 
-describe('VAT properties', () => {
-  it('net + vat = gross, net→gross→net is exact, gross→net→gross is within 1 minor unit', () => {
+describe("VAT properties", () => {
+  it("net + vat = gross, net→gross→net is exact, gross→net→gross is within 1 minor unit", () => {
     const rand = prng(5);
     const rates = [0, 210, 500, 550, 700, 1000, 1900, 2000, 2100, 2300, 2400, 2550, 2700];
     for (let i = 0; i < 5 * N; i++) {

@@ -17,7 +17,7 @@ function gcd(a: bigint, b: bigint): bigint {
 export function q(n: bigint | number, d: bigint | number = 1n): Q {
   let nn = BigInt(n);
   let dd = BigInt(d);
-  if (dd === 0n) throw new RangeError('zero denominator');
+  if (dd === 0n) throw new RangeError("zero denominator");
   if (dd < 0n) [nn, dd] = [-nn, -dd];
   const g = gcd(nn, dd) || 1n;
   return { n: nn / g, d: dd / g };
@@ -39,7 +39,7 @@ export const bps = (b: number): Q => q(b, 10_000);
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const t = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? t - 1n : t;
+  return a % b !== 0n && a < 0n !== b < 0n ? t - 1n : t;
 }
 
 /** Round to the nearest integer, halves going up (0.5 -> 1). */

@@ -1,6 +1,6 @@
-import type { ScaleBracket } from './params/dated';
-import { add, bps, cmp, min, mul, q, sub, toCents, ZERO, type Q } from './rational';
-import type { BracketLine } from './types';
+import type { ScaleBracket } from "./params/dated";
+import { add, bps, cmp, min, mul, q, sub, toCents, ZERO, type Q } from "./rational";
+import type { BracketLine } from "./types";
 
 export interface ScaleResult {
   tax: Q; // exact

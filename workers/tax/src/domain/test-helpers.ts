@@ -1,7 +1,7 @@
 // Shared by the *.test.ts files only.
-import { mulberry32 } from '#core/random';
-import { computeIncomeTax } from './index';
-import type { Income, IncomeTaxResult } from './types';
+import { mulberry32 } from "#core/random";
+import { computeIncomeTax } from "./index";
+import type { Income, IncomeTaxResult } from "./types";
 
 export function incomeTax(
   jurisdiction: string,

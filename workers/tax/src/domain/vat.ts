@@ -1,8 +1,8 @@
-import { valueAt } from './params/dated';
-import { VAT_CLASSES, VAT_RATES, type VatClass } from './params/vat';
-import { q, roundHalfUp } from './rational';
-import { fail, ok, type FieldError, type Result, type VatResult } from './types';
-import { checkAmount, isIsoDate, isRecord } from './validate';
+import { valueAt } from "./params/dated";
+import { VAT_CLASSES, VAT_RATES, type VatClass } from "./params/vat";
+import { q, roundHalfUp } from "./rational";
+import { fail, ok, type FieldError, type Result, type VatResult } from "./types";
+import { checkAmount, isIsoDate, isRecord } from "./validate";
 
 const today = (): string => new Date().toISOString().slice(0, 10);
 
@@ -29,22 +29,22 @@ export function splitVat(amount: number, rateBps: number, amountIncludesVat: boo
 }
 
 export function computeVat(input: unknown): Result<VatResult> {
-  if (!isRecord(input)) return fail([{ path: '', message: 'body must be an object' }]);
+  if (!isRecord(input)) return fail([{ path: "", message: "body must be an object" }]);
   const errors: FieldError[] = [];
-  const country = typeof input.country === 'string' ? input.country.toUpperCase() : '';
+  const country = typeof input.country === "string" ? input.country.toUpperCase() : "";
   const cls = input.rate;
   const date = input.date === undefined ? today() : input.date;
 
-  if (!VAT_RATES[country]) errors.push({ path: 'country', message: `unknown country; known: ${Object.keys(VAT_RATES).join(', ')}` });
-  if (!VAT_CLASSES.includes(cls as VatClass)) errors.push({ path: 'rate', message: `must be one of ${VAT_CLASSES.join(', ')}` });
-  if (!isIsoDate(date)) errors.push({ path: 'date', message: 'must be a date YYYY-MM-DD' });
-  checkAmount(input.amount, 'amount', errors);
-  if (typeof input.amount_includes_vat !== 'boolean') errors.push({ path: 'amount_includes_vat', message: 'must be a boolean' });
+  if (!VAT_RATES[country]) errors.push({ path: "country", message: `unknown country; known: ${Object.keys(VAT_RATES).join(", ")}` });
+  if (!VAT_CLASSES.includes(cls as VatClass)) errors.push({ path: "rate", message: `must be one of ${VAT_CLASSES.join(", ")}` });
+  if (!isIsoDate(date)) errors.push({ path: "date", message: "must be a date YYYY-MM-DD" });
+  checkAmount(input.amount, "amount", errors);
+  if (typeof input.amount_includes_vat !== "boolean") errors.push({ path: "amount_includes_vat", message: "must be a boolean" });
   if (errors.length) return fail(errors);
 
   const rateBps = vatRateAt(country, cls as VatClass, date as string);
   if (rateBps === undefined) {
-    return fail([{ path: 'rate', message: `${country} has no ${String(cls)} VAT rate on ${String(date)}` }]);
+    return fail([{ path: "rate", message: `${country} has no ${String(cls)} VAT rate on ${String(date)}` }]);
   }
   return ok(splitVat(input.amount as number, rateBps, input.amount_includes_vat as boolean));
 }

@@ -12,7 +12,10 @@ const JURISDICTIONS = listJurisdictions();
 const reportQuerySchema = z
   .strictObject({
     jurisdiction: z.enum(JURISDICTION_CODES).openapi({ example: "FR" }),
-    income_year: z.coerce.number().int().openapi({ type: "integer", example: 2025, description: "Calendar year (1 January – 31 December)" }),
+    income_year: z.coerce
+      .number()
+      .int()
+      .openapi({ type: "integer", example: 2025, description: "Calendar year (1 January – 31 December)" }),
     filing_status: z.string().optional().openapi({ example: "single", description: "Default single; must exist in the jurisdiction" }),
     dependents: z.coerce.number().int().min(0).max(20).optional().openapi({ type: "integer", example: 0, description: "Default 0" }),
   })
@@ -55,7 +58,9 @@ const reportSchema = z
       }),
     ),
     deductible_total: total("Sum of all `charity` outflows of the year"),
-    deductible_items_listed_all: z.boolean().openapi({ description: `false when more than ${MAX_LISTED_ITEMS} items exist (the total covers all)` }),
+    deductible_items_listed_all: z
+      .boolean()
+      .openapi({ description: `false when more than ${MAX_LISTED_ITEMS} items exist (the total covers all)` }),
     taxes_paid: z.object({
       total: total("Sum of the `taxes` outflows"),
       transactions: z.number().int(),
@@ -128,7 +133,7 @@ export function registerReport(app: TaxApp) {
       donations: donations as DonationRow[],
     });
     if (!report.ok)
-      throw new ApiError("validation_failed", report.errors.map((e) => `${e.path}: ${e.message}`).join("; "), report.errors);
+      throw new ApiError("validation_failed", report.errors.map((e) => `${e.path}: ${e.message}`).join("; "), { errors: report.errors });
     return exactJson(c, report.value, 200);
   });
 }

@@ -43,10 +43,14 @@ export const incomeTaxRequestSchema = z
       .openapi({ example: 0, description: "Dependent children (FR: half-parts; US: accepted, no credits modelled). Default 0." }),
     income: z
       .strictObject({
-        salaries: z.array(taxAmount).optional().openapi({
-          description: "Gross annual taxable wages, one per earner. FR applies the 10 % professional-expense deduction per person; US the standard deduction.",
-          example: [3_500_000],
-        }),
+        salaries: z
+          .array(taxAmount)
+          .optional()
+          .openapi({
+            description:
+              "Gross annual taxable wages, one per earner. FR applies the 10 % professional-expense deduction per person; US the standard deduction.",
+            example: [3_500_000],
+          }),
         taxable_income: taxAmount.optional().openapi({
           description: "FR revenu net imposable / US taxable income; no deduction applied.",
           example: 3_000_000,
@@ -88,5 +92,5 @@ export const incomeTaxResultSchema = z
 export function engineFailure(errors: FieldError[]): ApiError {
   const named = errors.map((e) => ({ path: e.path || "(body)", message: e.message }));
   const first = named[0];
-  return new ApiError("validation_failed", first ? `${first.path}: ${first.message}` : "The request is not valid.", named);
+  return new ApiError("validation_failed", first ? `${first.path}: ${first.message}` : "The request is not valid.", { errors: named });
 }

@@ -19,7 +19,7 @@ export function parseAmount(text: string, currency: string, mark?: DecimalMark):
   let negative = false;
   if (/^\(.*\)$/.test(s)) (negative = true), (s = s.slice(1, -1));
   const sign = (t: string) => {
-    if (t.startsWith("-") || t.startsWith("−")) return (negative = !negative), t.slice(1);
+    if (t.startsWith("-") || t.startsWith("−")) return ((negative = !negative), t.slice(1));
     if (t.startsWith("+")) return t.slice(1);
     return t;
   };

@@ -24,7 +24,6 @@ interface Entry {
   info?: string;
 }
 
-
 /**
  * The entries of a CAMT.053 statement, read by saxes as the text streams in (no regular expressions,
  * no tree of the file kept): each <Ntry> becomes one row when its closing tag is read. Anything that is
@@ -49,12 +48,15 @@ export async function* camtRows(text: AsyncIterable<string>, currency: string): 
     if (!rootChecked) {
       rootChecked = true;
       if (tag.local !== "Document" || !NAMESPACE.test(tag.uri ?? ""))
-        throw new MalformedFile(`Not a CAMT.053 statement: the root is <${tag.name}> in namespace ${excerpt(tag.uri ?? "")}, not a camt.053.001.02–08 Document.`);
+        throw new MalformedFile(
+          `Not a CAMT.053 statement: the root is <${tag.name}> in namespace ${excerpt(tag.uri ?? "")}, not a camt.053.001.02–08 Document.`,
+        );
     }
     path.push(tag.local ?? tag.name);
     if (tag.local === "Stmt" && path[path.length - 2] === "BkToCstmrStmt") sawStatement = true;
     if (tag.local === "Ntry" && path[path.length - 2] === "Stmt") entry = { line: parser.line, ustrd: [] };
-    if (entry && tag.local === "Amt" && path.length >= 2 && path[path.length - 2] === "Ntry") entry.currency = String(tag.attributes.Ccy?.value ?? "");
+    if (entry && tag.local === "Amt" && path.length >= 2 && path[path.length - 2] === "Ntry")
+      entry.currency = String(tag.attributes.Ccy?.value ?? "");
   });
   // Leaf text is gathered until its closing tag (saxes may hand one text over in pieces); the body
   // limit bounds it, and a text longer than its field is reported with its real length.
@@ -110,14 +112,21 @@ const DECIMAL = /^\d{1,18}(?:\.\d{1,18})?$/;
 function toRow(e: Entry, currency: string): ParsedRow {
   const { line } = e;
   const status = e.status?.trim().toUpperCase();
-  if (status && status !== "BOOK") return { line, ok: false, message: `entry status ${excerpt(status)} is not booked (BOOK): only booked entries are imported` };
-  if (e.currency !== currency) return { line, ok: false, message: `entry currency ${excerpt(e.currency ?? "")} differs from the account's ${currency}` };
+  if (status && status !== "BOOK")
+    return { line, ok: false, message: `entry status ${excerpt(status)} is not booked (BOOK): only booked entries are imported` };
+  if (e.currency !== currency)
+    return { line, ok: false, message: `entry currency ${excerpt(e.currency ?? "")} differs from the account's ${currency}` };
   const amountText = e.amount?.trim() ?? "";
   const magnitude = DECIMAL.test(amountText) ? parseAmount(amountText, currency, ".") : null;
   if (magnitude === null || magnitude === 0)
-    return { line, ok: false, message: `Amt ${excerpt(amountText)} is not a non-zero amount with at most ${minorUnitExponent(currency)} decimals` };
+    return {
+      line,
+      ok: false,
+      message: `Amt ${excerpt(amountText)} is not a non-zero amount with at most ${minorUnitExponent(currency)} decimals`,
+    };
   const indicator = e.indicator?.trim();
-  if (indicator !== "CRDT" && indicator !== "DBIT") return { line, ok: false, message: `CdtDbtInd ${excerpt(indicator ?? "")} must be CRDT or DBIT` };
+  if (indicator !== "CRDT" && indicator !== "DBIT")
+    return { line, ok: false, message: `CdtDbtInd ${excerpt(indicator ?? "")} must be CRDT or DBIT` };
   const dateText = (e.booked ?? e.value ?? "").trim();
   const date = parseDate(dateText.slice(0, 10), "ymd");
   if (!date) return { line, ok: false, message: `BookgDt ${excerpt(dateText)} is not an ISO date` };

@@ -5,7 +5,17 @@ import { MalformedFile, boundedRow, excerpt, oneLine, type ParsedRow, type ReadO
 
 /** What a column of a bank statement holds. */
 export type Role = "date" | "amount" | "debit" | "credit" | "description" | "category" | "counterparty" | "external_id" | "notes";
-export const ROLES: readonly Role[] = ["date", "amount", "debit", "credit", "description", "category", "counterparty", "external_id", "notes"];
+export const ROLES: readonly Role[] = [
+  "date",
+  "amount",
+  "debit",
+  "credit",
+  "description",
+  "category",
+  "counterparty",
+  "external_id",
+  "notes",
+];
 
 /**
  * Header names banks write, in English, French and German, normalised (lower case, no accents, no
@@ -14,35 +24,138 @@ export const ROLES: readonly Role[] = ["date", "amount", "debit", "credit", "des
  */
 const NAMES: Record<Role, string[]> = {
   date: [
-    "date", "transaction date", "posting date", "posted date", "booking date", "trans date", "date operation", "date de l operation",
-    "date de l'operation", "date comptable", "date de comptabilisation", "buchungstag", "buchungsdatum", "datum", "value date",
-    "date valeur", "date de valeur", "valuta", "valutadatum", "wertstellung",
+    "date",
+    "transaction date",
+    "posting date",
+    "posted date",
+    "booking date",
+    "trans date",
+    "date operation",
+    "date de l operation",
+    "date de l'operation",
+    "date comptable",
+    "date de comptabilisation",
+    "buchungstag",
+    "buchungsdatum",
+    "datum",
+    "value date",
+    "date valeur",
+    "date de valeur",
+    "valuta",
+    "valutadatum",
+    "wertstellung",
   ],
   amount: ["amount", "transaction amount", "value", "montant", "montant de l operation", "betrag", "umsatz", "amount in", "net amount"],
-  debit: ["debit", "debit amount", "debits", "paid out", "money out", "withdrawal", "withdrawals", "montant debit", "soll", "ausgang", "belastung"],
-  credit: ["credit", "credit amount", "credits", "paid in", "money in", "deposit", "deposits", "montant credit", "haben", "eingang", "gutschrift"],
+  debit: [
+    "debit",
+    "debit amount",
+    "debits",
+    "paid out",
+    "money out",
+    "withdrawal",
+    "withdrawals",
+    "montant debit",
+    "soll",
+    "ausgang",
+    "belastung",
+  ],
+  credit: [
+    "credit",
+    "credit amount",
+    "credits",
+    "paid in",
+    "money in",
+    "deposit",
+    "deposits",
+    "montant credit",
+    "haben",
+    "eingang",
+    "gutschrift",
+  ],
   description: [
-    "description", "transaction description", "libelle", "libelle operation", "libelle de l operation", "libelle simplifie", "verwendungszweck",
-    "details", "narrative", "memo", "label", "buchungstext", "reference", "name", "payee",
+    "description",
+    "transaction description",
+    "libelle",
+    "libelle operation",
+    "libelle de l operation",
+    "libelle simplifie",
+    "verwendungszweck",
+    "details",
+    "narrative",
+    "memo",
+    "label",
+    "buchungstext",
+    "reference",
+    "name",
+    "payee",
   ],
   category: ["category", "categorie", "kategorie"],
   counterparty: [
-    "counterparty", "payee", "beneficiary", "beneficiaire", "tiers", "merchant", "name", "begunstigter/zahlungspflichtiger",
-    "auftraggeber/begunstigter", "auftraggeber/empfanger", "empfanger", "zahlungsempfanger", "name zahlungsbeteiligter",
+    "counterparty",
+    "payee",
+    "beneficiary",
+    "beneficiaire",
+    "tiers",
+    "merchant",
+    "name",
+    "begunstigter/zahlungspflichtiger",
+    "auftraggeber/begunstigter",
+    "auftraggeber/empfanger",
+    "empfanger",
+    "zahlungsempfanger",
+    "name zahlungsbeteiligter",
   ],
   external_id: ["external_id", "external id", "transaction id", "transaction_id", "id", "fitid"],
   notes: ["notes", "note", "commentaire", "notiz"],
 };
 /** Header names only French or German banks write: their dates are day first. */
-const DAY_FIRST_NAMES = new Set([
-  "date operation", "date de l operation", "date de l'operation", "date comptable", "date de comptabilisation", "date valeur", "date de valeur",
-  "libelle", "libelle operation", "libelle de l operation", "libelle simplifie", "montant", "montant de l operation", "montant debit", "montant credit",
-  "debit", "credit", "buchungstag", "buchungsdatum", "datum", "valuta", "valutadatum", "wertstellung", "betrag", "umsatz", "verwendungszweck",
-  "buchungstext", "soll", "haben", "categorie", "kategorie", "beneficiaire", "tiers",
-].filter((n) => !["debit", "credit"].includes(n)));
+const DAY_FIRST_NAMES = new Set(
+  [
+    "date operation",
+    "date de l operation",
+    "date de l'operation",
+    "date comptable",
+    "date de comptabilisation",
+    "date valeur",
+    "date de valeur",
+    "libelle",
+    "libelle operation",
+    "libelle de l operation",
+    "libelle simplifie",
+    "montant",
+    "montant de l operation",
+    "montant debit",
+    "montant credit",
+    "debit",
+    "credit",
+    "buchungstag",
+    "buchungsdatum",
+    "datum",
+    "valuta",
+    "valutadatum",
+    "wertstellung",
+    "betrag",
+    "umsatz",
+    "verwendungszweck",
+    "buchungstext",
+    "soll",
+    "haben",
+    "categorie",
+    "kategorie",
+    "beneficiaire",
+    "tiers",
+  ].filter((n) => !["debit", "credit"].includes(n)),
+);
 
 export const normaliseHeader = (h: string) =>
-  h.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/\(.*?\)/g, "").replace(/[\s\u00a0_.:]+/g, " ").replace(/\s*\/\s*/g, "/").trim().toLowerCase()
+  h
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/\(.*?\)/g, "")
+    .replace(/[\s\u00a0_.:]+/g, " ")
+    .replace(/\s*\/\s*/g, "/")
+    .trim()
+    .toLowerCase()
     .replace(/ (en |in )?(eur|euro|euros|usd|gbp|chf|€|\$|£)$/, "");
 
 /** Column index of each role a header row names, or undefined when it names no date and no amount. */
@@ -88,7 +201,15 @@ const DELIMITERS = [";", ",", "\t"];
  * csv-parse as the text streams in, each with the physical line it starts on.
  */
 export async function* records(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<CsvRecord> {
-  const parser = parse({ delimiter, record_delimiter: "\n", relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true, bom: true });
+  const parser = parse({
+    delimiter,
+    record_delimiter: "\n",
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    info: true,
+    bom: true,
+  });
   const encoder = new TextEncoder();
   const source = text[Symbol.asyncIterator]();
   const input = new ReadableStream<Uint8Array>({
@@ -111,7 +232,8 @@ export async function* records(text: AsyncIterable<string>, delimiter: string): 
         next = await reader.read();
       } catch (e) {
         const err = e as { code?: string; lines?: number; message?: string };
-        if (err.code === "CSV_QUOTE_NOT_CLOSED") throw new MalformedFile(`A quoted field is never closed (the file ends inside quotes opened before line ${err.lines ?? "?"}).`);
+        if (err.code === "CSV_QUOTE_NOT_CLOSED")
+          throw new MalformedFile(`A quoted field is never closed (the file ends inside quotes opened before line ${err.lines ?? "?"}).`);
         throw new MalformedFile(`The file is not readable as CSV: ${String(err.message ?? e).slice(0, 200)}`);
       }
       if (next.done) {
@@ -157,7 +279,10 @@ async function sample(text: () => AsyncIterable<string>, delimiter: string, limi
  * (preamble above it skipped), trying `;`, `,` and tab; with `?columns=`, the delimiter that splits the
  * first record into that many fields.
  */
-async function dialect(text: () => AsyncIterable<string>, options: ReadOptions): Promise<Omit<CsvPlan, "order"> & { dayFirstHeader: boolean }> {
+async function dialect(
+  text: () => AsyncIterable<string>,
+  options: ReadOptions,
+): Promise<Omit<CsvPlan, "order"> & { dayFirstHeader: boolean }> {
   let best: (Omit<CsvPlan, "order"> & { dayFirstHeader: boolean; index: number; score: number }) | undefined;
   for (const delimiter of DELIMITERS) {
     const rows = await sample(text, delimiter);
@@ -169,7 +294,15 @@ async function dialect(text: () => AsyncIterable<string>, options: ReadOptions):
       if (!best || score > best.score) {
         const columns: Partial<Record<Role, number>> = {};
         cols.forEach((c, i) => c !== "-" && (columns[c as Role] = i));
-        best = { delimiter, headerLine: options.header ? first.line : 0, columns, width: cols.length, dayFirstHeader: false, index: 0, score };
+        best = {
+          delimiter,
+          headerLine: options.header ? first.line : 0,
+          columns,
+          width: cols.length,
+          dayFirstHeader: false,
+          index: 0,
+          score,
+        };
       }
       continue;
     }
@@ -191,7 +324,10 @@ async function dialect(text: () => AsyncIterable<string>, options: ReadOptions):
       "No header row found: the header is the first line naming a date column and an amount (or debit and credit) column, e.g. date,amount,description; or name the columns with ?columns=date,amount,description.",
     );
   }
-  if (best.columns.description === undefined) throw new MalformedFile(`The header row (line ${best.headerLine}) names no description column (e.g. description, Libellé, Verwendungszweck).`);
+  if (best.columns.description === undefined)
+    throw new MalformedFile(
+      `The header row (line ${best.headerLine}) names no description column (e.g. description, Libellé, Verwendungszweck).`,
+    );
   const { index: _i, score: _s, ...plan } = best;
   return plan;
 }
@@ -210,13 +346,19 @@ export async function planCsv(text: () => AsyncIterable<string>, options: ReadOp
   const mark: DecimalMark | undefined = plan.delimiter === ";" ? "," : plan.delimiter === "," ? "." : undefined;
   const evidence = new DateEvidence();
   const dateAt = plan.columns.date!;
-  for await (const r of records(text(), plan.delimiter)) if (r.line > plan.headerLine && r.fields[dateAt] !== undefined) evidence.see(r.fields[dateAt]);
+  for await (const r of records(text(), plan.delimiter))
+    if (r.line > plan.headerLine && r.fields[dateAt] !== undefined) evidence.see(r.fields[dateAt]);
   if (options.date_format && isDateFormat(options.date_format)) return { ...plan, mark, order: orderOf(options.date_format) };
   const order = evidence.order();
-  if (order === "conflict") throw new AmbiguousDates("The file's dates put the day first in some rows and the month first in others: say which with ?date_format=DD/MM/YYYY or ?date_format=MM/DD/YYYY.");
+  if (order === "conflict")
+    throw new AmbiguousDates(
+      "The file's dates put the day first in some rows and the month first in others: say which with ?date_format=DD/MM/YYYY or ?date_format=MM/DD/YYYY.",
+    );
   if (order) return { ...plan, mark, order };
   if (dayFirstHeader) return { ...plan, mark, order: "dmy" };
-  throw new AmbiguousDates("The file's dates read both ways (no day is over 12): say which with ?date_format=DD/MM/YYYY or ?date_format=MM/DD/YYYY.");
+  throw new AmbiguousDates(
+    "The file's dates read both ways (no day is over 12): say which with ?date_format=DD/MM/YYYY or ?date_format=MM/DD/YYYY.",
+  );
 }
 
 const ORDER_TEXT: Record<DateOrder, string> = { ymd: "YYYY-MM-DD", dmy: "DD/MM/YYYY", mdy: "MM/DD/YYYY" };
@@ -233,7 +375,11 @@ export function csvRow(r: CsvRecord, plan: CsvPlan, currency: string): ParsedRow
   const extra = fields.slice(plan.width).some((f) => f.trim());
   const needed = Math.max(...Object.values(plan.columns).map((i) => i!)) + 1;
   if (extra || fields.length < needed)
-    return { line, ok: false, message: `expected ${plan.width} fields, got ${fields.length}${plan.delimiter === "," ? " (an amount with a decimal comma must be quoted in a comma-separated file)" : ""}` };
+    return {
+      line,
+      ok: false,
+      message: `expected ${plan.width} fields, got ${fields.length}${plan.delimiter === "," ? " (an amount with a decimal comma must be quoted in a comma-separated file)" : ""}`,
+    };
   const dateText = at("date") ?? "";
   const date = parseDate(dateText, plan.order);
   if (!date) return { line, ok: false, message: `date ${excerpt(dateText)} is not a date in ${ORDER_TEXT[plan.order]}` };
@@ -241,7 +387,8 @@ export function csvRow(r: CsvRecord, plan: CsvPlan, currency: string): ParsedRow
   if (plan.columns.amount !== undefined) {
     const text = at("amount") ?? "";
     amount = parseAmount(text, currency, plan.mark);
-    if (amount === null || amount === 0) return { line, ok: false, message: `amount ${excerpt(text)} is not a non-zero ${currency} amount` };
+    if (amount === null || amount === 0)
+      return { line, ok: false, message: `amount ${excerpt(text)} is not a non-zero ${currency} amount` };
   } else {
     // Debit and credit columns: a debit is money out whether the bank writes 89,90 or -89,90.
     const debitText = at("debit");

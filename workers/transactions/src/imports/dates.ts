@@ -32,7 +32,8 @@ function parts(text: string): Parts | undefined {
   return { a: +m[1], b: +m[3], year: y, ymd: false, dotted: m[2] === "." };
 }
 
-const iso = (y: number, m: number, d: number) => `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+const iso = (y: number, m: number, d: number) =>
+  `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 
 /** The date as YYYY-MM-DD in `order` (a year-first or dotted date reads the same in any order), or undefined. */
 export function parseDate(text: string, order: DateOrder | undefined): string | undefined {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { decodeText, detectEncoding, xmlEncoding } from "./decode";
 import { MalformedFile } from "./rows";
 
-const bytes = (...parts: (string | number[])[]) => parts.map((p) => (typeof p === "string" ? new TextEncoder().encode(p) : new Uint8Array(p)));
+const bytes = (...parts: (string | number[])[]) =>
+  parts.map((p) => (typeof p === "string" ? new TextEncoder().encode(p) : new Uint8Array(p)));
 const all = async (g: AsyncIterable<string>) => {
   let s = "";
   for await (const c of g) s += c;

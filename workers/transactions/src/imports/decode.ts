@@ -95,8 +95,16 @@ export async function* decodeText(body: Body, encoding: Encoding, fatal = false)
 
 /** Encodings an XML declaration may name that this reader decodes. */
 const XML_ENCODINGS: Record<string, Encoding> = {
-  "utf-8": "utf-8", utf8: "utf-8", "iso-8859-1": "windows-1252", "latin-1": "windows-1252", latin1: "windows-1252",
-  "iso-8859-15": "windows-1252", "windows-1252": "windows-1252", cp1252: "windows-1252", "us-ascii": "utf-8", ascii: "utf-8",
+  "utf-8": "utf-8",
+  utf8: "utf-8",
+  "iso-8859-1": "windows-1252",
+  "latin-1": "windows-1252",
+  latin1: "windows-1252",
+  "iso-8859-15": "windows-1252",
+  "windows-1252": "windows-1252",
+  cp1252: "windows-1252",
+  "us-ascii": "utf-8",
+  ascii: "utf-8",
 };
 
 /**
@@ -113,7 +121,10 @@ export function xmlEncoding(body: Body): Encoding {
   const encoding = XML_ENCODINGS[name];
   if (!encoding) throw new MalformedFile(`The XML declaration names an unsupported encoding "${name.slice(0, 40)}".`);
   const utf8 = isUtf8(body);
-  if (encoding === "utf-8" && !utf8) throw new MalformedFile(`The XML file ${decl ? `declares encoding "${name}"` : "declares no encoding, so is UTF-8,"} but is not valid UTF-8.`);
+  if (encoding === "utf-8" && !utf8)
+    throw new MalformedFile(
+      `The XML file ${decl ? `declares encoding "${name}"` : "declares no encoding, so is UTF-8,"} but is not valid UTF-8.`,
+    );
   if (encoding === "windows-1252" && utf8 && hasMultiByte(body))
     throw new MalformedFile(`The XML file declares encoding "${name}" but its text is UTF-8: fix the declaration.`);
   return encoding;

@@ -25,7 +25,8 @@ const TYPES: Record<string, Format> = {
 };
 
 /** The statement format a Content-Type names, if it names one. */
-export const formatOf = (contentType: string | undefined): Format | undefined => TYPES[(contentType ?? "").split(";")[0].trim().toLowerCase()];
+export const formatOf = (contentType: string | undefined): Format | undefined =>
+  TYPES[(contentType ?? "").split(";")[0].trim().toLowerCase()];
 
 /** Reads every row to the end, keeping none: a MalformedFile anywhere in the file surfaces here. */
 async function drain(rows: AsyncIterable<ParsedRow>) {

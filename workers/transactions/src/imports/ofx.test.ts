@@ -13,16 +13,41 @@ const collect = async (gen: AsyncGenerator<ParsedRow>) => {
 
 describe("OFX", () => {
   const sgml = [
-    "OFXHEADER:100", "DATA:OFXSGML", "VERSION:102", "", "<OFX>", "<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKTRANLIST>",
-    "<STMTTRN>", "<TRNTYPE>DEBIT", "<DTPOSTED>20260105120000[+1:CET]", "<TRNAMT>-42.10", "<FITID>A1", "<NAME>SNCF INTERNET", "</STMTTRN>",
-    "<STMTTRN>", "<TRNTYPE>CREDIT", "<DTPOSTED>20260106", "<TRNAMT>1500,00", "<FITID>A2", "<MEMO>VIR SALAIRE", "</STMTTRN>",
-    "<STMTTRN>", "<DTPOSTED>garbage", "<TRNAMT>-1", "<NAME>X", "</STMTTRN>",
+    "OFXHEADER:100",
+    "DATA:OFXSGML",
+    "VERSION:102",
+    "",
+    "<OFX>",
+    "<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKTRANLIST>",
+    "<STMTTRN>",
+    "<TRNTYPE>DEBIT",
+    "<DTPOSTED>20260105120000[+1:CET]",
+    "<TRNAMT>-42.10",
+    "<FITID>A1",
+    "<NAME>SNCF INTERNET",
+    "</STMTTRN>",
+    "<STMTTRN>",
+    "<TRNTYPE>CREDIT",
+    "<DTPOSTED>20260106",
+    "<TRNAMT>1500,00",
+    "<FITID>A2",
+    "<MEMO>VIR SALAIRE",
+    "</STMTTRN>",
+    "<STMTTRN>",
+    "<DTPOSTED>garbage",
+    "<TRNAMT>-1",
+    "<NAME>X",
+    "</STMTTRN>",
     "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>",
   ];
 
   it("reads OFX 1.x SGML aggregates with FITID as external id", async () => {
     const rows = await collect(parseOfx(from(sgml), "EUR"));
-    expect(rows[0]).toEqual({ line: 7, ok: true, row: { occurred_at: "2026-01-05", amount: -4210, description: "SNCF INTERNET", external_id: "A1", counterparty: undefined } });
+    expect(rows[0]).toEqual({
+      line: 7,
+      ok: true,
+      row: { occurred_at: "2026-01-05", amount: -4210, description: "SNCF INTERNET", external_id: "A1", counterparty: undefined },
+    });
     expect(rows[1]).toMatchObject({ line: 14, ok: true, row: { amount: 150000, description: "VIR SALAIRE", external_id: "A2" } });
     expect(rows[2]).toMatchObject({ line: 21, ok: false });
   });
@@ -34,11 +59,16 @@ describe("OFX", () => {
       "<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20260202</DTPOSTED><TRNAMT>-3.50</TRNAMT><FITID>N2</FITID><NAME>BOULANGERIE</NAME></STMTTRN>" +
       "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>";
     const rows = await collect(parseOfx(from([xml]), "EUR"));
-    expect(rows.map((r) => (r.ok ? [r.row.external_id, r.row.amount] : null))).toEqual([["N1", -999], ["N2", -350]]);
+    expect(rows.map((r) => (r.ok ? [r.row.external_id, r.row.amount] : null))).toEqual([
+      ["N1", -999],
+      ["N2", -350],
+    ]);
   });
 
   it("refuses impossible dates per transaction", async () => {
-    const [row] = await collect(parseOfx(from(["OFXHEADER:100", "<OFX>", "<STMTTRN><DTPOSTED>20260230<TRNAMT>-1<NAME>X</STMTTRN>"]), "EUR"));
+    const [row] = await collect(
+      parseOfx(from(["OFXHEADER:100", "<OFX>", "<STMTTRN><DTPOSTED>20260230<TRNAMT>-1<NAME>X</STMTTRN>"]), "EUR"),
+    );
     expect(row).toMatchObject({ ok: false, message: expect.stringContaining("DTPOSTED") });
   });
 
@@ -46,7 +76,18 @@ describe("OFX", () => {
     const big = "x".repeat(500 * 1024);
     const trn = (tags: string) => `<STMTTRN><DTPOSTED>20260105<TRNAMT>-1.00${tags}</STMTTRN>`;
     const rows = await collect(
-      parseOfx(from(["OFXHEADER:100", "<OFX>", trn(`<NAME>${big}`), trn(`<MEMO>${big}`), trn(`<NAME>X<PAYEEID>${big}`), trn(`<FITID>${"f".repeat(256)}<NAME>X`), trn("<FITID>ok<NAME>X<PAYEEID>P1")]), "EUR"),
+      parseOfx(
+        from([
+          "OFXHEADER:100",
+          "<OFX>",
+          trn(`<NAME>${big}`),
+          trn(`<MEMO>${big}`),
+          trn(`<NAME>X<PAYEEID>${big}`),
+          trn(`<FITID>${"f".repeat(256)}<NAME>X`),
+          trn("<FITID>ok<NAME>X<PAYEEID>P1"),
+        ]),
+        "EUR",
+      ),
     );
     expect(rows.map((r) => (r.ok ? r.row : r.message))).toEqual([
       "NAME must be at most 500 characters, got 512000",
@@ -65,8 +106,15 @@ describe("OFX", () => {
 
 describe("OFX currency", () => {
   it("refuses the transactions of a statement in another currency than the account's", async () => {
-    const file = ["OFXHEADER:100", "<OFX>", "<STMTRS><CURDEF>USD<BANKTRANLIST>", "<STMTTRN><DTPOSTED>20260105<TRNAMT>-1.00<NAME>X</STMTTRN>"];
-    expect(await collect(parseOfx(from(file), "EUR"))).toEqual([{ line: 4, ok: false, message: "the statement's currency (CURDEF USD) differs from the account's EUR" }]);
+    const file = [
+      "OFXHEADER:100",
+      "<OFX>",
+      "<STMTRS><CURDEF>USD<BANKTRANLIST>",
+      "<STMTTRN><DTPOSTED>20260105<TRNAMT>-1.00<NAME>X</STMTTRN>",
+    ];
+    expect(await collect(parseOfx(from(file), "EUR"))).toEqual([
+      { line: 4, ok: false, message: "the statement's currency (CURDEF USD) differs from the account's EUR" },
+    ]);
     expect((await collect(parseOfx(from(file), "USD")))[0]).toMatchObject({ ok: true });
   });
 });

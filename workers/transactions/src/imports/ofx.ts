@@ -3,7 +3,10 @@ import { MalformedFile, boundedRow, type ParsedRow } from "./rows";
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
 const field = (block: string, tag: string) =>
-  new RegExp(`<${tag}>([^<\\r\\n]*)`, "i").exec(block)?.[1]?.trim().replace(/&(amp|lt|gt|quot|apos|nbsp);/g, (_, e: string) => ENTITIES[e]);
+  new RegExp(`<${tag}>([^<\\r\\n]*)`, "i")
+    .exec(block)?.[1]
+    ?.trim()
+    .replace(/&(amp|lt|gt|quot|apos|nbsp);/g, (_, e: string) => ENTITIES[e]);
 
 /** OFX 1.x (SGML) and 2.x (XML): each <STMTTRN> aggregate is one transaction; FITID is its external id. */
 export async function* parseOfx(lines: AsyncIterable<string>, currency: string): AsyncGenerator<ParsedRow> {

@@ -5,10 +5,18 @@ import { read, summary } from "./test-support";
 
 describe("QIF", () => {
   it("reads !Type:Bank records (D T U P M N ^) with Quicken's month-first apostrophe dates", async () => {
-    const file = "!Type:Bank\nD1/2'24\nT-1,234.56\nPOAKWOOD\nMRent January\nN1001\nLHousing\n^\nD1/15'24\nU2,500.00\nT2,500.00\nPACME PAYROLL\n^\nD1/16'24\nT0.00\nPZERO\n^\n";
+    const file =
+      "!Type:Bank\nD1/2'24\nT-1,234.56\nPOAKWOOD\nMRent January\nN1001\nLHousing\n^\nD1/15'24\nU2,500.00\nT2,500.00\nPACME PAYROLL\n^\nD1/16'24\nT0.00\nPZERO\n^\n";
     const rows = await read("qif", file);
-    expect(rows[0]).toEqual({ line: 2, ok: true, row: { occurred_at: "2024-01-02", amount: -123456, description: "OAKWOOD", notes: "Rent January" } });
-    expect(summary(rows).slice(1)).toEqual([[9, "2024-01-15", 250000, "ACME PAYROLL"], [14, 'T "0.00" is not a non-zero EUR amount']]);
+    expect(rows[0]).toEqual({
+      line: 2,
+      ok: true,
+      row: { occurred_at: "2024-01-02", amount: -123456, description: "OAKWOOD", notes: "Rent January" },
+    });
+    expect(summary(rows).slice(1)).toEqual([
+      [9, "2024-01-15", 250000, "ACME PAYROLL"],
+      [14, 'T "0.00" is not a non-zero EUR amount'],
+    ]);
   });
 
   it("reads !Type:CCard, skips !Account and list sections, takes the memo when there is no payee", async () => {

@@ -29,10 +29,12 @@ async function* qifRecords(text: AsyncIterable<string>): AsyncGenerator<QifRecor
       const header = line.slice(1).trim().toLowerCase();
       if (header.startsWith("type:")) {
         const type = header.slice(5).trim();
-        if (type === "invst") throw new MalformedFile(`Line ${n}: investment accounts (!Type:Invst) are not imported; export the cash account as !Type:Bank.`);
+        if (type === "invst")
+          throw new MalformedFile(`Line ${n}: investment accounts (!Type:Invst) are not imported; export the cash account as !Type:Bank.`);
         section = CASH_TYPES.has(type) ? "cash" : "skip";
       } else if (header === "account") section = "skip";
-      else if (!header.startsWith("option") && !header.startsWith("clear")) throw new MalformedFile(`Line ${n}: unknown QIF header ${excerpt(line)}.`);
+      else if (!header.startsWith("option") && !header.startsWith("clear"))
+        throw new MalformedFile(`Line ${n}: unknown QIF header ${excerpt(line)}.`);
       current = undefined;
       continue;
     }
@@ -69,11 +71,16 @@ export async function planQif(text: () => AsyncIterable<string>, options: ReadOp
   }
   if (options.date_format && isDateFormat(options.date_format)) return { order: orderOf(options.date_format) };
   const order = evidence.order();
-  if (order === "conflict") throw new AmbiguousDates("The file's dates put the day first in some records and the month first in others: say which with ?date_format=.");
+  if (order === "conflict")
+    throw new AmbiguousDates(
+      "The file's dates put the day first in some records and the month first in others: say which with ?date_format=.",
+    );
   if (order) return { order };
   // Quicken writes month first, with an apostrophe before a two-digit year (1/31'24).
   if (apostrophe) return { order: "mdy" };
-  throw new AmbiguousDates("The file's dates read both ways (no day is over 12): say which with ?date_format=DD/MM/YYYY or ?date_format=MM/DD/YYYY.");
+  throw new AmbiguousDates(
+    "The file's dates read both ways (no day is over 12): say which with ?date_format=DD/MM/YYYY or ?date_format=MM/DD/YYYY.",
+  );
 }
 
 export async function* qifRows(text: AsyncIterable<string>, plan: QifPlan, currency: string): AsyncGenerator<ParsedRow> {

@@ -40,5 +40,9 @@ export const excerpt = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(
 export function boundedRow(line: number, row: StatementRow, labels: Partial<Record<keyof StatementRow, string>> = {}): ParsedRow {
   const long = tooLongField(row);
   if (!long) return { line, ok: true, row };
-  return { line, ok: false, message: `${labels[long as keyof StatementRow] ?? long} must be at most ${ENTRY_TEXT_LIMITS[long]} characters, got ${row[long as keyof StatementRow]?.toString().length}` };
+  return {
+    line,
+    ok: false,
+    message: `${labels[long as keyof StatementRow] ?? long} must be at most ${ENTRY_TEXT_LIMITS[long]} characters, got ${row[long as keyof StatementRow]?.toString().length}`,
+  };
 }

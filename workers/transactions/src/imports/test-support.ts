@@ -11,4 +11,5 @@ export async function read(format: Format, file: string | Uint8Array, options: P
   return out;
 }
 
-export const summary = (rows: ParsedRow[]) => rows.map((r) => (r.ok ? [r.line, r.row.occurred_at, r.row.amount, r.row.description] : [r.line, r.message]));
+export const summary = (rows: ParsedRow[]) =>
+  rows.map((r) => (r.ok ? [r.line, r.row.occurred_at, r.row.amount, r.row.description] : [r.line, r.message]));

@@ -1,7 +1,24 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
-  AccountBalance, CreditRequest, EntryInput, EntryPatch, EntryQuery, IdempotencyKey, ImportOptions, ImportRowResult, LedgerAccount, LedgerEntry, LedgerFailure,
-  LedgerOutcome, LedgerRpc, LedgerSnapshot, PaymentRequest, PaymentView, RecordRequest, SentPaymentText, Verification,
+  AccountBalance,
+  CreditRequest,
+  EntryInput,
+  EntryPatch,
+  EntryQuery,
+  IdempotencyKey,
+  ImportOptions,
+  ImportRowResult,
+  LedgerAccount,
+  LedgerEntry,
+  LedgerFailure,
+  LedgerOutcome,
+  LedgerRpc,
+  LedgerSnapshot,
+  PaymentRequest,
+  PaymentView,
+  RecordRequest,
+  SentPaymentText,
+  Verification,
 } from "#core";
 import { log, type AiRpc, type RpcBinding } from "#core";
 import { modelCategories, ruleCategory, userRules } from "../categorize";
@@ -134,7 +151,10 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const m = this.owned(caller);
     if (!m) return null;
     const { sql, args } = entryPageQuery(query);
-    return this.sql.exec(sql, ...args).toArray().map((r) => toEntry(m, r));
+    return this.sql
+      .exec(sql, ...args)
+      .toArray()
+      .map((r) => toEntry(m, r));
   }
 
   async get(entryId: string, caller?: string): Promise<LedgerEntry | null> {
@@ -163,7 +183,11 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     if (!this.meta())
       this.sql.exec(
         "INSERT INTO meta (account_id, user_id, currency, overdraft_limit, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)",
-        account.id, account.user_id, account.currency, account.overdraft_limit, account.created_at,
+        account.id,
+        account.user_id,
+        account.currency,
+        account.overdraft_limit,
+        account.created_at,
       );
     const { status, currency, ...balance } = this.balanceOf(this.meta()!);
     return balance;
@@ -284,8 +308,13 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       const dup = row.external_id
         ? this.entryRow("external_id = ?", row.external_id) !== undefined || !!dry?.ids.has(row.external_id)
         : (this.sql
-            .exec("SELECT count(*) AS n FROM entries WHERE occurred_date = ? AND amount = ? AND description = ? AND import_id IS NOT ?",
-              occurredDate(row.occurred_at), row.amount, row.description, row.import_id ?? null)
+            .exec(
+              "SELECT count(*) AS n FROM entries WHERE occurred_date = ? AND amount = ? AND description = ? AND import_id IS NOT ?",
+              occurredDate(row.occurred_at),
+              row.amount,
+              row.description,
+              row.import_id ?? null,
+            )
             .one().n as number) >= (options.occurrences?.[i] ?? 1);
       if (dup) return { status: "duplicate" };
       const input = { ...row, category: row.category || "other" };
@@ -318,7 +347,11 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
         "UPDATE entries SET category = ?, category_status = ?, description = ?, notes = ? WHERE id = ?",
-        next.category, next.category_status, next.description, next.notes ?? null, entryId,
+        next.category,
+        next.category_status,
+        next.description,
+        next.notes ?? null,
+        entryId,
       );
       const p = entryProjection(next);
       this.projection.enqueue(p.sql, p.params);
@@ -370,7 +403,9 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   private async categorizePending(): Promise<void> {
     const m = this.meta();
     if (!m) return;
-    const rows = this.sql.exec("SELECT id, description, amount, counterparty FROM entries WHERE category_status = 'pending' ORDER BY version LIMIT 100").toArray();
+    const rows = this.sql
+      .exec("SELECT id, description, amount, counterparty FROM entries WHERE category_status = 'pending' ORDER BY version LIMIT 100")
+      .toArray();
     if (!rows.length) return;
     this.arm().catch(() => undefined); // should this fail or the object die, the alarm tries again
     let chosen: string[];
@@ -385,14 +420,25 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       }
       const byRule = rows.map((r) => ruleCategory(rules, r.description as string));
       const rest = rows.filter((_, i) => !byRule[i]);
-      const model = await modelCategories(this.env, rest.map((r) => ({ description: r.description as string, amount: r.amount as number, counterparty: r.counterparty as string | null })));
+      const model = await modelCategories(
+        this.env,
+        rest.map((r) => ({
+          description: r.description as string,
+          amount: r.amount as number,
+          counterparty: r.counterparty as string | null,
+        })),
+      );
       let k = 0;
       chosen = rows.map((_, i) => byRule[i] ?? model[k++] ?? "other");
     }
     this.ctx.storage.transactionSync(() => {
       rows.forEach((r, i) => {
         // A category the owner set meanwhile (PATCH) wins.
-        const cursor = this.sql.exec("UPDATE entries SET category = ?, category_status = 'final' WHERE id = ? AND category_status = 'pending'", chosen[i], r.id);
+        const cursor = this.sql.exec(
+          "UPDATE entries SET category = ?, category_status = 'final' WHERE id = ? AND category_status = 'pending'",
+          chosen[i],
+          r.id,
+        );
         if (cursor.rowsWritten) {
           const p = entryProjection(this.entryRow("id = ?", r.id as string)!);
           this.projection.enqueue(p.sql, p.params);
@@ -420,7 +466,11 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       this.sql.exec("INSERT INTO holds (payment_id, amount, created_at) VALUES (?, ?, ?)", state.id, state.amount, state.created_at);
       this.sql.exec(
         "INSERT INTO payments (id, state, body, idem, created_at, updated_at) VALUES (?, 'reserved', ?, ?, ?, ?)",
-        state.id, JSON.stringify(state), JSON.stringify(idem), state.created_at, state.created_at,
+        state.id,
+        JSON.stringify(state),
+        JSON.stringify(idem),
+        state.created_at,
+        state.created_at,
       );
       this.idempotency.remember(idem, null); // in flight: a concurrent retry gets 409
       const p = paymentProjection(state);
@@ -453,7 +503,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
           await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
         }
       }
-      if (!credit) return fail("idempotency_request_in_progress", "The payment is still being processed; retry with the same Idempotency-Key.");
+      if (!credit)
+        return fail("idempotency_request_in_progress", "The payment is still being processed; retry with the same Idempotency-Key.");
       return this.settle(paymentId, credit);
     } finally {
       this.driving.delete(paymentId);
@@ -504,7 +555,13 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       state.status = "failed";
       state.failure = { ok: false, code: credit.code, detail: credit.detail };
     }
-    this.sql.exec("UPDATE payments SET state = ?, body = ?, updated_at = ? WHERE id = ?", state.status, JSON.stringify(state), now(), paymentId);
+    this.sql.exec(
+      "UPDATE payments SET state = ?, body = ?, updated_at = ? WHERE id = ?",
+      state.status,
+      JSON.stringify(state),
+      now(),
+      paymentId,
+    );
     const outcome = paymentOutcome(state);
     this.idempotency.remember(JSON.parse(row.idem as string) as IdempotencyKey, outcome);
     const p = paymentProjection(state);
@@ -560,7 +617,11 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
 
   private unfinished(): number {
     if (!this.opened) return 0;
-    return (this.sql.exec("SELECT count(*) AS n FROM payments WHERE state = 'reserved'").one().n as number) + this.projection.size() + this.pendingCategories();
+    return (
+      (this.sql.exec("SELECT count(*) AS n FROM payments WHERE state = 'reserved'").one().n as number) +
+      this.projection.size() +
+      this.pendingCategories()
+    );
   }
 
   /** Finishes what a crash, an eviction or an outage left: outbox rows, categories to choose, reserved payments. */
@@ -572,7 +633,10 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     await this.arm();
     if (this.pendingCategories()) await this.categorizeSoon();
     await this.projection.flush();
-    const reserved = this.sql.exec("SELECT id FROM payments WHERE state = 'reserved' ORDER BY created_at, id").toArray().map((r) => r.id as string);
+    const reserved = this.sql
+      .exec("SELECT id FROM payments WHERE state = 'reserved' ORDER BY created_at, id")
+      .toArray()
+      .map((r) => r.id as string);
     for (const id of reserved) {
       if (this.driving.has(id)) continue;
       // Each payment on its own: one that cannot finish never keeps the others reserved.
@@ -590,4 +654,3 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     }
   }
 }
-

@@ -12,8 +12,28 @@ const account = (id: string, entries: [amount: number, payment_id: string | null
 describe("auditLedger per-currency sums", () => {
   it("adds exactly past 2^53, whatever the order of accounts", () => {
     // As numbers, MAX + 2 + 1 + 1 − 2 rounds differently from MAX + 1 + 1 (+ 2 in a payment's legs).
-    const accounts = [account("a", [[MAX, null], [2, "pay_1"]]), account("b", [[1, null], [1, null]]), account("d", [[-2, "pay_1"]])];
+    const accounts = [
+      account("a", [
+        [MAX, null],
+        [2, "pay_1"],
+      ]),
+      account("b", [
+        [1, null],
+        [1, null],
+      ]),
+      account("d", [[-2, "pay_1"]]),
+    ];
     for (const order of [accounts, [...accounts].reverse()]) expect(auditLedger(order, []).filter((p) => p.startsWith("EUR:"))).toEqual([]);
-    expect(auditLedger([account("a", [[MAX, null], [2, "pay_1"]])], []).filter((p) => p.startsWith("EUR:"))).toEqual([`EUR: entries sum to ${BigInt(MAX) + 2n}, external flows to ${MAX}`]);
+    expect(
+      auditLedger(
+        [
+          account("a", [
+            [MAX, null],
+            [2, "pay_1"],
+          ]),
+        ],
+        [],
+      ).filter((p) => p.startsWith("EUR:")),
+    ).toEqual([`EUR: entries sum to ${BigInt(MAX) + 2n}, external flows to ${MAX}`]);
   });
 });

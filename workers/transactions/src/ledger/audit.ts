@@ -46,7 +46,8 @@ export function auditLedger(accounts: AccountSnapshot[], projection: Record<stri
   for (const [id, state] of settled) {
     const legs = paymentLegs.get(id) ?? [];
     if (state === "reserved") problems.push(`payment ${id} is not settled`);
-    else if (state === "completed" && (legs.length !== 2 || legs[0] + legs[1] !== 0)) problems.push(`payment ${id} completed with legs [${legs}]`);
+    else if (state === "completed" && (legs.length !== 2 || legs[0] + legs[1] !== 0))
+      problems.push(`payment ${id} completed with legs [${legs}]`);
     else if (state === "failed" && legs.length !== 0) problems.push(`payment ${id} failed but moved money [${legs}]`);
   }
   for (const [currency, s] of sums)

@@ -23,8 +23,18 @@ export interface ChainedFields {
 
 export function entryHash(prevHash: string, e: ChainedFields): string {
   const canonical = JSON.stringify([
-    prevHash, e.id, e.account_id, e.version, e.amount, e.currency, e.occurred_at,
-    e.external_id, e.payment_id, e.reverses_id, e.balance_after, e.created_at,
+    prevHash,
+    e.id,
+    e.account_id,
+    e.version,
+    e.amount,
+    e.currency,
+    e.occurred_at,
+    e.external_id,
+    e.payment_id,
+    e.reverses_id,
+    e.balance_after,
+    e.created_at,
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }

@@ -39,9 +39,15 @@ export function readTotals(sql: SqlStorage): Totals {
  */
 export const belowFloor = () => fail("insufficient_funds", "The balance would fall below the lowest supported amount.");
 export const aboveCeiling = () => fail("validation_failed", "The balance would exceed the largest supported amount.");
-export const tooLong = (field: keyof typeof ENTRY_TEXT_LIMITS) => fail("validation_failed", `${field} must be at most ${ENTRY_TEXT_LIMITS[field]} characters.`);
+export const tooLong = (field: keyof typeof ENTRY_TEXT_LIMITS) =>
+  fail("validation_failed", `${field} must be at most ${ENTRY_TEXT_LIMITS[field]} characters.`);
 
-export type NewEntry = EntryInput & { category: string; category_status?: "pending" | "final"; payment_id?: string | null; reverses_id?: string | null };
+export type NewEntry = EntryInput & {
+  category: string;
+  category_status?: "pending" | "final";
+  payment_id?: string | null;
+  reverses_id?: string | null;
+};
 
 /**
  * Why `input` cannot be written, if it cannot. `posting` is a reserved hold becoming its debit: its
@@ -78,9 +84,23 @@ export function insertEntry(sql: SqlStorage, m: Meta, t: Totals, input: NewEntry
   sql.exec(
     `INSERT INTO entries (version, id, amount, description, category, category_status, counterparty, notes, occurred_at, occurred_date,
        external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    e.version, e.id, e.amount, input.description, input.category, input.category_status ?? "final", input.counterparty ?? null, input.notes ?? null,
-    e.occurred_at, occurredDate(e.occurred_at), e.external_id, e.payment_id, e.reverses_id, input.import_id ?? null,
-    e.balance_after, hash, e.created_at,
+    e.version,
+    e.id,
+    e.amount,
+    input.description,
+    input.category,
+    input.category_status ?? "final",
+    input.counterparty ?? null,
+    input.notes ?? null,
+    e.occurred_at,
+    occurredDate(e.occurred_at),
+    e.external_id,
+    e.payment_id,
+    e.reverses_id,
+    input.import_id ?? null,
+    e.balance_after,
+    hash,
+    e.created_at,
   );
   return toEntry(m, sql.exec("SELECT * FROM entries WHERE version = ?", e.version).one());
 }
@@ -92,7 +112,26 @@ export function entryProjection(e: LedgerEntry): Statement {
          occurred_at, occurred_date, external_id, payment_id, reverses_id, import_id, balance_after, hash, created_at)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
        ON CONFLICT(id) DO UPDATE SET description = excluded.description, category = excluded.category, notes = excluded.notes`,
-    params: [e.id, e.account_id, e.user_id, e.version, e.amount, e.currency, e.description, e.category, e.counterparty, e.notes,
-      e.occurred_at, occurredDate(e.occurred_at), e.external_id, e.payment_id, e.reverses_id, e.import_id, e.balance_after, e.hash, e.created_at],
+    params: [
+      e.id,
+      e.account_id,
+      e.user_id,
+      e.version,
+      e.amount,
+      e.currency,
+      e.description,
+      e.category,
+      e.counterparty,
+      e.notes,
+      e.occurred_at,
+      occurredDate(e.occurred_at),
+      e.external_id,
+      e.payment_id,
+      e.reverses_id,
+      e.import_id,
+      e.balance_after,
+      e.hash,
+      e.created_at,
+    ],
   };
 }

@@ -2,11 +2,26 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ledgerStub, newId } from "#core";
 import {
-  ERASED, ERASE_ENTRY_SET, type ErasableEntry, eraseCounterpartyRows, eraseOwnRows, erasedCounterpartyDescription, erasedPaymentBody,
-  erasedText, paymentLegDescription, sentPaymentTexts,
+  ERASED,
+  ERASE_ENTRY_SET,
+  type ErasableEntry,
+  eraseCounterpartyRows,
+  eraseOwnRows,
+  erasedCounterpartyDescription,
+  erasedPaymentBody,
+  erasedText,
+  paymentLegDescription,
+  sentPaymentTexts,
 } from "./erasure";
 
-const plain: ErasableEntry = { amount: -1250, description: "Ada's bakery", category: "groceries", counterparty: "Bakery Lovelace", notes: "for Charles", payment_id: null };
+const plain: ErasableEntry = {
+  amount: -1250,
+  description: "Ada's bakery",
+  category: "groceries",
+  counterparty: "Bakery Lovelace",
+  notes: "for Charles",
+  payment_id: null,
+};
 
 const CASES: ErasableEntry[] = [
   plain,
@@ -25,16 +40,36 @@ describe("erasedText", () => {
   });
 
   it("words a payment leg as the ledger does for a payment without description, with the other account's id", () => {
-    expect(erasedText(CASES[4])).toEqual({ description: "Payment to acc_PAYEE", category: "transfers", counterparty: "acc_PAYEE", notes: null });
-    expect(erasedText(CASES[5])).toEqual({ description: "Payment from acc_PAYER", category: "other", counterparty: "acc_PAYER", notes: null });
+    expect(erasedText(CASES[4])).toEqual({
+      description: "Payment to acc_PAYEE",
+      category: "transfers",
+      counterparty: "acc_PAYEE",
+      notes: null,
+    });
+    expect(erasedText(CASES[5])).toEqual({
+      description: "Payment from acc_PAYER",
+      category: "other",
+      counterparty: "acc_PAYER",
+      notes: null,
+    });
     expect(paymentLegDescription(5, null)).toBe("Payment from another account");
   });
 
   it("is what ERASE_ENTRY_SET does in SQL", async () => {
-    await env.DB.exec("CREATE TABLE IF NOT EXISTS erase_probe (n INTEGER PRIMARY KEY, amount INTEGER NOT NULL, description TEXT NOT NULL, category TEXT NOT NULL, counterparty TEXT, notes TEXT, payment_id TEXT)");
+    await env.DB.exec(
+      "CREATE TABLE IF NOT EXISTS erase_probe (n INTEGER PRIMARY KEY, amount INTEGER NOT NULL, description TEXT NOT NULL, category TEXT NOT NULL, counterparty TEXT, notes TEXT, payment_id TEXT)",
+    );
     await env.DB.batch(
       CASES.map((e, n) =>
-        env.DB.prepare("INSERT INTO erase_probe VALUES (?, ?, ?, ?, ?, ?, ?)").bind(n, e.amount, e.description, e.category, e.counterparty, e.notes, e.payment_id),
+        env.DB.prepare("INSERT INTO erase_probe VALUES (?, ?, ?, ?, ?, ?, ?)").bind(
+          n,
+          e.amount,
+          e.description,
+          e.category,
+          e.counterparty,
+          e.notes,
+          e.payment_id,
+        ),
       ),
     );
     await env.DB.prepare(`UPDATE erase_probe SET ${ERASE_ENTRY_SET}`).run();
@@ -45,12 +80,19 @@ describe("erasedText", () => {
 
 describe("payment text", () => {
   it("drops the description from a stored payment state and keeps the rest", () => {
-    const state = { id: "pay_1", amount: 10, description: "for Ada", failure: { code: "account_closed", detail: "The account is closed." } };
+    const state = {
+      id: "pay_1",
+      amount: 10,
+      description: "for Ada",
+      failure: { code: "account_closed", detail: "The account is closed." },
+    };
     expect(JSON.parse(erasedPaymentBody(JSON.stringify(state)))).toEqual({ ...state, description: null });
   });
 
   it("rewrites the payee's leg only while it still holds the payer's words", () => {
-    expect(erasedCounterpartyDescription({ amount: 10, description: "for Ada", counterparty: "acc_A" }, "for Ada")).toBe("Payment from acc_A");
+    expect(erasedCounterpartyDescription({ amount: 10, description: "for Ada", counterparty: "acc_A" }, "for Ada")).toBe(
+      "Payment from acc_A",
+    );
     expect(erasedCounterpartyDescription({ amount: 10, description: "my own note", counterparty: "acc_A" }, "for Ada")).toBeNull();
   });
 });
@@ -61,14 +103,33 @@ describe("on a ledger object's storage", () => {
     const ledger = ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);
     await ledger.open({ id, user_id: "usr_x", currency: "EUR", overdraft_limit: null, created_at: new Date().toISOString() });
     const idem = { key: "usr_x:Ada-key", fingerprint: "f" };
-    await ledger.record({ amount: 5000, description: "Ada salary", category: "income", counterparty: "Ada's employer", notes: "Ada", occurred_at: "2026-01-01", external_id: "ref-1", idem });
+    await ledger.record({
+      amount: 5000,
+      description: "Ada salary",
+      category: "income",
+      counterparty: "Ada's employer",
+      notes: "Ada",
+      occurred_at: "2026-01-01",
+      external_id: "ref-1",
+      idem,
+    });
     await ledger.record({ amount: -20, description: "Ada cat food", category: "Ada pets", occurred_at: "2026-01-02" });
     const before = await ledger.verify();
-    const payment = { id: "pay_test", state: "completed", body: JSON.stringify({ id: "pay_test", destination_account_id: "acc_B", description: "Ada's gift", amount: 1 }) };
+    const payment = {
+      id: "pay_test",
+      state: "completed",
+      body: JSON.stringify({ id: "pay_test", destination_account_id: "acc_B", description: "Ada's gift", amount: 1 }),
+    };
 
     const dump = await runInDurableObject(ledger as DurableObjectStub, (_i, state) => {
       const sql = state.storage.sql;
-      sql.exec("INSERT INTO payments (id, state, body, idem, created_at, updated_at) VALUES (?, ?, ?, ?, 'x', 'x')", payment.id, payment.state, payment.body, JSON.stringify(idem));
+      sql.exec(
+        "INSERT INTO payments (id, state, body, idem, created_at, updated_at) VALUES (?, ?, ?, ?, 'x', 'x')",
+        payment.id,
+        payment.state,
+        payment.body,
+        JSON.stringify(idem),
+      );
       const sent = sentPaymentTexts(sql);
       eraseOwnRows(sql);
       eraseOwnRows(sql); // idempotent
@@ -84,9 +145,15 @@ describe("on a ledger object's storage", () => {
       { description: ERASED, category: "income", counterparty: null, notes: null, external_id: "ref-1" },
       { description: ERASED, category: "other", counterparty: null, notes: null, external_id: null },
     ]);
-    expect(dump.payments).toEqual([{ body: JSON.stringify({ id: "pay_test", destination_account_id: "acc_B", description: null, amount: 1 }), idem: null }]);
+    expect(dump.payments).toEqual([
+      { body: JSON.stringify({ id: "pay_test", destination_account_id: "acc_B", description: null, amount: 1 }), idem: null },
+    ]);
     expect(dump.idempotency).toBe(0);
-    expect(JSON.stringify({ ...dump, sent: null }).toLowerCase().includes("ada")).toBe(false);
+    expect(
+      JSON.stringify({ ...dump, sent: null })
+        .toLowerCase()
+        .includes("ada"),
+    ).toBe(false);
     expect(await ledger.verify()).toEqual(before);
     expect(before.valid).toBe(true);
   });
@@ -99,10 +166,19 @@ describe("on a ledger object's storage", () => {
     expect(await ledger.closeForDeletion()).toEqual({ ok: true, sent: [] });
     expect(await ledger.erase()).toEqual({ ok: true });
     expect(await ledger.patch(entry.id, { notes: "Ada late note" })).toBeNull();
-    const late = await ledger.record({ amount: 1, description: "Ada late", category: "income", occurred_at: "2026-01-02", idem: { key: "usr_z:Ada-late", fingerprint: "f" } });
+    const late = await ledger.record({
+      amount: 1,
+      description: "Ada late",
+      category: "income",
+      occurred_at: "2026-01-02",
+      idem: { key: "usr_z:Ada-late", fingerprint: "f" },
+    });
     expect(late.code).toBe("account_closed");
     const stored = await runInDurableObject(ledger as DurableObjectStub, (_i, state) =>
-      JSON.stringify([state.storage.sql.exec("SELECT * FROM entries").toArray(), state.storage.sql.exec("SELECT * FROM idempotency").toArray()]),
+      JSON.stringify([
+        state.storage.sql.exec("SELECT * FROM entries").toArray(),
+        state.storage.sql.exec("SELECT * FROM idempotency").toArray(),
+      ]),
     );
     expect(stored.toLowerCase()).not.toContain("ada");
     expect(await ledger.balance()).toMatchObject({ current: 700, status: "closed" });

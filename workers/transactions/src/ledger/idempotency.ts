@@ -18,7 +18,8 @@ export class IdempotencyRecords {
     if (!row) return undefined;
     if (row.fingerprint !== idem.fingerprint)
       return { ok: false, code: "idempotency_key_reused", detail: "This Idempotency-Key was used with a different request." };
-    if (row.result === null) return { ok: false, code: "idempotency_request_in_progress", detail: "A request with this Idempotency-Key is still running." };
+    if (row.result === null)
+      return { ok: false, code: "idempotency_request_in_progress", detail: "A request with this Idempotency-Key is still running." };
     return { ...(JSON.parse(row.result as string) as LedgerOutcome<T>), replayed: true };
   }
 
@@ -27,7 +28,10 @@ export class IdempotencyRecords {
     if (!idem || isErased(this.kv)) return;
     this.sql.exec(
       "INSERT INTO idempotency (key, fingerprint, result, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET result = excluded.result",
-      idem.key, idem.fingerprint, result === null ? null : JSON.stringify(result), new Date().toISOString(),
+      idem.key,
+      idem.fingerprint,
+      result === null ? null : JSON.stringify(result),
+      new Date().toISOString(),
     );
   }
 }

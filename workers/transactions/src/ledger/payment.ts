@@ -48,7 +48,19 @@ export function paymentProjection(p: PaymentState): Statement {
        ON CONFLICT(id) DO UPDATE SET status = excluded.status, failure_code = excluded.failure_code, completed_at = excluded.completed_at,
          destination_user_id = CASE WHEN excluded.destination_user_id = '' THEN payments.destination_user_id ELSE excluded.destination_user_id END`,
     // '' until the destination has answered: the payee sees the payment once it is credited.
-    params: [p.id, p.user_id, p.destination_user_id ?? "", p.source_account_id, p.destination_account_id, p.amount, p.currency,
-      p.description, p.status, p.failure?.code ?? null, p.created_at, p.status === "pending" ? null : new Date().toISOString()],
+    params: [
+      p.id,
+      p.user_id,
+      p.destination_user_id ?? "",
+      p.source_account_id,
+      p.destination_account_id,
+      p.amount,
+      p.currency,
+      p.description,
+      p.status,
+      p.failure?.code ?? null,
+      p.created_at,
+      p.status === "pending" ? null : new Date().toISOString(),
+    ],
   };
 }

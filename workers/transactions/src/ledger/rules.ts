@@ -8,8 +8,7 @@ export interface Limits {
 }
 
 /** available = current − pending debits + overdraft_limit; null when there is no limit. */
-export const available = (l: Limits): number | null =>
-  l.overdraft_limit === null ? null : l.current - l.pending + l.overdraft_limit;
+export const available = (l: Limits): number | null => (l.overdraft_limit === null ? null : l.current - l.pending + l.overdraft_limit);
 
 /** Can `amount` (negative = money out) be applied without breaking the limit? Inflows always can. */
 export function canApply(l: Limits, amount: number): boolean {

@@ -28,7 +28,8 @@ const MIGRATIONS: string[] = [
 ];
 
 /** Whether this object's storage has been set up (an account was opened here). Reads only. */
-export const isOpened = (sql: SqlStorage) => sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+export const isOpened = (sql: SqlStorage) =>
+  sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
 
 export function migrate(sql: SqlStorage) {
   sql.exec("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");

@@ -4,7 +4,13 @@ import type { Env } from "../env";
 import { accountParams, ledger, notFound } from "./shared";
 
 const balanceSchema = z
-  .object({ current: z.number().int(), available: z.number().int().nullable(), pending: z.number().int(), version: z.number().int(), as_of: z.string() })
+  .object({
+    current: z.number().int(),
+    available: z.number().int().nullable(),
+    pending: z.number().int(),
+    version: z.number().int(),
+    as_of: z.string(),
+  })
   .openapi("Balance");
 
 export const getBalance = defineRoute({
@@ -24,7 +30,12 @@ export const verifyLedger = defineRoute({
   summary: "Recompute the hash chain over every entry of the account",
   scope: "accounts:read",
   request: { params: accountParams },
-  responses: { 200: jsonResponse(z.object({ entries: z.number().int(), head_hash: z.string(), valid: z.boolean() }).openapi("Verification"), "Chain check") },
+  responses: {
+    200: jsonResponse(
+      z.object({ entries: z.number().int(), head_hash: z.string(), valid: z.boolean() }).openapi("Verification"),
+      "Chain check",
+    ),
+  },
 });
 
 export function registerBalance(app: OpenAPIHono<AppEnv<Env>>) {

@@ -1,6 +1,18 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ApiError, ENTRY_TEXT_LIMITS as L, defineRoute, isCategoryCode, jsonResponse, matching, newId, z, type AppEnv, type EntryInput, type ImportRowResult } from "#core";
+import {
+  ApiError,
+  ENTRY_TEXT_LIMITS as L,
+  defineRoute,
+  isCategoryCode,
+  jsonResponse,
+  matching,
+  newId,
+  z,
+  type AppEnv,
+  type EntryInput,
+  type ImportRowResult,
+} from "#core";
 import { batches } from "../imports/lines";
 import { AmbiguousDates } from "../imports/csv";
 import { DATE_FORMATS } from "../imports/dates";
@@ -25,10 +37,20 @@ const importSchema = z
 const bool = z.enum(["true", "false"]).optional();
 const importQuery = z.object({
   dry_run: bool.openapi({ description: "`true`: parse and check everything, answer what would be imported, write nothing" }),
-  date_format: z.enum(DATE_FORMATS).optional().openapi({ description: "How the file writes its dates, for a file whose dates read both ways (CSV, QIF)" }),
-  columns: matching(z.string().max(500), new RegExp(`^(${COLUMN_NAMES.join("|")}|-)(,(${COLUMN_NAMES.join("|")}|-))*$`), `comma-separated column names: ${COLUMN_NAMES.join(", ")} or -`)
+  date_format: z
+    .enum(DATE_FORMATS)
     .optional()
-    .openapi({ example: "date,-,description,amount", description: "CSV: the file's columns in order (`-` skips one); the file then has no header row unless `header=true`" }),
+    .openapi({ description: "How the file writes its dates, for a file whose dates read both ways (CSV, QIF)" }),
+  columns: matching(
+    z.string().max(500),
+    new RegExp(`^(${COLUMN_NAMES.join("|")}|-)(,(${COLUMN_NAMES.join("|")}|-))*$`),
+    `comma-separated column names: ${COLUMN_NAMES.join(", ")} or -`,
+  )
+    .optional()
+    .openapi({
+      example: "date,-,description,amount",
+      description: "CSV: the file's columns in order (`-` skips one); the file then has no header row unless `header=true`",
+    }),
   header: bool.openapi({ description: "With `columns`: the file's first record is a header row to skip" }),
 });
 
@@ -39,7 +61,7 @@ export const createImport = defineRoute({
   tags: ["transactions"],
   summary: "Import a bank statement: CSV, OFX, QIF or CAMT.053 (up to 10 MiB)",
   description:
-    "The format is the Content-Type. **CSV** (`text/csv`) as banks export it: `,` `;` or tab delimited, RFC 4180 quoting (fields may hold delimiters, `\"\"` and line breaks), " +
+    'The format is the Content-Type. **CSV** (`text/csv`) as banks export it: `,` `;` or tab delimited, RFC 4180 quoting (fields may hold delimiters, `""` and line breaks), ' +
     "UTF-8 (BOM or not) or Windows-1252/ISO-8859-1 (detected); preamble lines above the header skipped (the header is the first line naming a date and an amount, or debit and credit, column; " +
     "English, French and German names: date, Date opération, Buchungstag, amount, Montant, Betrag, Débit, Crédit, Soll, Haben, description, Libellé, Verwendungszweck, counterparty, external_id, category, …), " +
     "or columns named with `?columns=`; dates YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY or MM/DD/YYYY (`?date_format=` for a file whose dates read both ways); amounts with `.` or `,` decimals and " +
@@ -64,7 +86,9 @@ export const createImport = defineRoute({
       },
     },
   },
-  responses: { 201: jsonResponse(importSchema, "What was (or, with dry_run, would be) imported, skipped and refused, with 1-based line numbers") },
+  responses: {
+    201: jsonResponse(importSchema, "What was (or, with dry_run, would be) imported, skipped and refused, with 1-based line numbers"),
+  },
 });
 
 const BATCH = 500;
@@ -95,23 +119,34 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
   const format: Format | undefined = formatOf(c.req.header("content-type"));
   if (!format)
     throw new ApiError("unsupported_media_type", "Send text/csv, application/x-ofx, application/qif, or application/xml (CAMT.053).");
-  if (query.header && !query.columns) throw new ApiError("validation_failed", "header applies with columns only.", [{ path: "header", message: "requires columns" }], 400);
+  if (query.header && !query.columns)
+    throw new ApiError("validation_failed", "header applies with columns only.", {
+      errors: [{ path: "header", message: "requires columns" }],
+      status: 400,
+    });
   const columns = query.columns?.split(",");
   if (columns) {
     const named = columns.filter((c) => c !== "-");
     const twice = named.find((c, i) => named.indexOf(c) !== i);
     const problem = twice
       ? `names ${twice} twice`
-      : !named.includes("date") ? "must name a date column"
-      : !named.includes("description") ? "must name a description column"
-      : !named.some((c) => c === "amount" || c === "debit" || c === "credit") ? "must name an amount column (or debit and credit)"
-      : named.includes("amount") && named.some((c) => c === "debit" || c === "credit") ? "names both amount and debit/credit"
-      : undefined;
-    if (problem) throw new ApiError("validation_failed", `columns ${problem}.`, [{ path: "columns", message: problem }], 400);
+      : !named.includes("date")
+        ? "must name a date column"
+        : !named.includes("description")
+          ? "must name a description column"
+          : !named.some((c) => c === "amount" || c === "debit" || c === "credit")
+            ? "must name an amount column (or debit and credit)"
+            : named.includes("amount") && named.some((c) => c === "debit" || c === "credit")
+              ? "names both amount and debit/credit"
+              : undefined;
+    if (problem)
+      throw new ApiError("validation_failed", `columns ${problem}.`, { errors: [{ path: "columns", message: problem }], status: 400 });
   }
   const dryRun = query.dry_run === "true";
-  const body = c.req.raw.body ? await readBody(c.req.raw.body, MAX_BYTES, () => new ApiError("payload_too_large", "Imports are limited to 10 MiB.")) : [];
-  const malformed = (message: string, path = "(body)") => new ApiError("validation_failed", message, [{ path, message }]);
+  const body = c.req.raw.body
+    ? await readBody(c.req.raw.body, MAX_BYTES, () => new ApiError("payload_too_large", "Imports are limited to 10 MiB."))
+    : [];
+  const malformed = (message: string, path = "(body)") => new ApiError("validation_failed", message, { errors: [{ path, message }] });
 
   const reader = readerFor(format);
   const options = { currency: account.currency, date_format: query.date_format, columns, header: query.header === "true" };
@@ -149,7 +184,8 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
     const refused: { line: number; message: string }[] = [];
     for (const r of batch) {
       if (!r.ok) refused.push(r);
-      else if (r.row.category && !isCategoryCode(r.row.category) && !own.has(r.row.category)) refused.push({ line: r.line, message: `unknown category "${r.row.category.slice(0, 64)}"` });
+      else if (r.row.category && !isCategoryCode(r.row.category) && !own.has(r.row.category))
+        refused.push({ line: r.line, message: `unknown category "${r.row.category.slice(0, 64)}"` });
       else {
         const key = `${r.row.occurred_at}\u0000${r.row.amount}\u0000${r.row.description}`;
         const rank = r.row.external_id ? 1 : (ranks.get(key) ?? 0) + 1;
@@ -159,7 +195,11 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
         good.push({ line: r.line, input: { ...r.row, category: category ?? "", import_id: importId } });
       }
     }
-    if (!dryRun) await categorizeMissing(c.env, good.map((g) => g.input));
+    if (!dryRun)
+      await categorizeMissing(
+        c.env,
+        good.map((g) => g.input),
+      );
     return { good, occurrences, refused };
   };
   const source = batches<ParsedRow>(rows, BATCH)[Symbol.asyncIterator]();
@@ -184,21 +224,26 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
       good = good.filter((_, i) => !again[i]);
     }
     const results: ImportRowResult[] = good.length
-      ? await ledger(c.env, id).importRows(good.map((g) => g.input), user, { occurrences, dry_run: dryRun, prior_delta: priorDelta })
+      ? await ledger(c.env, id).importRows(
+          good.map((g) => g.input),
+          user,
+          { occurrences, dry_run: dryRun, prior_delta: priorDelta },
+        )
       : [];
     results.forEach((r, i) => {
       if (r.status === "imported") {
         summary.imported++;
         priorDelta += good[i].input.amount;
         if (dryRun && good[i].input.external_id) dryIds.add(good[i].input.external_id);
-      }
-      else if (r.status === "duplicate") summary.duplicates++;
+      } else if (r.status === "duplicate") summary.duplicates++;
       else failed(good[i].line, r.message ?? "refused");
     });
   }
   summary.errors.sort((a, b) => a.line - b.line);
   if (!dryRun)
-    await c.env.DB.prepare("INSERT INTO imports (id, account_id, user_id, format, imported, duplicates, failed, errors) VALUES (?,?,?,?,?,?,?,?)")
+    await c.env.DB.prepare(
+      "INSERT INTO imports (id, account_id, user_id, format, imported, duplicates, failed, errors) VALUES (?,?,?,?,?,?,?,?)",
+    )
       .bind(importId, id, user, format, summary.imported, summary.duplicates, summary.failed, JSON.stringify(summary.errors))
       .run();
   return c.json({ id: importId, format, ...summary }, 201);

@@ -1,4 +1,14 @@
-import { ApiError, ENTRY_TEXT_LIMITS, amountSchema, isIsoDate, isKnownCategory, ledgerStub, z, type LedgerEntry, type LedgerRpc } from "#core";
+import {
+  ApiError,
+  ENTRY_TEXT_LIMITS,
+  amountSchema,
+  isIsoDate,
+  isKnownCategory,
+  ledgerStub,
+  z,
+  type LedgerEntry,
+  type LedgerRpc,
+} from "#core";
 import type { Env } from "../env";
 
 export const ledger = (env: Env, accountId: string) => ledgerStub<LedgerRpc>(env.LEDGER, accountId);
@@ -7,16 +17,25 @@ export const notFound = (what = "account") => new ApiError("not_found", `No such
 
 export const occurredAtSchema = z
   .string()
-  .refine((v) => (v.length === 10 ? isIsoDate(v) : isIsoDate(v.slice(0, 10)) && z.iso.datetime({ offset: true, local: true }).safeParse(v).success), {
-    message: "must be an ISO 8601 date (YYYY-MM-DD) or date-time",
-  })
+  .refine(
+    (v) =>
+      v.length === 10 ? isIsoDate(v) : isIsoDate(v.slice(0, 10)) && z.iso.datetime({ offset: true, local: true }).safeParse(v).success,
+    {
+      message: "must be an ISO 8601 date (YYYY-MM-DD) or date-time",
+    },
+  )
   .openapi({ example: "2026-11-27" });
 
-export const categoryField = z.string().min(1).max(ENTRY_TEXT_LIMITS.category).openapi({ example: "groceries", description: "a taxonomy code or one of your own categories" });
+export const categoryField = z
+  .string()
+  .min(1)
+  .max(ENTRY_TEXT_LIMITS.category)
+  .openapi({ example: "groceries", description: "a taxonomy code or one of your own categories" });
 
 /** A category the caller may use: a taxonomy code (checked in memory) or one of their own (D1). */
 export async function checkCategory(env: Env, userId: string, category: string) {
-  if (!(await isKnownCategory(env.DB, userId, category))) throw new ApiError("validation_failed", "Unknown category.", [{ path: "category", message: "not a known category" }]);
+  if (!(await isKnownCategory(env.DB, userId, category)))
+    throw new ApiError("validation_failed", "Unknown category.", { errors: [{ path: "category", message: "not a known category" }] });
 }
 
 export const transactionSchema = z

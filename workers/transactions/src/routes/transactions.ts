@@ -1,10 +1,33 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
-  ENTRY_TEXT_LIMITS as LIMITS, MAX_AMOUNT, amountSchema, decodeCursor, defineRoute, idempotencyKey, jsonBody, jsonResponse, outcomeResponse, page,
-  pageSchema, paginationQuery, problemDoc, z, type AppEnv, type LedgerEntry,
+  ENTRY_TEXT_LIMITS as LIMITS,
+  MAX_AMOUNT,
+  amountSchema,
+  decodeCursor,
+  defineRoute,
+  idempotencyKey,
+  jsonBody,
+  jsonResponse,
+  outcomeResponse,
+  page,
+  pageSchema,
+  paginationQuery,
+  problemDoc,
+  z,
+  type AppEnv,
+  type LedgerEntry,
 } from "#core";
 import type { Env } from "../env";
-import { accountParams, categoryField, checkCategory, ledger, notFound, occurredAtSchema, toTransaction, transactionSchema } from "./shared";
+import {
+  accountParams,
+  categoryField,
+  checkCategory,
+  ledger,
+  notFound,
+  occurredAtSchema,
+  toTransaction,
+  transactionSchema,
+} from "./shared";
 
 const txnParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 
@@ -32,7 +55,10 @@ export const createTransaction = defineRoute({
   scope: "transactions:write",
   request: {
     params: accountParams,
-    headers: z.object({ "idempotency-key": z.string().max(255).optional(), prefer: z.string().optional().openapi({ example: "respond-async" }) }),
+    headers: z.object({
+      "idempotency-key": z.string().max(255).optional(),
+      prefer: z.string().optional().openapi({ example: "respond-async" }),
+    }),
     ...jsonBody(createBody),
   },
   responses: { 201: jsonResponse(transactionSchema, "The recorded transaction") },
@@ -91,7 +117,10 @@ export const reverseTransaction = defineRoute({
   summary: "Reverse a transaction with an entry of the opposite amount",
   scope: "transactions:write",
   request: { params: txnParams },
-  responses: { 201: jsonResponse(transactionSchema, "The reversing transaction"), 409: problemDoc("Already reversed, a reversal, or a payment entry (conflict)") },
+  responses: {
+    201: jsonResponse(transactionSchema, "The reversing transaction"),
+    409: problemDoc("Already reversed, a reversal, or a payment entry (conflict)"),
+  },
 });
 
 /** How many of the caller's account objects are asked at once for a transaction D1 does not know yet. */
@@ -103,9 +132,13 @@ const FAN_OUT = 10;
  * asking the caller's own accounts' objects, so a client reads its write at once.
  */
 async function entryAccount(env: Env, id: string, userId: string): Promise<string> {
-  const row = await env.DB.prepare("SELECT account_id FROM entries WHERE id = ? AND user_id = ?").bind(id, userId).first<{ account_id: string }>();
+  const row = await env.DB.prepare("SELECT account_id FROM entries WHERE id = ? AND user_id = ?")
+    .bind(id, userId)
+    .first<{ account_id: string }>();
   if (row) return row.account_id;
-  const accounts = (await env.DB.prepare("SELECT id FROM accounts WHERE user_id = ? ORDER BY created_at DESC, id DESC").bind(userId).all<{ id: string }>()).results;
+  const accounts = (
+    await env.DB.prepare("SELECT id FROM accounts WHERE user_id = ? ORDER BY created_at DESC, id DESC").bind(userId).all<{ id: string }>()
+  ).results;
   for (let i = 0; i < accounts.length; i += FAN_OUT) {
     const found = await Promise.all(accounts.slice(i, i + FAN_OUT).map((a) => ledger(env, a.id).get(id, userId)));
     const hit = found.find((e) => e !== null);
@@ -122,7 +155,8 @@ async function ownedEntry(env: Env, id: string, userId: string): Promise<LedgerE
 }
 
 /** RFC 7240: the client asks not to wait for work that can finish after the answer. */
-const respondAsync = (prefer: string | undefined) => !!prefer && prefer.split(",").some((p) => p.trim().toLowerCase().split(/\s*;/)[0] === "respond-async");
+const respondAsync = (prefer: string | undefined) =>
+  !!prefer && prefer.split(",").some((p) => p.trim().toLowerCase().split(/\s*;/)[0] === "respond-async");
 
 export function registerTransactions(app: OpenAPIHono<AppEnv<Env>>) {
   app.openapi(createTransaction, async (c) => {
@@ -134,7 +168,12 @@ export function registerTransactions(app: OpenAPIHono<AppEnv<Env>>) {
     if (body.category) await checkCategory(c.env, user, body.category);
     // Ownership, status, limit and the category of an uncategorised entry: all the object's business.
     const outcome = await ledger(c.env, id).record(
-      { ...body, occurred_at: body.occurred_at ?? new Date().toISOString().slice(0, 10), idem, categorize: respondAsync(c.req.header("prefer")) ? "after" : "before" },
+      {
+        ...body,
+        occurred_at: body.occurred_at ?? new Date().toISOString().slice(0, 10),
+        idem,
+        categorize: respondAsync(c.req.header("prefer")) ? "after" : "before",
+      },
       user,
     );
     return outcomeResponse(c, outcome, (o: { ok: true; entry: LedgerEntry }) => toTransaction(o.entry)) as any;

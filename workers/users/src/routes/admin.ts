@@ -59,7 +59,11 @@ export function mountAdminRoutes(app: OpenAPIHono<UsersApp>) {
     const body = c.req.valid("json");
     const admin = c.get("identity").sub;
     const db = drizzle(c.env.DB);
-    const target = await db.select().from(users).where(and(eq(users.id, id), ne(users.status, "deleted"))).get();
+    const target = await db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, id), ne(users.status, "deleted")))
+      .get();
     if (!target) throw new ApiError("not_found", "No such user.");
     if (target.id === admin && ((body.role && body.role !== target.role) || (body.status && body.status !== target.status)))
       throw new ApiError("conflict", "Administrators cannot change their own role or status.");
@@ -88,7 +92,12 @@ export function mountAdminRoutes(app: OpenAPIHono<UsersApp>) {
       db.insert(auditEvents).values(events),
       // A suspension ends every session at once; access tokens already answer 403 at the gateway.
       ...(changes.status === "suspended"
-        ? [db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, target.id), isNull(refreshTokens.revokedAt)))]
+        ? [
+            db
+              .update(refreshTokens)
+              .set({ revokedAt: now })
+              .where(and(eq(refreshTokens.userId, target.id), isNull(refreshTokens.revokedAt))),
+          ]
         : []),
     ]);
     await reload();

@@ -170,20 +170,33 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
     const user = await currentUser(db, c.get("identity").sub);
     // A stolen access token must not become an unlimited password oracle: wrong current passwords are
     // counted per user (before the check, so parallel guesses cannot slip past) and audited.
-    const counted = await countAttempt(c.env.THROTTLE, [{ key: `password:${user.id}`, rule: PASSWORD_CHANGE_RULE }], "Too many wrong current passwords. Try again later.");
+    const counted = await countAttempt(
+      c.env.THROTTLE,
+      [{ key: `password:${user.id}`, rule: PASSWORD_CHANGE_RULE }],
+      "Too many wrong current passwords. Try again later.",
+    );
     if (!counted.ok) {
-      if (counted.first) await db.insert(auditEvents).values(auditRow(c, "password_change_throttled", user.id, { retry_after: counted.retryAfter }));
+      if (counted.first)
+        await db.insert(auditEvents).values(auditRow(c, "password_change_throttled", user.id, { retry_after: counted.retryAfter }));
       throw counted.error;
     }
     if (!(await verifyPassword(body.current_password, user.passwordHash))) {
       await db.insert(auditEvents).values(auditRow(c, "password_change_failed", user.id));
-      throw new ApiError("validation_failed", "The current password is incorrect.", [{ path: "current_password", message: "is incorrect" }]);
+      throw new ApiError("validation_failed", "The current password is incorrect.", {
+        errors: [{ path: "current_password", message: "is incorrect" }],
+      });
     }
     const now = new Date().toISOString();
     await scrubbed(
       db.batch([
-        db.update(users).set({ passwordHash: await hashPassword(body.new_password), updatedAt: now }).where(eq(users.id, user.id)),
-        db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt))),
+        db
+          .update(users)
+          .set({ passwordHash: await hashPassword(body.new_password), updatedAt: now })
+          .where(eq(users.id, user.id)),
+        db
+          .update(refreshTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt))),
         db.insert(auditEvents).values(auditRow(c, "password_change", user.id)),
       ]),
     );
@@ -197,11 +210,26 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
     const mine = user.id;
     const [sessions, clients, events, accounts, categories, rules, budgets, entries, payments, imports] = await db.batch([
       db
-        .select({ id: refreshTokens.id, family_id: refreshTokens.familyId, client_id: refreshTokens.clientId, scope: refreshTokens.scope, created_at: refreshTokens.createdAt, expires_at: refreshTokens.expiresAt, used_at: refreshTokens.usedAt, revoked_at: refreshTokens.revokedAt })
+        .select({
+          id: refreshTokens.id,
+          family_id: refreshTokens.familyId,
+          client_id: refreshTokens.clientId,
+          scope: refreshTokens.scope,
+          created_at: refreshTokens.createdAt,
+          expires_at: refreshTokens.expiresAt,
+          used_at: refreshTokens.usedAt,
+          revoked_at: refreshTokens.revokedAt,
+        })
         .from(refreshTokens)
         .where(eq(refreshTokens.userId, mine)),
       db
-        .select({ client_id: apiClients.id, name: apiClients.name, scopes: apiClients.scopes, created_at: apiClients.createdAt, revoked_at: apiClients.revokedAt })
+        .select({
+          client_id: apiClients.id,
+          name: apiClients.name,
+          scopes: apiClients.scopes,
+          created_at: apiClients.createdAt,
+          revoked_at: apiClients.revokedAt,
+        })
         .from(apiClients)
         .where(eq(apiClients.userId, mine)),
       db.select().from(auditEvents).where(eq(auditEvents.userId, mine)).orderBy(desc(auditEvents.createdAt), desc(auditEvents.id)),
@@ -210,7 +238,10 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
       db.select().from(schema.categoryRules).where(eq(schema.categoryRules.userId, mine)),
       db.select().from(schema.budgets).where(eq(schema.budgets.userId, mine)),
       db.select().from(schema.entries).where(eq(schema.entries.userId, mine)).orderBy(schema.entries.accountId, schema.entries.version),
-      db.select().from(schema.payments).where(or(eq(schema.payments.userId, mine), eq(schema.payments.destinationUserId, mine))),
+      db
+        .select()
+        .from(schema.payments)
+        .where(or(eq(schema.payments.userId, mine), eq(schema.payments.destinationUserId, mine))),
       db.select().from(schema.imports).where(eq(schema.imports.userId, mine)),
     ]);
     const body = {
@@ -227,28 +258,41 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
       transactions: entries.map(({ hash: _hash, ...e }) => snake(e)),
       // The public payment fields only: a received payment must not reveal the payer's user id.
       payments: payments.map((p) => ({
-        id: p.id, status: p.status, source_account_id: p.sourceAccountId, destination_account_id: p.destinationAccountId,
-        amount: p.amount, currency: p.currency, description: p.description, created_at: p.createdAt,
+        id: p.id,
+        status: p.status,
+        source_account_id: p.sourceAccountId,
+        destination_account_id: p.destinationAccountId,
+        amount: p.amount,
+        currency: p.currency,
+        description: p.description,
+        created_at: p.createdAt,
       })),
       imports: imports.map((i) => ({ ...snake(i), errors: parseDetail(i.errors) ?? i.errors })),
     };
-    return c.json(body, 200, { "Content-Disposition": `attachment; filename="edge-finance-export-${mine}.json"`, "Cache-Control": "no-store" });
+    return c.json(body, 200, {
+      "Content-Disposition": `attachment; filename="edge-finance-export-${mine}.json"`,
+      "Cache-Control": "no-store",
+    });
   });
 
   app.openapi(deleteMe, async (c) => {
     const db = drizzle(c.env.DB);
     // A retry after step 4 failed: the row is already erased and the gateway still lets the user in.
     const sub = c.get("identity").sub;
-    if ((await db.select({ status: users.status }).from(users).where(eq(users.id, sub)).get())?.status === "deleted") return finishDeletion(c, sub);
+    if ((await db.select({ status: users.status }).from(users).where(eq(users.id, sub)).get())?.status === "deleted")
+      return finishDeletion(c, sub);
     const user = await currentUser(db, sub);
     const ledger = (id: string) => ledgerStub<LedgerRpc>(c.env.LEDGER, id);
-    const owned = (await db.select({ id: schema.accounts.id }).from(schema.accounts).where(eq(schema.accounts.userId, user.id))).map((a) => a.id);
+    const owned = (await db.select({ id: schema.accounts.id }).from(schema.accounts).where(eq(schema.accounts.userId, user.id))).map(
+      (a) => a.id,
+    );
     // Each step is idempotent and the user stays active until the last one, so a retry after any failure
     // finishes the job. 1. No money in any more, whatever the balance; payments in flight settle first.
     const sent: SentPaymentText[] = [];
     for (const closed of await Promise.all(owned.map((id) => ledger(id).closeForDeletion()))) {
       if (closed.ok) sent.push(...closed.sent);
-      else if (closed.code === "conflict") throw new ApiError("conflict", "A payment from one of your accounts is still in flight; retry the deletion in a few seconds.");
+      else if (closed.code === "conflict")
+        throw new ApiError("conflict", "A payment from one of your accounts is still in flight; retry the deletion in a few seconds.");
       // not_found: an account row whose ledger was never opened holds neither money nor text.
     }
     // 2. The payees' copies of this user's payment descriptions (read above, before step 3 erases them),
@@ -259,7 +303,10 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
       await Promise.all([...byPayee].map(([account, payments]) => ledger(account).eraseCounterparty(payments)));
       await Promise.all(owned.map((id) => ledger(id).erase()));
     } catch (e) {
-      throw new ApiError("service_unavailable", `The erasure could not finish (${e instanceof Error ? e.message : String(e)}); retry the deletion.`);
+      throw new ApiError(
+        "service_unavailable",
+        `The erasure could not finish (${e instanceof Error ? e.message : String(e)}); retry the deletion.`,
+      );
     }
     // 3. Everything else the user wrote, and the user row itself.
     const now = new Date().toISOString();
@@ -268,10 +315,26 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
       // Personal data erased; the id stays so the ledger (entries, payments) keeps balancing, now anonymous.
       db
         .update(users)
-        .set({ email: null, name: null, passwordHash: null, taxResidence: null, locale: "en", timezone: "UTC", status: "deleted", deletedAt: now, updatedAt: now })
+        .set({
+          email: null,
+          name: null,
+          passwordHash: null,
+          taxResidence: null,
+          locale: "en",
+          timezone: "UTC",
+          status: "deleted",
+          deletedAt: now,
+          updatedAt: now,
+        })
         .where(eq(users.id, mine)),
-      db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, mine), isNull(refreshTokens.revokedAt))),
-      db.update(apiClients).set({ revokedAt: sql`coalesce(${apiClients.revokedAt}, ${now})`, name: ERASED_TEXT }).where(eq(apiClients.userId, mine)),
+      db
+        .update(refreshTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(refreshTokens.userId, mine), isNull(refreshTokens.revokedAt))),
+      db
+        .update(apiClients)
+        .set({ revokedAt: sql`coalesce(${apiClients.revokedAt}, ${now})`, name: ERASED_TEXT })
+        .where(eq(apiClients.userId, mine)),
       // IP addresses and details are personal data too; the events themselves stay as the security record.
       db.update(auditEvents).set({ ip: null, detail: null }).where(eq(auditEvents.userId, mine)),
       db.insert(auditEvents).values(auditRow(c, "account_deleted", mine, undefined, false)),
@@ -314,7 +377,10 @@ async function finishDeletion(c: Context<UsersApp>, userId: string) {
   try {
     await userStateOf(c.env, userId).erase(userId);
   } catch (e) {
-    throw new ApiError("service_unavailable", `The erasure could not finish (${e instanceof Error ? e.message : String(e)}); retry the deletion.`);
+    throw new ApiError(
+      "service_unavailable",
+      `The erasure could not finish (${e instanceof Error ? e.message : String(e)}); retry the deletion.`,
+    );
   }
   return c.body(null, 204);
 }
@@ -323,4 +389,3 @@ async function finishDeletion(c: Context<UsersApp>, userId: string) {
 function snake<T extends Record<string, unknown>>(row: T): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`), v]));
 }
-

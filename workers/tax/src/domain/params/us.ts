@@ -1,8 +1,8 @@
-import { cents, type Dated, type ScaleBracket } from './dated';
+import { cents, type Dated, type ScaleBracket } from "./dated";
 
 // United States — federal income tax on ordinary income. One entry per tax year.
 
-export const US_FILING_STATUSES = ['single', 'married_joint', 'married_separate', 'head_of_household'] as const;
+export const US_FILING_STATUSES = ["single", "married_joint", "married_separate", "head_of_household"] as const;
 export type UsFilingStatus = (typeof US_FILING_STATUSES)[number];
 
 export interface UsYearParams {
@@ -17,15 +17,15 @@ const brackets = (...thresholds: number[]): readonly ScaleBracket[] =>
   RATES_BPS.map((rate_bps, i) => ({ from: i === 0 ? 0 : cents(thresholds[i - 1]!), rate_bps }));
 
 const RP_2023_34 =
-  'IRS Rev. Proc. 2023-34 §3.01 (tax year 2024) — https://www.irs.gov/pub/irs-drop/rp-23-34.pdf ; 2024 Tax Rate Schedules https://www.irs.gov/media/166986';
+  "IRS Rev. Proc. 2023-34 §3.01 (tax year 2024) — https://www.irs.gov/pub/irs-drop/rp-23-34.pdf ; 2024 Tax Rate Schedules https://www.irs.gov/media/166986";
 const RP_2024_40 =
-  'IRS Rev. Proc. 2024-40 §3.01 (tax year 2025; rates made permanent by Pub. L. 119-21 §70101) — https://www.irs.gov/pub/irs-drop/rp-24-40.pdf';
+  "IRS Rev. Proc. 2024-40 §3.01 (tax year 2025; rates made permanent by Pub. L. 119-21 §70101) — https://www.irs.gov/pub/irs-drop/rp-24-40.pdf";
 const OBBBA =
-  'One Big Beautiful Bill Act, Pub. L. 119-21 §70102 (standard deduction for 2025: 15 750 / 31 500 / 23 625 $) — https://www.congress.gov/bill/119th-congress/house-bill/1/text ; https://www.irs.gov/newsroom/one-big-beautiful-bill-provisions';
-const RP_2023_34_SD = 'IRS Rev. Proc. 2023-34 §3.15 (standard deduction 2024) — https://www.irs.gov/pub/irs-drop/rp-23-34.pdf';
+  "One Big Beautiful Bill Act, Pub. L. 119-21 §70102 (standard deduction for 2025: 15 750 / 31 500 / 23 625 $) — https://www.congress.gov/bill/119th-congress/house-bill/1/text ; https://www.irs.gov/newsroom/one-big-beautiful-bill-provisions";
+const RP_2023_34_SD = "IRS Rev. Proc. 2023-34 §3.15 (standard deduction 2024) — https://www.irs.gov/pub/irs-drop/rp-23-34.pdf";
 
-const FROM_2024 = '2024-01-01';
-const FROM_2025 = '2025-01-01';
+const FROM_2024 = "2024-01-01";
+const FROM_2025 = "2025-01-01";
 
 export const US_PARAMS: Readonly<Record<number, UsYearParams>> = {
   2024: {
