@@ -217,3 +217,83 @@ export const idempotencyKeys = sqliteTable("idempotency_keys", {
   fingerprint: text("fingerprint").notNull(),
   createdAt: createdAt(),
 });
+
+// ── events and webhooks (events written through the objects' outboxes; the webhooks worker owns the rest) ──
+/** One row per (fact, user it concerns): a payment's payer and payee each get their own event. */
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+    data: text("data").notNull(), // JSON {object}
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("events_user").on(t.userId, t.createdAt, t.id), index("events_user_type").on(t.userId, t.type, t.createdAt, t.id)],
+);
+
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    url: text("url").notNull(),
+    events: text("events").notNull(), // JSON array of event types
+    description: text("description"),
+    status: text("status", { enum: ["enabled", "disabled"] }).notNull(),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: text("previous_secret_expires_at"),
+    failingSince: text("failing_since"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_user").on(t.userId, t.createdAt, t.id)],
+);
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id").notNull(),
+    userId: text("user_id").notNull(),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    nextAttemptAt: text("next_attempt_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_endpoint_event").on(t.endpointId, t.eventId),
+    index("webhook_deliveries_endpoint").on(t.endpointId, t.createdAt, t.id),
+  ],
+);
+
+// ── scheduled payments (projection of the ScheduledPayment objects, for lists) ──
+export const scheduledPayments = sqliteTable(
+  "scheduled_payments",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    sourceAccountId: text("source_account_id").notNull(),
+    destinationAccountId: text("destination_account_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    description: text("description"),
+    startAt: text("start_at").notNull(),
+    intervalUnit: text("interval_unit", { enum: ["day", "week", "month", "year"] }),
+    intervalCount: integer("interval_count"),
+    endAt: text("end_at"),
+    maxOccurrences: integer("max_occurrences"),
+    status: text("status", { enum: ["active", "completed", "cancelled"] }).notNull(),
+    nextRunAt: text("next_run_at"),
+    occurrencesExecuted: integer("occurrences_executed").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("scheduled_payments_user").on(t.userId, t.createdAt, t.id)],
+);

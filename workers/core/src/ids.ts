@@ -1,6 +1,21 @@
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
-export type IdPrefix = "usr" | "acc" | "txn" | "pay" | "bud" | "cli" | "imp" | "evt" | "cat" | "rul" | "rtk" | "fam";
+export type IdPrefix =
+  | "usr"
+  | "acc"
+  | "txn"
+  | "pay"
+  | "bud"
+  | "cli"
+  | "imp"
+  | "evt"
+  | "cat"
+  | "rul"
+  | "rtk"
+  | "fam"
+  | "sch"
+  | "whe"
+  | "whd";
 
 /** `prefix_` + 10 chars of millisecond time + 16 random chars: sorts by creation time, like a ULID. */
 export function newId(prefix: IdPrefix, now = Date.now()): string {

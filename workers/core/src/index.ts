@@ -28,3 +28,4 @@ export * from "./db-unique";
 export * from "./exact-sum";
 export * from "./exact-json";
 export * from "./patterns";
+export * from "./events";
