@@ -1,6 +1,6 @@
-import { MAX_CATEGORIZE_LINES, domainApp, entrypoint, type AiRpc, type CategorizeLine } from "#core";
+import { MAX_CATEGORIZE_LINES, domainApp, entrypoint, type AiRpc, type CategorizeLine, type ScoreTransactionInput } from "#core";
 import type { Env } from "./env";
-import { registerAnomalies } from "./routes/anomalies";
+import { registerAnomalies, scoreTransaction } from "./routes/anomalies";
 import { categorizeLines, registerCategorize } from "./routes/categorize";
 import { registerForecast } from "./routes/forecast";
 import { registerRecommendations } from "./routes/recommendations";
@@ -21,6 +21,10 @@ export class AiService extends entrypoint<Env>(app) implements AiRpc {
   async categorize(lines: CategorizeLine[]) {
     if (lines.length > MAX_CATEGORIZE_LINES) throw new RangeError(`at most ${MAX_CATEGORIZE_LINES} lines per call`);
     return categorizeLines(this.env, lines);
+  }
+
+  async scoreTransaction(input: ScoreTransactionInput) {
+    return scoreTransaction(this.env.DB, input);
   }
 }
 export default AiService;

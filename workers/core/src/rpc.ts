@@ -102,4 +102,25 @@ export interface AiRpc {
    * the bundled model (the caller's own rules are the caller's business). At most MAX_CATEGORIZE_LINES.
    */
   categorize(lines: CategorizeLine[]): Promise<Categorization[]>;
+  /**
+   * How unusual one recorded transaction is against its account's history (the D1 projection, which
+   * holds it once its event is published): for `anomaly.detected`. Null when the transaction is not the
+   * user's or the history is too short to judge.
+   */
+  scoreTransaction(input: ScoreTransactionInput): Promise<TransactionScore | null>;
+}
+
+export interface ScoreTransactionInput {
+  user_id: string;
+  account_id: string;
+  transaction_id: string;
+}
+
+export interface TransactionScore {
+  transaction_id: string;
+  /** Same scale as GET /v1/ai/anomalies. */
+  score: number;
+  reason: string;
+  /** Whether the score is high enough to tell the user (the anomalies list's own threshold). */
+  anomalous: boolean;
 }

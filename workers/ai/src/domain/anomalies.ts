@@ -9,6 +9,9 @@ import type { HistoryTxn } from "./history";
 import { median } from "./stats";
 import { formatMinor, merchantKey } from "./text";
 
+/** Scores at or above this are reported (Iglewicz & Hoaglin's modified z-score cut-off). */
+export const ANOMALY_THRESHOLD = 3.5;
+
 export interface Anomaly {
   transaction_id: string;
   score: number;
@@ -104,7 +107,7 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string | null | undefine
 const mapValues = <T, V>(m: Map<string, T>, f: (v: T) => V) => new Map([...m].map(([k, v]) => [k, f(v)] as const));
 
 export function detectAnomalies(txns: readonly HistoryTxn[], opts: AnomalyOptions = {}): Anomaly[] {
-  const minScore = opts.minScore ?? 3.5;
+  const minScore = opts.minScore ?? ANOMALY_THRESHOLD;
   const from = opts.from ? toDay(opts.from) : -Infinity;
   const to = opts.to ? toDay(opts.to) : Infinity;
   const out = txns.filter((t) => t.amount < 0);

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { countedEntries, defineRoute, jsonResponse, minorUnitExponent, z } from "#core";
-import { detectAnomalies } from "../domain/anomalies";
+import { countedEntries, defineRoute, jsonResponse, minorUnitExponent, z, type ScoreTransactionInput, type TransactionScore } from "#core";
+import { ANOMALY_THRESHOLD, detectAnomalies } from "../domain/anomalies";
 import type { HistoryTxn } from "../domain/history";
 import type { AiApp } from "../env";
-import { accountIdQuery, isoDate, ownAccount, type Ctx } from "./shared";
+import { accountIdQuery, isoDate, ownAccount } from "./shared";
 
 const querySchema = z.object({
   account_id: accountIdQuery,
@@ -39,8 +39,8 @@ export const anomaliesRoute = defineRoute({
 });
 
 /** Entries of an account or user that count (no reversed transactions, no reversals), oldest first. */
-export async function historyOf(c: Ctx, scope: "account_id" | "user_id", id: string) {
-  return drizzle(c.env.DB).all<HistoryTxn & { currency: string; counterparty: string | null; category: string }>(
+export async function historyOf(db: D1Database, scope: "account_id" | "user_id", id: string) {
+  return drizzle(db).all<HistoryTxn & { currency: string; counterparty: string | null; category: string }>(
     sql`SELECT e.id, e.occurred_date AS date, e.amount, e.currency, e.description, e.counterparty, e.category FROM entries e
         WHERE ${countedEntries(scope, id)} ORDER BY e.occurred_date, e.id`,
   );
@@ -50,8 +50,24 @@ export function registerAnomalies(app: AiApp) {
   app.openapi(anomaliesRoute, async (c) => {
     const q = c.req.valid("query");
     const account = await ownAccount(c, q.account_id);
-    const txns = await historyOf(c, "account_id", account.id);
+    const txns = await historyOf(c.env.DB, "account_id", account.id);
     const data = detectAnomalies(txns, { from: q.from, to: q.to, decimals: minorUnitExponent(account.currency) });
     return c.json({ data }, 200);
   });
+}
+
+/** One transaction's score against its account's whole history (for `anomaly.detected`); null if not the user's. */
+export async function scoreTransaction(db: D1Database, input: ScoreTransactionInput): Promise<TransactionScore | null> {
+  const account = await db
+    .prepare("SELECT currency FROM accounts WHERE id = ? AND user_id = ?")
+    .bind(input.account_id, input.user_id)
+    .first<{ currency: string }>();
+  if (!account) return null;
+  const txns = await historyOf(db, "account_id", input.account_id);
+  if (!txns.some((t) => t.id === input.transaction_id)) return null;
+  const found = detectAnomalies(txns, { decimals: minorUnitExponent(account.currency), minScore: 0 }).find(
+    (a) => a.transaction_id === input.transaction_id,
+  );
+  if (!found) return null;
+  return { ...found, anomalous: found.score >= ANOMALY_THRESHOLD };
 }

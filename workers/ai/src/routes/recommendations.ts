@@ -35,7 +35,7 @@ export function registerRecommendations(app: AiApp) {
   app.openapi(recommendationsRoute, async (c) => {
     const user = c.get("identity").sub;
     const [txns, budgets, profile] = await Promise.all([
-      historyOf(c, "user_id", user),
+      historyOf(c.env.DB, "user_id", user),
       c.env.DB.prepare("SELECT category, amount, currency FROM budgets WHERE user_id = ? AND period = 'month'")
         .bind(user)
         .all<{ category: string; amount: number; currency: string }>(),
