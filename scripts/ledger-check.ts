@@ -1,6 +1,7 @@
 // `npm run ledger:check [STATE_DIR]`: audits the local ledger straight from the stored SQLite files
 // (every AccountLedger object and the D1 projection), independently of the running code paths.
 // Exits 1 on any difference. STATE_DIR defaults to .wrangler/state (what `npm run dev` uses).
+// The stack may be running: a file a live object is writing is waited for (busy timeout), not read half-written.
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -20,7 +21,7 @@ const accounts: AccountSnapshot[] = [];
 const doRoot = path.join(state, "do");
 for (const dir of existsSync(doRoot) ? readdirSync(doRoot).filter((d) => d.endsWith("AccountLedger")) : [])
   for (const file of sqliteFiles(path.join(doRoot, dir))) {
-    const db = new DatabaseSync(file, { readOnly: true });
+    const db = new DatabaseSync(file, { readOnly: true, timeout: 10_000 });
     if (hasTable(db, "meta"))
       accounts.push({
         meta: (db.prepare("SELECT account_id, currency, overdraft_limit FROM meta").get() as AccountSnapshot["meta"]) ?? null,
@@ -33,7 +34,7 @@ for (const dir of existsSync(doRoot) ? readdirSync(doRoot).filter((d) => d.endsW
 
 let projection: Record<string, unknown>[] = [];
 for (const file of sqliteFiles(path.join(state, "d1", "miniflare-D1DatabaseObject"))) {
-  const db = new DatabaseSync(file, { readOnly: true });
+  const db = new DatabaseSync(file, { readOnly: true, timeout: 10_000 });
   if (hasTable(db, "entries")) projection = projection.concat(db.prepare("SELECT * FROM entries").all() as Record<string, unknown>[]);
   db.close();
 }
