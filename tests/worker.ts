@@ -95,3 +95,79 @@ export class AccountLedger extends ProductionLedger {
     return super.sendProjection(stmts);
   }
 }
+
+export { ScheduledPayment };
+import type { LedgerOutcome, PaymentRequest, PaymentView } from "#core";
+import type { ScheduleRpc } from "../workers/payments/src/scheduled-payment";
+import { ScheduledPayment as ProductionSchedule } from "../workers/payments/src/scheduled-payment";
+
+/** Steps of a schedule the tests make misbehave: a reset after the payment and before its run is recorded; a payment held until releasePay(). */
+export type ScheduleFault = "reset_after_pay" | "hold_pay";
+
+/** The test-only methods of the schedule class below, for stubs in the tests. */
+export type TestSchedule = ScheduleRpc & {
+  /** The object's clock reads `at` now (and runs on from there), so months pass between two alarms. */
+  setClock(at: string): Promise<void>;
+  injectFault(name: ScheduleFault, n: number): Promise<void>;
+  releasePay(): Promise<void>;
+  /** Payments this instance has started, held or not. */
+  paysStarted(): Promise<number>;
+};
+
+/** The schedule object with a movable clock and fault injection, bound in tests/wrangler.toml only; state in its own SQLite, so it survives a reset. */
+class ScheduledPayment extends ProductionSchedule {
+  private release: (() => void) | undefined;
+  private held: Promise<void> | undefined;
+  private started = 0;
+
+  private testState(name: string): number {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS _test_state (name TEXT PRIMARY KEY, n INTEGER NOT NULL)");
+    return (this.sql.exec("SELECT n FROM _test_state WHERE name = ?", name).toArray()[0]?.n as number | undefined) ?? 0;
+  }
+
+  private setTestState(name: string, n: number) {
+    this.testState(name);
+    this.sql.exec("INSERT INTO _test_state (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = excluded.n", name, n);
+  }
+
+  async setClock(at: string) {
+    this.setTestState("skew", Date.parse(at) - Date.now());
+  }
+
+  async injectFault(name: ScheduleFault, n: number) {
+    this.setTestState(name, n);
+  }
+
+  async releasePay() {
+    this.release?.();
+  }
+
+  async paysStarted() {
+    return this.started;
+  }
+
+  private takeFault(name: ScheduleFault): boolean {
+    const n = this.testState(name);
+    if (n > 0) this.setTestState(name, n - 1);
+    return n > 0;
+  }
+
+  protected override now() {
+    return Date.now() + this.testState("skew");
+  }
+
+  protected override async payOccurrence(request: PaymentRequest): Promise<LedgerOutcome<{ payment: PaymentView }>> {
+    this.started++;
+    if (this.takeFault("hold_pay")) {
+      this.held ??= new Promise<void>((resolve) => (this.release = resolve));
+      await this.held;
+    }
+    const outcome = await super.payOccurrence(request);
+    if (this.takeFault("reset_after_pay")) {
+      // The payment is made; the object is reset before the run is recorded, as an eviction would.
+      await this.ctx.storage.sync();
+      this.ctx.abort("injected reset between the payment and its run record");
+    }
+    return outcome;
+  }
+}
