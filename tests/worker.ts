@@ -9,10 +9,11 @@ export { TransactionsService } from "../workers/transactions/src/index";
 export { PaymentsService } from "../workers/payments/src/index";
 export { TaxService } from "../workers/tax/src/index";
 export { AiService } from "../workers/ai/src/index";
+export { WebhooksService } from "../workers/webhooks/src/index";
 export { LoginThrottle } from "../workers/auth/src/index";
 export { UserState } from "../workers/users/src/index";
 
-import type { CreditRequest, LedgerRpc, RecordRequest } from "#core";
+import type { CreditRequest, EventRecord, LedgerRpc, RecordRequest } from "#core";
 import { AccountLedger as ProductionLedger } from "../workers/transactions/src/ledger/account-ledger";
 import type { Statement } from "../workers/transactions/src/ledger/projection";
 
@@ -22,13 +23,16 @@ export type LedgerFault =
   | "flush_reset" // the object is reset after an entry is written and before its outbox rows reach D1
   | "legacy_reserve" // a reservation skips the balance-bound check, as reservations made before it existed did
   | "d1_down" // a projection batch fails, as with D1 unreachable
-  | "hold_projection"; // a projection batch waits until releaseProjection()
+  | "hold_projection" // a projection batch waits until releaseProjection()
+  | "queue_down"; // publishing events fails, as with the events queue unreachable
 
 /** The test-only methods of the ledger class below, for stubs in the tests. */
 export type TestLedger = LedgerRpc & {
   injectCreditFailures(n: number): Promise<void>;
   injectFault(name: LedgerFault, n: number): Promise<void>;
   releaseProjection(): Promise<void>;
+  /** The events this object has published on the events queue, in order (repeats included): id, type and user only. */
+  publishedEvents(): Promise<Pick<EventRecord, "id" | "type" | "user_id">[]>;
 };
 
 /**
@@ -51,6 +55,25 @@ export class AccountLedger extends ProductionLedger {
 
   async releaseProjection() {
     this.release?.();
+  }
+
+  async publishedEvents(): Promise<Pick<EventRecord, "id" | "type" | "user_id">[]> {
+    const sql = this.ctx.storage.sql;
+    if (!sql.exec("SELECT name FROM sqlite_master WHERE name = '_published'").toArray().length) return [];
+    return sql
+      .exec("SELECT event FROM _published ORDER BY seq")
+      .toArray()
+      .map((r) => JSON.parse(r.event as string));
+  }
+
+  protected override async publishEvents(events: EventRecord[]) {
+    if (this.takeFault("queue_down")) throw new Error("injected: events queue unreachable");
+    await super.publishEvents(events);
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS _published (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL)");
+    // Ids and types only: the erasure tests find no user text in the object's storage.
+    for (const { id, type, user_id } of events)
+      sql.exec("INSERT INTO _published (event) VALUES (?)", JSON.stringify({ id, type, user_id }));
   }
 
   private pendingFault(name: LedgerFault): boolean {
@@ -97,12 +120,15 @@ export class AccountLedger extends ProductionLedger {
 }
 
 export { ScheduledPayment };
-import type { LedgerOutcome, PaymentRequest, PaymentView } from "#core";
+import type { EventRecord as ScheduleEvent, LedgerOutcome, PaymentRequest, PaymentView } from "#core";
 import type { ScheduleRpc } from "../workers/payments/src/scheduled-payment";
 import { ScheduledPayment as ProductionSchedule } from "../workers/payments/src/scheduled-payment";
 
-/** Steps of a schedule the tests make misbehave: a reset after the payment and before its run is recorded; a payment held until releasePay(). */
-export type ScheduleFault = "reset_after_pay" | "hold_pay";
+/**
+ * Steps of a schedule the tests make misbehave: a reset after the payment and before its run is
+ * recorded; a payment held until releasePay(); the events queue refusing a batch.
+ */
+export type ScheduleFault = "reset_after_pay" | "hold_pay" | "queue_down";
 
 /** The test-only methods of the schedule class below, for stubs in the tests. */
 export type TestSchedule = ScheduleRpc & {
@@ -112,6 +138,10 @@ export type TestSchedule = ScheduleRpc & {
   releasePay(): Promise<void>;
   /** Payments this instance has started, held or not. */
   paysStarted(): Promise<number>;
+  /** Ids of the events this object has published, in order (repeats included). */
+  publishedEvents(): Promise<string[]>;
+  /** Rows waiting in the object's outbox. */
+  outboxSize(): Promise<number>;
 };
 
 /** The schedule object with a movable clock and fault injection, bound in tests/wrangler.toml only; state in its own SQLite, so it survives a reset. */
@@ -144,6 +174,25 @@ class ScheduledPayment extends ProductionSchedule {
 
   async paysStarted() {
     return this.started;
+  }
+
+  async publishedEvents() {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS _published (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL)");
+    return this.sql
+      .exec("SELECT id FROM _published ORDER BY seq")
+      .toArray()
+      .map((r) => r.id as string);
+  }
+
+  async outboxSize() {
+    return this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number;
+  }
+
+  protected override async publishEvents(events: ScheduleEvent[]) {
+    if (this.takeFault("queue_down")) throw new Error("injected: events queue unreachable");
+    await super.publishEvents(events);
+    await this.publishedEvents();
+    for (const e of events) this.sql.exec("INSERT INTO _published (id) VALUES (?)", e.id);
   }
 
   private takeFault(name: ScheduleFault): boolean {

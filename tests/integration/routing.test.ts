@@ -11,6 +11,7 @@ import { app as payments } from "../../workers/payments/src/index";
 import { app as tax } from "../../workers/tax/src/index";
 import { app as transactions } from "../../workers/transactions/src/index";
 import { app as users } from "../../workers/users/src/index";
+import { app as webhooks } from "../../workers/webhooks/src/index";
 import { isPublic, serviceFor, type ServiceBinding } from "../../workers/gateway/src/routing";
 import { api, createUser } from "./support";
 
@@ -22,6 +23,7 @@ const DOMAINS: Record<ServiceBinding, OpenAPIHono<any>> = {
   PAYMENTS: payments,
   TAX: tax,
   AI_SERVICE: ai,
+  WEBHOOKS: webhooks,
 };
 const METHODS = ["get", "post", "patch", "delete", "put"];
 

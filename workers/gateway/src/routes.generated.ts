@@ -31,6 +31,8 @@ export const ROUTES: Record<string, { service: ServiceBinding; public: boolean }
   "/v1/categories": { service: "FINANCE", public: false },
   "/v1/categories/rules": { service: "FINANCE", public: false },
   "/v1/categories/rules/{id}": { service: "FINANCE", public: false },
+  "/v1/events": { service: "WEBHOOKS", public: false },
+  "/v1/events/{id}": { service: "WEBHOOKS", public: false },
   "/v1/oauth/token": { service: "AUTH", public: true },
   "/v1/payments": { service: "PAYMENTS", public: false },
   "/v1/payments/{id}": { service: "PAYMENTS", public: false },
@@ -50,4 +52,9 @@ export const ROUTES: Record<string, { service: ServiceBinding; public: boolean }
   "/v1/users/me/audit": { service: "USERS", public: false },
   "/v1/users/me/export": { service: "USERS", public: false },
   "/v1/users/me/password": { service: "USERS", public: false },
+  "/v1/webhooks/deliveries/{id}/retry": { service: "WEBHOOKS", public: false },
+  "/v1/webhooks/endpoints": { service: "WEBHOOKS", public: false },
+  "/v1/webhooks/endpoints/{id}": { service: "WEBHOOKS", public: false },
+  "/v1/webhooks/endpoints/{id}/deliveries": { service: "WEBHOOKS", public: false },
+  "/v1/webhooks/endpoints/{id}/rotate-secret": { service: "WEBHOOKS", public: false },
 };

@@ -1,7 +1,7 @@
 import { ROUTES } from "./routes.generated";
 
 /** The service bindings of the domain workers. */
-export const SERVICE_BINDINGS = ["AUTH", "USERS", "FINANCE", "TRANSACTIONS", "PAYMENTS", "TAX", "AI_SERVICE"] as const;
+export const SERVICE_BINDINGS = ["AUTH", "USERS", "FINANCE", "TRANSACTIONS", "PAYMENTS", "TAX", "AI_SERVICE", "WEBHOOKS"] as const;
 export type ServiceBinding = (typeof SERVICE_BINDINGS)[number];
 
 interface Route {

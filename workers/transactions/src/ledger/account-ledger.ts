@@ -20,10 +20,19 @@ import type {
   SentPaymentText,
   Verification,
 } from "#core";
-import { log, type AiRpc, type RpcBinding } from "#core";
+import { log, type AiRpc, type EventRecord, type EventsQueue, type RpcBinding } from "#core";
 import { modelCategories, ruleCategory, userRules } from "../categorize";
 import { verifyChain } from "./chain";
 import { entryProjection, entryRefusal, fail, insertEntry, readMeta, readTotals, tooLong, type NewEntry, type Totals } from "./entries";
+import {
+  erasedCounterpartyEvents,
+  payeeEvent,
+  payerEvent,
+  paymentView,
+  publishEvents,
+  transactionCreated,
+  type CreditedPayment,
+} from "./events";
 import { ERASE_ENTRY_SET, eraseCounterpartyRows, eraseOwnRows, isErased, markErased, sentPaymentTexts } from "./erasure";
 import { IdempotencyRecords } from "./idempotency";
 import { paymentOutcome, paymentProjection, reserveRefusal, type PaymentState } from "./payment";
@@ -37,6 +46,8 @@ export interface LedgerEnv {
   LEDGER: DurableObjectNamespace<AccountLedger>;
   /** The categoriser (its RPC method), for entries recorded without a category. */
   AI_SERVICE?: RpcBinding<AiRpc>;
+  /** The events queue (`ef-events`): events leave the outbox there once D1 has them. */
+  EVENTS?: EventsQueue;
 }
 
 const now = () => new Date().toISOString();
@@ -77,6 +88,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       send: (stmts) => this.sendProjection(stmts),
       balance: () => this.balanceProjection(),
       arm: () => this.arm(),
+      publish: (events) => this.publishEvents(events),
     });
   }
 
@@ -84,6 +96,11 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   /** Sends one projection batch to D1. */
   protected async sendProjection(stmts: Statement[]): Promise<void> {
     await this.env.DB.batch(stmts.map(({ sql, params }) => this.env.DB.prepare(sql).bind(...params)));
+  }
+
+  /** Publishes events on the events queue (without the binding, as in the simulation, D1 alone keeps them). */
+  protected async publishEvents(events: EventRecord[]): Promise<void> {
+    if (this.env.EVENTS) await publishEvents(this.env.EVENTS, events);
   }
 
   /** Whether a reservation checks the balance bound (every reservation does; reservations made before that check existed did not). */
@@ -229,6 +246,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       markErased(this.ctx.storage.kv);
       this.projection.enqueue(`UPDATE entries SET ${ERASE_ENTRY_SET} WHERE account_id = ?`, [m.account_id]);
       this.projection.enqueue("UPDATE payments SET description = NULL WHERE source_account_id = ?", [m.account_id]);
+      this.projection.enqueue("DELETE FROM events WHERE user_id = ?", [m.user_id]);
     });
     await this.projection.flush();
     if (this.projection.size() > 0) throw new Error("the D1 projection is unreachable; retry the deletion");
@@ -241,7 +259,11 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const changed = this.ctx.storage.transactionSync(() => {
       const rows = eraseCounterpartyRows(this.sql, payments);
       // Queued after any older row of these entries, so D1 ends with the erased text whatever the order of retries.
-      for (const e of rows) this.projection.enqueue("UPDATE entries SET description = ? WHERE id = ?", [e.description, e.id]);
+      for (const e of rows) {
+        this.projection.enqueue("UPDATE entries SET description = ? WHERE id = ?", [e.description, e.id]);
+        const leg = erasedCounterpartyEvents(this.meta()!.user_id, e.id, this.entryRow("id = ?", e.id)?.payment_id ?? "", e.description);
+        this.projection.enqueue(leg.sql, leg.params);
+      }
       return rows;
     });
     await this.projection.flush();
@@ -262,7 +284,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     // The entry and its outbox row commit together or not at all: no entry without its projection.
     const entry = this.ctx.storage.transactionSync(() => {
       const written = insertEntry(this.sql, m, t, input);
-      this.projection.enqueue(entryProjection(written).sql, entryProjection(written).params);
+      this.projection.enqueue(entryProjection(written).sql, entryProjection(written).params, transactionCreated(written));
       return written;
     });
     return { ok: true, entry };
@@ -498,6 +520,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
             currency: state.currency,
             description: state.description ?? `Payment from ${state.source_account_id}`,
             counterparty: state.source_account_id,
+            payment: { ...paymentView(state), user_id: state.user_id },
           });
         } catch {
           await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
@@ -565,23 +588,29 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const outcome = paymentOutcome(state);
     this.idempotency.remember(JSON.parse(row.idem as string) as IdempotencyKey, outcome);
     const p = paymentProjection(state);
-    this.projection.enqueue(p.sql, p.params);
+    this.projection.enqueue(p.sql, p.params, payerEvent(state, now()));
     return outcome;
   }
 
   /** Destination side: checks its own status and currency, credits once per payment id, and names its owner. */
-  async credit(input: CreditRequest): Promise<LedgerOutcome<{ user_id: string }>> {
+  async credit(input: CreditRequest & { payment?: CreditedPayment }): Promise<LedgerOutcome<{ user_id: string }>> {
     const m = this.meta();
     if (!m) return fail("not_found", "No such destination account.");
     if (this.entryRow("payment_id = ?", input.payment_id)) return { ok: true, user_id: m.user_id };
     if (m.currency !== input.currency) return fail("currency_mismatch", `The destination account is in ${m.currency}.`);
-    const r = this.append({
-      amount: input.amount,
-      description: input.description,
-      category: "transfers",
-      counterparty: input.counterparty,
-      occurred_at: now(),
-      payment_id: input.payment_id,
+    // The credit and the payee's event commit together.
+    const r = this.ctx.storage.transactionSync(() => {
+      const r = this.append({
+        amount: input.amount,
+        description: input.description,
+        category: "transfers",
+        counterparty: input.counterparty,
+        occurred_at: now(),
+        payment_id: input.payment_id,
+      });
+      const event = r.ok ? payeeEvent(input.payment, m.user_id, r.entry.created_at) : undefined;
+      if (event) this.projection.enqueueEvent(event);
+      return r;
     });
     if (!r.ok) return r;
     this.projection.schedule();

@@ -1,4 +1,4 @@
-import { log, observeProjectionLag, setProjectionBacklog } from "#core";
+import { eventInsert, log, observeProjectionLag, setProjectionBacklog, type EventRecord } from "#core";
 
 /** One D1 statement of the projection, as stored in the outbox. */
 export interface Statement {
@@ -13,6 +13,8 @@ export interface ProjectionPort {
   balance(): Statement | undefined;
   /** Makes sure the recovery alarm is set; called in the same synchronous stretch as the rows it covers. */
   arm(): Promise<void>;
+  /** Publishes events on the events queue (after D1 has stored them). */
+  publish(events: EventRecord[]): Promise<void>;
 }
 
 /** Rows per D1 batch: everything enqueued while the previous batch was in flight goes in the next (group commit). */
@@ -26,6 +28,11 @@ const RETRY_MS = 5_000;
  * that did not happen and nothing that happened is left out. One drain per object sends the rows in
  * order (per-account order), many per batch, as upserts (sending one twice is harmless); the alarm is
  * armed before any row waits, so a reset or a D1 outage only delays them.
+ *
+ * An outbox row may carry an event (a fact about the user's money, ledger/events.ts): the batch stores
+ * it in D1 with the rows, and once that batch has committed it is published on the events queue; the
+ * rows leave the outbox only after both, so an event is published at least once and never for a fact
+ * that did not happen (its id is the fact's, so a resend is stored once and deduped by receivers).
  */
 export class Projection {
   private running: Promise<void> | undefined;
@@ -37,8 +44,18 @@ export class Projection {
     private readonly port: ProjectionPort,
   ) {}
 
-  enqueue(sql: string, params: unknown[]) {
-    this.sql.exec("INSERT INTO outbox (stmt, enqueued_at) VALUES (?, ?)", JSON.stringify({ sql, params }), Date.now());
+  enqueue(sql: string, params: unknown[], event?: EventRecord) {
+    this.sql.exec(
+      "INSERT INTO outbox (stmt, event, enqueued_at) VALUES (?, ?, ?)",
+      JSON.stringify({ sql, params }),
+      event ? JSON.stringify(event) : null,
+      Date.now(),
+    );
+  }
+
+  /** An event with no row of its own to project (the payee's payment.completed): `stmt` stays empty. */
+  enqueueEvent(event: EventRecord) {
+    this.sql.exec("INSERT INTO outbox (stmt, event, enqueued_at) VALUES ('', ?, ?)", JSON.stringify(event), Date.now());
   }
 
   size(): number {
@@ -83,12 +100,23 @@ export class Projection {
   private async drain() {
     try {
       for (;;) {
-        const rows = this.sql.exec("SELECT seq, stmt, enqueued_at FROM outbox ORDER BY seq LIMIT ?", BATCH).toArray();
+        const rows = this.sql.exec("SELECT seq, stmt, event, enqueued_at FROM outbox ORDER BY seq LIMIT ?", BATCH).toArray();
         if (!rows.length) break;
-        const stmts = rows.map((r) => JSON.parse(r.stmt as string) as Statement);
+        const stmts: Statement[] = [];
+        const events: EventRecord[] = [];
+        for (const r of rows) {
+          if (r.stmt) stmts.push(JSON.parse(r.stmt as string) as Statement);
+          if (r.event) {
+            const e = JSON.parse(r.event as string) as EventRecord;
+            stmts.push(eventInsert(e));
+            events.push(e);
+          }
+        }
         const balance = this.port.balance();
         if (balance) stmts.push(balance);
         await this.port.send(stmts);
+        // Only once D1 holds the events (and the rows they describe) may receivers hear of them.
+        if (events.length) await this.port.publish(events);
         this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
         const landed = Date.now();
         for (const r of rows) if (typeof r.enqueued_at === "number") observeProjectionLag((landed - r.enqueued_at) / 1000);

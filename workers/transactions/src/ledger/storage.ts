@@ -25,6 +25,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE entries ADD COLUMN category_status TEXT NOT NULL DEFAULT 'final';
    CREATE INDEX entries_pending_category ON entries(category_status) WHERE category_status = 'pending';
    ALTER TABLE outbox ADD COLUMN enqueued_at INTEGER;`,
+  // Events recorded with the fact they describe, published after the projection (projection.ts).
+  "ALTER TABLE outbox ADD COLUMN event TEXT;",
 ];
 
 /** Whether this object's storage has been set up (an account was opened here). Reads only. */

@@ -346,6 +346,10 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
       db.delete(schema.categories).where(eq(schema.categories.userId, mine)),
       db.delete(schema.categoryRules).where(eq(schema.categoryRules.userId, mine)),
       db.delete(schema.budgets).where(eq(schema.budgets.userId, mine)),
+      // Webhook endpoints (their URLs and descriptions are the user's words), their deliveries and the events.
+      db.delete(schema.webhookDeliveries).where(eq(schema.webhookDeliveries.userId, mine)),
+      db.delete(schema.webhookEndpoints).where(eq(schema.webhookEndpoints.userId, mine)),
+      db.delete(schema.events).where(eq(schema.events.userId, mine)),
       // Import reports keep their counts; their error lines quote the file.
       db.update(schema.imports).set({ errors: "[]" }).where(eq(schema.imports.userId, mine)),
       // Keys claimed before they moved to the UserState object: `user:key`, the key is the client's own text.

@@ -1,0 +1,22 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AiRpc, AppEnv, CoreEnv, RpcBinding } from "#core";
+
+/** A delivery message: the delivery to attempt, and how many attempts it had when sent (an older message is stale). */
+export interface DeliveryMessage {
+  delivery_id: string;
+  attempts: number;
+}
+
+export type Env = CoreEnv & {
+  DB: D1Database;
+  /** The delivery queue (`ef-webhook-deliveries`): one message per attempt, delayed for retries. */
+  DELIVERIES: Queue<DeliveryMessage>;
+  /** The ai worker's RPC methods: scoreTransaction for anomaly.detected. */
+  AI_SERVICE?: RpcBinding<AiRpc>;
+  /** "true" on local stacks only: http(s)://127.0.0.1:<port> and localhost:<port> may receive webhooks. */
+  WEBHOOKS_ALLOW_LOOPBACK?: string;
+};
+
+export type WebhooksApp = OpenAPIHono<AppEnv<Env>>;
+
+export const allowLoopback = (env: Env) => env.WEBHOOKS_ALLOW_LOOPBACK === "true";
