@@ -81,13 +81,13 @@ const INTERNAL = /^\/+internal(\/|$)/i;
 /** Every worker is built here so errors, request ids, logs, metrics and headers behave the same everywhere. */
 export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv<B>>({
-    defaultHook: (result, c) => {
+    defaultHook: (result) => {
       if (result.success) return;
       const inQuery = result.target === "query" || result.target === "param" || result.target === "header";
       throw new ApiError(
         "validation_failed",
         inQuery ? "The query, path or header parameters are not valid." : "The request body is not valid.",
-        { errors: fieldErrors(result.error as unknown as ZodError), status: inQuery ? 400 : 422 },
+        { errors: fieldErrors(result.error), status: inQuery ? 400 : 422 },
       );
     },
   });
@@ -201,7 +201,7 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
 }
 
 /** The methods routed at `path` in `app` itself (HEAD with GET), or undefined when none is. */
-function allowedMethods(app: OpenAPIHono<any>, path: string): string[] | undefined {
+function allowedMethods<B extends CoreEnv>(app: OpenAPIHono<AppEnv<B>>, path: string): string[] | undefined {
   const allow: string[] = [];
   for (const method of ROUTED) {
     // Each match is [[handler, route], params]; "ALL" entries are middleware and catch-alls.
@@ -242,13 +242,17 @@ type Defined = Omit<RouteConfig, "security" | "middleware"> & {
   middleware?: MiddlewareHandler[];
 };
 
+type ProblemDoc = ReturnType<typeof problemDoc>;
+/** The problems every route documents; the others (401, 403, 413, 415) depend on its scope and body. */
+type DefaultProblems = { 400: ProblemDoc; 404: ProblemDoc; 422: ProblemDoc; 429: ProblemDoc };
+
 /**
  * The problems every route can answer, for its document. A body is limited in size (413, by the gateway
  * and the app); its content type is checked (415) when it is declared with zod schemas: by
  * @hono/zod-openapi for JSON and forms, by the route itself for any other type (imports). A body
  * declared with a plain JSON schema is read by its handler, which answers its own errors (OAuth).
  */
-function defaultProblems(scope: RouteScope, body: { content?: object } | undefined) {
+function defaultProblems(scope: RouteScope, body: { content?: object } | undefined): DefaultProblems {
   const checked = Object.values(body?.content ?? {}).some((media: { schema?: unknown } | undefined) => media?.schema instanceof z.ZodType);
   return {
     400: problemDoc("Malformed JSON or query"),
@@ -264,15 +268,14 @@ function defaultProblems(scope: RouteScope, body: { content?: object } | undefin
 /** createRoute + the security requirement, the scope check and the documented problem responses (the route's own win). */
 export function defineRoute<R extends Defined>(config: R) {
   const { scope, middleware = [], responses, ...rest } = config;
+  const own: R["responses"] = responses;
   return createRoute({
     ...rest,
     ...(scope ? { security: [{ bearer: scope === "admin" || scope === "authenticated" ? [] : [scope] }] } : {}),
     middleware: [...(scope ? [requireScope(scope)] : []), ...middleware],
-    responses: { ...defaultProblems(scope, rest.request?.body), ...responses },
-  } as unknown as RouteConfig) as unknown as Omit<R, "scope" | "middleware"> & {
-    middleware: MiddlewareHandler[];
-    getRoutingPath(): string;
-  };
+    // Object.assign and `own` keep the route's own response types for its handler.
+    responses: Object.assign(defaultProblems(scope, rest.request?.body), own),
+  });
 }
 
 export { z };

@@ -55,14 +55,13 @@ export async function idempotencyKey(c: Context, body: unknown, required = false
   return claim;
 }
 
-/** Renders a ledger outcome: failures as problem+json, replays with `Idempotent-Replayed: true`. */
-export function outcomeResponse<T extends { ok: true }>(
+/** Renders a ledger outcome (201, typed as the route's body): failures as problem+json, replays with `Idempotent-Replayed: true`. */
+export function outcomeResponse<T extends { ok: true }, B extends object>(
   c: Context,
   outcome: (T | LedgerFailure) & { replayed?: boolean },
-  render: (ok: T) => unknown,
-  status = 201,
+  render: (ok: T) => B,
 ) {
   const replayHeader: Record<string, string> = outcome.replayed ? { "Idempotent-Replayed": "true" } : {};
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.detail, { headers: replayHeader });
-  return new Response(JSON.stringify(render(outcome as T)), { status, headers: { "content-type": "application/json", ...replayHeader } });
+  return c.json(render(outcome), 201, replayHeader);
 }

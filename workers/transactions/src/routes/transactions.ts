@@ -176,7 +176,7 @@ export function registerTransactions(app: OpenAPIHono<AppEnv<Env>>) {
       },
       user,
     );
-    return outcomeResponse(c, outcome, (o: { ok: true; entry: LedgerEntry }) => toTransaction(o.entry)) as any;
+    return outcomeResponse(c, outcome, (o: { ok: true; entry: LedgerEntry }) => toTransaction(o.entry));
   });
 
   app.openapi(listTransactions, async (c) => {
@@ -211,6 +211,6 @@ export function registerTransactions(app: OpenAPIHono<AppEnv<Env>>) {
     const row = await ownedEntry(c.env, c.req.valid("param").id, user);
     const idem = await idempotencyKey(c, { reverse: row.id });
     const outcome = await ledger(c.env, row.account_id).reverse(row.id, idem, user);
-    return outcomeResponse(c, outcome, (o: { ok: true; entry: LedgerEntry }) => toTransaction(o.entry)) as any;
+    return outcomeResponse(c, outcome, (o: { ok: true; entry: LedgerEntry }) => toTransaction(o.entry));
   });
 }
