@@ -338,6 +338,41 @@ describe("running occurrences", () => {
   });
 });
 
+describe("events", () => {
+  it("a run's event stays in the outbox until the queue takes it: in D1 once, published again by the alarm", async () => {
+    const { payer, src, dst } = await parties(10_000);
+    const s = (
+      await create(payer.token, {
+        source_account_id: src,
+        destination_account_id: dst,
+        amount: 100,
+        currency: "EUR",
+        start_at: "2027-01-10T00:00:00Z",
+        interval: { unit: "day", count: 1 },
+      })
+    ).body;
+    const obj = schedule(s.id);
+    await vi.waitFor(async () => expect(await obj.outboxSize()).toBe(0));
+    await obj.injectFault("queue_down", 1);
+    await runAt(s.id, "2027-01-10T00:00:00Z");
+    const stored = async () =>
+      (
+        await env.DB.prepare("SELECT id FROM events WHERE user_id = ? AND type = 'scheduled_payment.executed'")
+          .bind(payer.id)
+          .all<{ id: string }>()
+      ).results.map((r) => r.id);
+    // D1 has it (the insert ran first); the queue refused it, so the outbox keeps it.
+    await vi.waitFor(async () => expect(await stored()).toHaveLength(1));
+    expect(await obj.publishedEvents()).toEqual([]);
+    expect(await obj.outboxSize()).toBeGreaterThan(0);
+
+    expect(await runDurableObjectAlarm(obj)).toBe(true);
+    expect(await obj.publishedEvents()).toEqual(await stored());
+    expect(await obj.outboxSize()).toBe(0);
+    expect(await stored()).toHaveLength(1);
+  });
+});
+
 describe("exactly once", () => {
   it("a reset between the payment and its run record re-runs the occurrence with the same key: one payment", async () => {
     const { payer, payee, src, dst } = await parties(10_000);

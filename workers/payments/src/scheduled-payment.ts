@@ -130,6 +130,11 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     return ledgerStub<LedgerRpc>(this.env.LEDGER, request.source_account_id).pay(request);
   }
 
+  /** Publishes events on the events queue (absent binding: D1 only). */
+  protected async publishEvents(events: EventRecord[]): Promise<void> {
+    if (this.env.EVENTS) await this.env.EVENTS.sendBatch(events.map((body) => ({ body })));
+  }
+
   // ── state ──────────────────────────────────────────────────────────────
   /** Created? A stranger's guess of an id reads as absent and writes nothing. */
   private exists(): boolean {
@@ -433,7 +438,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
         const stmts = events.map(eventInsert);
         if (rows.some((x) => x.kind === "row")) stmts.push(this.rowUpsert());
         await this.env.DB.batch(stmts.map(({ sql, params }) => this.env.DB.prepare(sql).bind(...params)));
-        if (events.length && this.env.EVENTS) await this.env.EVENTS.sendBatch(events.map((body) => ({ body })));
+        if (events.length) await this.publishEvents(events);
         this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
       }
     } catch (e) {
