@@ -9,7 +9,7 @@ import type { TestSchedule } from "../worker";
 import { api, auditAccounts, createAccount, createUser, expectProblem } from "./support";
 
 const schedule = (id: string) => {
-  const ns = env.SCHEDULES as DurableObjectNamespace;
+  const ns = env.SCHEDULES as unknown as DurableObjectNamespace;
   return ns.get(ns.idFromName(id)) as unknown as TestSchedule & DurableObjectStub;
 };
 const ledger = (id: string) => ledgerStub(env.LEDGER as DurableObjectNamespace, id);
