@@ -127,7 +127,7 @@ export function registerPayments(app: OpenAPIHono<AppEnv<Env>>) {
       description: body.description ?? null,
       idem,
     });
-    return outcomeResponse(c, outcome, (o: { ok: true; payment: Payment }) => o.payment) as any;
+    return outcomeResponse(c, outcome, (o: { ok: true; payment: Payment }) => o.payment);
   });
 
   app.openapi(getPayment, async (c) => {
