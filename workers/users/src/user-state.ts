@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { exportObject, importObject, type ObjectDump } from "#core/object-backup";
 import type { CallerState, KeyClaim, UserStateRpc } from "#core/user-state";
 import { callerFromRow, claimVerdict, expiredBefore, nextPruneAt, readStillCurrent } from "./user-state-policy";
 
@@ -120,5 +121,18 @@ export class UserState extends DurableObject<UserStateEnv> implements UserStateR
     const next = nextPruneAt(oldest ?? undefined);
     if (next !== null) await this.ctx.storage.setAlarm(next);
     this.alarmArmed = next !== null;
+  }
+
+  // ── backup and restore (the admin backup route; workers/core/src/object-backup.ts) ──
+  async backupExport(): Promise<ObjectDump> {
+    return exportObject(this.ctx.storage);
+  }
+
+  /** Loads a dump into this object (empty: the tables its constructor made hold no rows), alarm included. */
+  async backupImport(dump: ObjectDump, replace = false): Promise<{ ok: true }> {
+    await importObject(this.ctx.storage, dump, { replace });
+    this.writes++; // a D1 read in flight must not overwrite the restored state
+    this.alarmArmed = (await this.ctx.storage.getAlarm()) !== null;
+    return { ok: true };
   }
 }

@@ -682,4 +682,26 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       await this.ctx.storage.deleteAlarm();
     }
   }
+
+  // ── backup and restore (the admin backup route; workers/core/src/object-backup.ts) ──
+  /** The whole object in one synchronous read, outbox included: its rows reach D1 again after a restore. */
+  async backupExport() {
+    const { exportObject } = await import("#core/object-backup");
+    return exportObject(this.ctx.storage);
+  }
+
+  /** Loads a dump into this empty object, then re-sends its balance and outbox to D1 and resumes unfinished payments. */
+  async backupImport(dump: import("#core/object-backup").ObjectDump, replace = false): Promise<{ ok: true }> {
+    const { importObject } = await import("#core/object-backup");
+    await importObject(this.ctx.storage, dump, { replace });
+    this.armed = null;
+    this.opened = isOpened(this.sql);
+    if (!this.opened) return { ok: true };
+    migrate(this.sql);
+    await this.projection.flush();
+    const balance = this.balanceProjection();
+    if (balance) await this.sendProjection([balance]);
+    if (this.unfinished()) await this.arm();
+    return { ok: true };
+  }
 }
