@@ -113,6 +113,8 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
   /** Occurrences being paid by this instance: the alarm and a cancel share one payment call. */
   private readonly executing = new Map<string, Promise<boolean>>();
   private draining: Promise<void> | undefined;
+  /** The due occurrence is recorded already (a state the writes never produce): retry slowly, never spin. */
+  private stuck = false;
 
   constructor(ctx: DurableObjectState, env: ScheduleEnv) {
     super(ctx, env);
@@ -303,6 +305,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     if (this.sql.exec("SELECT 1 FROM runs WHERE occurrence_at = ?", at).toArray().length) {
       // Recorded already (cannot happen while progress and runs are written together): move on.
       log("error", { worker: "payments", event: "schedule_run_repeated", schedule_id: view.id, occurrence_at: at });
+      this.stuck = true; // so the alarm comes back every RETRY_MS, not at once forever
       return undefined;
     }
     this.sql.exec("INSERT INTO runs (occurrence_at, status, claimed_at) VALUES (?, 'running', ?)", at, new Date().toISOString());
@@ -404,7 +407,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     if (waiting) at = Date.now() + RETRY_MS;
     if (view.status === "active" && view.next_run_at !== null) {
       // Due already (a backlog larger than one alarm's share): at once.
-      const next = isDue(view, this.now()) ? Date.now() : Date.parse(view.next_run_at);
+      const next = !isDue(view, this.now()) ? Date.parse(view.next_run_at) : this.stuck ? Date.now() + RETRY_MS : Date.now();
       at = at === null ? next : Math.min(at, next);
     }
     if (at === null) await this.ctx.storage.deleteAlarm();
@@ -421,7 +424,8 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
   private drain(): Promise<void> {
     this.draining ??= (async () => {
       try {
-        await this.drainOnce();
+        // Drained: the alarm goes back to the next occurrence (or away); failed: it stays soon.
+        if (await this.drainOnce()) await this.rearm();
       } finally {
         this.draining = undefined;
       }
@@ -429,7 +433,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     return this.draining;
   }
 
-  private async drainOnce() {
+  private async drainOnce(): Promise<boolean> {
     try {
       for (;;) {
         const rows = this.sql.exec("SELECT seq, kind, body FROM outbox ORDER BY seq LIMIT 50").toArray();
@@ -441,10 +445,12 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
         if (events.length) await this.publishEvents(events);
         this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
       }
+      return true;
     } catch (e) {
       log("warn", { worker: "payments", event: "schedule_outbox_failed", error: String(e) });
       // The alarm (re-armed for soon, since rows wait) tries again.
       await this.rearm().catch(() => undefined);
+      return false;
     }
   }
 
