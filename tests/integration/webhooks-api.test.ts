@@ -135,7 +135,7 @@ describe("events", () => {
       expect(
         (await post(`/v1/accounts/${acc}/transactions`, u.token, { amount: 100 + i, description: `t${i}`, category: "income" })).status,
       ).toBe(201);
-    await ledgerStub<any>(env.LEDGER as DurableObjectNamespace, acc).snapshot();
+    await ledgerStub<any>(env.LEDGER as unknown as DurableObjectNamespace, acc).snapshot();
     const first = await api("/v1/events?limit=2", { token: u.token });
     expect(first.status).toBe(200);
     expect(first.body.data.map((e: any) => e.data.object.amount)).toEqual([102, 101]);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ledgerStub } from "#core";
 import { api, createAccount, createUser } from "./support";
 
-const stub = (id: string) => ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);
+const stub = (id: string) => ledgerStub<any>(env.LEDGER as unknown as DurableObjectNamespace, id);
 const record = (token: string, account: string, json: unknown) =>
   api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json });
 const pay = (token: string, json: unknown, key = crypto.randomUUID()) =>

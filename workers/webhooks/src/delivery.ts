@@ -36,7 +36,7 @@ export async function fanOut(env: Env, e: EventRecord): Promise<number> {
   return waiting.length;
 }
 
-interface Attempt {
+export interface Attempt {
   id: string;
   status: string;
   attempts: number;
@@ -105,13 +105,20 @@ async function send(env: Env, a: Attempt, now: Date): Promise<AttemptResult> {
   }
 }
 
+/** An attempt holds its delivery this long (past the 10 s timeout); a lease message then checks it finished. */
+export const LEASE_SECONDS = 20;
+
 /**
- * One delivery message: attempts the delivery if it is due, records the outcome and queues the next
- * attempt. Stale messages (the delivery moved on) are dropped; an attempt due later than the queue can
- * delay is reached in hops. The next attempt's message is sent before the outcome is recorded, so a
- * failure between the two repeats an attempt rather than losing one (receivers dedupe by webhook-id).
+ * One delivery message: claims the delivery if it is due and answers the attempt to run, which records
+ * its outcome and queues the next attempt. Stale messages (the delivery moved on) are dropped; an
+ * attempt due later than the queue can delay is reached in hops. The attempt runs after the message is
+ * acknowledged, so a slow receiver never holds back the queue: the claim leases the delivery for
+ * LEASE_SECONDS and a lease message comes back then — should the attempt have died unrecorded, it
+ * finds the delivery unchanged and due, and attempts it again. The next attempt's message is sent
+ * before the outcome is recorded, so a failure between the two repeats an attempt rather than losing
+ * one (receivers dedupe by webhook-id).
  */
-export async function deliver(env: Env, msg: DeliveryMessage): Promise<void> {
+export async function deliver(env: Env, msg: DeliveryMessage): Promise<Claimed | undefined> {
   const a = await env.DB.prepare(
     `SELECT d.id, d.status, d.attempts, d.next_attempt_at, d.created_at, d.endpoint_id, w.url, w.status AS endpoint_status, w.secret,
        w.previous_secret, w.previous_secret_expires_at, w.failing_since, v.id AS event_id, v.type AS event_type,
@@ -121,12 +128,12 @@ export async function deliver(env: Env, msg: DeliveryMessage): Promise<void> {
   )
     .bind(msg.delivery_id)
     .first<Attempt>();
-  if (!a || a.status !== "pending" || a.attempts !== msg.attempts) return;
+  if (!a || a.status !== "pending" || a.attempts !== msg.attempts) return undefined;
   const start = Date.now();
   const due = a.next_attempt_at ? Date.parse(a.next_attempt_at) : start;
   if (due > start + 1000) {
     await env.DELIVERIES.send(msg, { delaySeconds: delayTo(due, start) });
-    return;
+    return undefined;
   }
   const nowIso = () => new Date().toISOString();
   if (a.endpoint_status !== "enabled") {
@@ -135,8 +142,25 @@ export async function deliver(env: Env, msg: DeliveryMessage): Promise<void> {
     )
       .bind(nowIso(), a.id, a.attempts)
       .run();
-    return;
+    return undefined;
   }
+  const lease = new Date(start + LEASE_SECONDS * 1000).toISOString();
+  const claimed = await env.DB.prepare(
+    "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND attempts = ? AND status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+  )
+    .bind(lease, a.id, a.attempts, new Date(start + 1000).toISOString())
+    .run();
+  if (!claimed.meta.changes) return undefined; // another message holds it
+  await env.DELIVERIES.send(msg, { delaySeconds: LEASE_SECONDS });
+  return { ...a, start };
+}
+
+/** A delivery claimed for one attempt, started at `start` (ms). */
+export type Claimed = Attempt & { start: number };
+
+/** The attempt of a claimed delivery: the signed POST, then its outcome recorded and the next attempt queued. */
+export async function attempt(env: Env, a: Claimed): Promise<void> {
+  const start = a.start;
   const result = await send(env, a, new Date(start));
   const now = new Date();
   const attempts = a.attempts + 1;

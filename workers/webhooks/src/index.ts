@@ -1,6 +1,7 @@
 import { domainApp, entrypoint } from "#core";
 import type { Env } from "./env";
-import { handleQueue } from "./queues";
+import type { Claimed } from "./delivery";
+import { handleQueue, runAttempt } from "./queues";
 import { registerEndpoints } from "./routes/endpoints";
 import { registerEvents } from "./routes/events";
 
@@ -11,7 +12,12 @@ export const app = domainApp<Env>("webhooks", [registerEndpoints, registerEvents
 /** The webhooks worker: its routes (through the gateway) and the consumer of the events and delivery queues. */
 export class WebhooksService extends entrypoint<Env>(app) {
   override async queue(batch: MessageBatch<unknown>) {
-    await handleQueue(batch, this.env);
+    await handleQueue(batch, this.env, this.ctx);
+  }
+
+  /** Starts one claimed delivery attempt and answers at once (the consumer's call; never the gateway's). */
+  async attempt(claimed: Claimed): Promise<void> {
+    this.ctx.waitUntil(runAttempt(this.env, claimed));
   }
 }
 export default WebhooksService;

@@ -1,5 +1,5 @@
 import { log, type EventRecord } from "#core";
-import { deliver, fanOut } from "./delivery";
+import { attempt, deliver, fanOut, type Claimed } from "./delivery";
 import { derivedEvents } from "./derived";
 import type { DeliveryMessage, Env } from "./env";
 
@@ -10,17 +10,25 @@ export const DELIVERIES_QUEUE = "ef-webhook-deliveries";
 const RETRY_SECONDS = 10;
 
 /**
- * The two queues' consumer. Every message of a batch runs at once, so one slow endpoint never holds
- * back another's delivery; each is acknowledged on its own, and retried (then dead-lettered) only when
- * it failed unexpectedly.
+ * The two queues' consumer. Every message of a batch runs at once and each is acknowledged on its
+ * own, retried (then dead-lettered) only when it failed unexpectedly. A delivery's HTTP attempt runs
+ * apart from its batch (delivery.ts leases it), so one slow endpoint never holds back the next batch.
  */
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
   const queue = batch.queue.replace(/-preview-.*$/, "");
   await Promise.all(
     batch.messages.map(async (m) => {
       try {
         if (queue === EVENTS_QUEUE || queue.startsWith(`${EVENTS_QUEUE}-`)) await onEvent(env, m.body as EventRecord);
-        else await deliver(env, m.body as DeliveryMessage);
+        else {
+          const claimed = await deliver(env, m.body as DeliveryMessage);
+          // Claimed and leased: the attempt runs in an invocation of its own (the worker's own
+          // binding), so this batch, and the queue behind it, never waits for the receiver.
+          if (claimed) {
+            if (env.SELF) await env.SELF.attempt(claimed);
+            else ctx.waitUntil(runAttempt(env, claimed));
+          }
+        }
         m.ack();
       } catch (e) {
         log("error", { worker: "webhooks", event: "queue_message_failed", queue: batch.queue, error: String(e) });
@@ -35,3 +43,7 @@ async function onEvent(env: Env, e: EventRecord) {
   // Derived events are delivered like the others (the original's deliveries are already queued).
   for (const d of await derivedEvents(env, e)) await fanOut(env, d);
 }
+
+/** One attempt, its errors logged (the lease message retries it). */
+export const runAttempt = (env: Env, claimed: Claimed) =>
+  attempt(env, claimed).catch((e) => log("error", { worker: "webhooks", event: "delivery_attempt_failed", error: String(e) }));

@@ -11,11 +11,9 @@ export const eventSchema = z
     id: z.string().openapi({ example: "evt_01jz3k5m7q8r9s0t1v2w3x4y" }),
     type: z.enum(EVENT_TYPES),
     created_at: z.string(),
-    data: z
-      .object({ object: z.any() })
-      .openapi({
-        description: "`object`: the resource as the API returns it (a transaction, a payment, a budget, an anomaly, a schedule's run)",
-      }),
+    data: z.object({ object: z.any() }).openapi({
+      description: "`object`: the resource as the API returns it (a transaction, a payment, a budget, an anomaly, a schedule's run)",
+    }),
   })
   .openapi("Event");
 
