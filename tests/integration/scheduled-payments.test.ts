@@ -1,10 +1,11 @@
 // Scheduled payments inside workerd: the routes through the gateway, and the schedule object's alarm
 // driven with runDurableObjectAlarm while its clock (tests/worker.ts) is moved, so months pass at once.
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { ledgerStub } from "#core";
 import { occurrencePaymentId } from "../../workers/payments/src/schedule-policy";
-import type { RunView } from "../../workers/payments/src/scheduled-payment";
+import type { RunView, ScheduledPayment } from "../../workers/payments/src/scheduled-payment";
+import type { ObjectDump } from "#core/object-backup";
 import type { TestSchedule } from "../worker";
 import { api, auditAccounts, createAccount, createUser, expectProblem } from "./support";
 
@@ -370,6 +371,48 @@ describe("events", () => {
     expect(await obj.publishedEvents()).toEqual(await stored());
     expect(await obj.outboxSize()).toBe(0);
     expect(await stored()).toHaveLength(1);
+  });
+});
+
+describe("backup hooks", () => {
+  it("exports the whole object and restores it, runs, progress and alarm included", async () => {
+    const { payer, src, dst } = await parties(10_000);
+    const s = (
+      await create(payer.token, {
+        source_account_id: src,
+        destination_account_id: dst,
+        amount: 100,
+        currency: "EUR",
+        start_at: "2027-01-10T00:00:00Z",
+        interval: { unit: "day", count: 1 },
+      })
+    ).body;
+    const obj = schedule(s.id) as unknown as TestSchedule & {
+      backupExport(): Promise<ObjectDump>;
+      backupImport(dump: ObjectDump, replace?: boolean): Promise<{ ok: true }>;
+    };
+    await runAt(s.id, "2027-01-10T00:00:00Z");
+    await vi.waitFor(async () => expect(await obj.outboxSize()).toBe(0));
+    const before = await get(payer.token, s.id);
+    const dump = await obj.backupExport();
+    expect(dump.alarm).not.toBeNull();
+    expect(dump.tables.map((t) => t.name)).toEqual(expect.arrayContaining(["schedule", "runs", "outbox"]));
+
+    expect((await cancel(payer.token, s.id)).body.status).toBe("cancelled");
+    // Never over live data unless asked to replace it.
+    const refused = await runInDurableObject(schedule(s.id) as DurableObjectStub, (instance) =>
+      (instance as unknown as ScheduledPayment).backupImport(dump).then(
+        () => "imported",
+        (e: Error) => e.message,
+      ),
+    );
+    expect(refused).toMatch(/not empty/);
+    expect(await obj.backupImport(dump, true)).toEqual({ ok: true });
+    expect(await get(payer.token, s.id)).toEqual(before);
+    // It goes on from where the dump was: the next day runs.
+    await runAt(s.id, "2027-01-11T00:00:00Z");
+    expect((await get(payer.token, s.id)).occurrences_executed).toBe(2);
+    expect(await debits(src)).toHaveLength(2);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type PaymentRequest,
   type PaymentView,
 } from "#core";
+import { exportObject, importObject, type ObjectDump } from "#core/object-backup";
 import {
   afterRun,
   cancelProgress,
@@ -287,6 +288,18 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     this.sql.exec("DELETE FROM key_claim");
     this.sql.exec("INSERT INTO key_claim (fingerprint, schedule_id) VALUES (?, ?)", fingerprint, candidate);
     return candidate;
+  }
+
+  // ── backup (npm run backup / restore, through the users worker's admin routes) ──
+  async backupExport(): Promise<ObjectDump> {
+    return exportObject(this.ctx.storage);
+  }
+
+  /** Into an empty object (or wiped first with `replace`); the dump's alarm comes back with it. */
+  async backupImport(dump: ObjectDump, replace = false): Promise<{ ok: true }> {
+    await importObject(this.ctx.storage, dump, { replace });
+    this.stuck = false;
+    return { ok: true };
   }
 
   // ── runs ───────────────────────────────────────────────────────────────
