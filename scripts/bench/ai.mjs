@@ -22,6 +22,22 @@ const MERCHANTS = [
   "CB FNAC 0123 PARIS",
 ];
 
+/** p50 latency of `count` sequential calls of `fn` (one client), printed and returned in ms. */
+async function p50(name, fn, count) {
+  const ms = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  const p = ms[Math.floor(ms.length / 2)];
+  console.log(
+    `${name.padEnd(58)} ${String(count).padStart(6)} req   1 client  p50 ${p.toFixed(1).padStart(7)} ms  p90 ${ms[Math.floor(ms.length * 0.9)].toFixed(1).padStart(7)} ms`,
+  );
+  return p;
+}
+
 function twoYearsCsv(asOf) {
   const rows = ["date,amount,description,category"];
   for (let d = day(asOf, -730); d <= asOf; d = day(d, 1)) {
@@ -78,10 +94,34 @@ export default async function aiBench(b) {
     description: `${MERCHANTS[i % MERCHANTS.length]} ${1000 + i}`,
     amount: -(100 + ((i * 7919) % 20_000)),
   }));
-  await b.measure("ai: POST /v1/ai/categorize (500 lines, tfjs)", send("POST", "/v1/ai/categorize", { transactions: lines }), {
-    clients: 4,
-    requests: 100,
-  });
+  const categorize500 = send("POST", "/v1/ai/categorize", { transactions: lines });
+  const anomaliesPath = `/v1/ai/anomalies?account_id=${acc.id}`;
+
+  // Single client, one request at a time: each endpoint's p50 as a ratio to /health's p50 from the same run,
+  // so the figures compare across machines and loads (the targets are ratios).
+  const n = (k) => Math.max(5, Math.round(k * (b.scale ?? 1)));
+  const health = await p50(
+    "GET /health (1 client)",
+    async () => {
+      const r = await fetch(`${b.origin}/health`);
+      await r.arrayBuffer();
+    },
+    n(400),
+  );
+  const targets = [
+    ["POST /v1/ai/categorize (500 lines)", categorize500, 3, n(40)],
+    ["GET /v1/ai/forecast (90 days, 2 years)", send("GET", forecastPath), 3, n(40)],
+    ["GET /v1/ai/anomalies (2 years)", send("GET", anomaliesPath), 4, n(40)],
+    ["GET /v1/ai/recommendations (2 years)", send("GET", "/v1/ai/recommendations"), 4, n(40)],
+  ];
+  for (const [name, fn, limit, count] of targets) {
+    await fn(); // warm the isolate (model load, JIT) before timing
+    const p = await p50(`${name} (1 client)`, fn, count);
+    const ratio = p / health;
+    console.log(`  → ${ratio.toFixed(2)}× /health p50 (target ≤ ${limit}×)${ratio > limit ? "  OVER TARGET" : ""}`);
+  }
+
+  await b.measure("ai: POST /v1/ai/categorize (500 lines, tfjs)", categorize500, { clients: 4, requests: 100 });
   await b.measure("ai: POST /v1/ai/categorize (1 line)", send("POST", "/v1/ai/categorize", { transactions: [lines[0]] }), {
     clients: 8,
     requests: 500,
@@ -118,4 +158,22 @@ export default async function aiBench(b) {
   const m = /Total Upload:\s*([\d.]+) KiB \/ gzip:\s*([\d.]+) KiB/.exec(r.stdout + r.stderr);
   if (!gz && m) [raw, gz] = [Number(m[1]) * 1024, Number(m[2]) * 1024];
   console.log(`ai worker bundle: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzipped (wrangler deploy --dry-run)`);
+
+  // Startup: `wrangler check startup` builds the worker and profiles its startup phase in a local workerd.
+  const cs = spawnSync(
+    process.execPath,
+    [wrangler, "check", "startup", "-c", "workers/ai/wrangler.toml", "--outfile", path.join(out, "startup.cpuprofile")],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  const text = cs.stdout + cs.stderr;
+  const pick = (re) => re.exec(text)?.[1]?.trim();
+  console.log(
+    cs.status === 0
+      ? `ai worker startup (wrangler check startup): active ${pick(/Active:\s*([^\n]+)/)}, window ${pick(/Profile window:\s*([^\n]+)/)}; bundle ${pick(/Bundle:\s*([^\n]+)/)}`
+      : `ai worker startup: wrangler check startup failed (${text.slice(-300)})`,
+  );
 }

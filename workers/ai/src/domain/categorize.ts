@@ -1,13 +1,15 @@
 /**
  * Transaction categorisation: high-precision keyword rules, then a small tfjs classifier over
  * hashed word / character n-grams of the description plus the amount's sign and magnitude.
- * Pure: the artefact is passed in (the worker imports it as a module), nothing touches I/O.
+ * The first layer is an embedding bag: a line hits ~100 of the 16 384 hashed buckets, so its hidden
+ * vector is the weighted sum of those rows of the first-layer matrix (gather, scale, segment-sum),
+ * never a dense 16 384-wide input. Pure: the artefact is passed in (the worker imports it as a
+ * module), nothing touches I/O.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { loadLayersModel, type LayersModel } from "@tensorflow/tfjs-layers";
 import { CATEGORIES, isCategory, type Category } from "./taxonomy";
-import { BOILERPLATE, fnv1a, normalizeText } from "./text";
+import { BOILERPLATE, normalizeText } from "./text";
 
 export interface FeaturizerConfig {
   /** hashed text buckets */
@@ -67,7 +69,68 @@ export function textFeatures(
   return out;
 }
 
-/** Dense feature vector: L2-normalised log counts of hashed text features, then amount features. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** FNV-1a state after the characters of `s` (continuing from `h`). */
+function fnvFeed(h: number, s: string, from = 0, to = s.length): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+const CHAR_PREFIX = fnvFeed(FNV_OFFSET, "c:");
+
+/**
+ * Bucket of every feature `textFeatures` lists, in the same order, without building the character
+ * n-gram strings: each is hashed from its padded word in place (fnv1a(`c:${gram}`), computed incrementally).
+ */
+function featureBuckets(
+  description: string,
+  counterparty: string | null | undefined,
+  cfg: FeaturizerConfig,
+  out: (bucket: number) => void,
+): void {
+  const all = tokenize(description, counterparty);
+  const bucket = (h: number) => out((h >>> 0) % cfg.buckets);
+  const word = (t: string) => bucket(fnvFeed(FNV_OFFSET, `w:${t}`));
+  const toks = cfg.boilerplateWordsOnly ? all.filter((t) => !BOILERPLATE.has(t)) : all;
+  if (cfg.boilerplateWordsOnly) for (const t of all) if (BOILERPLATE.has(t)) word(t);
+  const grams = cfg.charGrams ?? [3, 4];
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    word(t);
+    if (i + 1 < toks.length) bucket(fnvFeed(FNV_OFFSET, `b:${t}_${toks[i + 1]}`));
+    const padded = `<${t}>`;
+    for (const n of grams) for (let j = 0; j + n <= padded.length; j++) bucket(fnvFeed(CHAR_PREFIX, padded, j, j + n));
+  }
+}
+
+/**
+ * Sparse features of one line: bucket indices (text buckets ascending, then the amount's) and values,
+ * the L2-normalised log counts of the hashed text features, then the amount's sign, log size and size bin.
+ */
+export function sparseFeatures(
+  description: string,
+  amount: number,
+  counterparty?: string | null,
+  cfg: FeaturizerConfig = DEFAULT_FEATURIZER,
+): { idx: number[]; val: number[] } {
+  const counts = new Map<number, number>();
+  featureBuckets(description, counterparty, cfg, (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
+  const idx = [...counts.keys()].sort((a, b) => a - b);
+  const val = idx.map((b) => Math.log1p(counts.get(b)!));
+  const norm = Math.sqrt(val.reduce((a, v) => a + v * v, 0)) || 1;
+  for (let i = 0; i < val.length; i++) val[i]! /= norm;
+  const abs = Math.abs(amount);
+  const o = cfg.buckets;
+  if (amount > 0) idx.push(o), val.push(1);
+  if (amount < 0) idx.push(o + 1), val.push(1);
+  const size = Math.log10(abs + 1) / 7; // ~[0,1] for amounts up to 100 000.00
+  if (size) idx.push(o + 2), val.push(size);
+  idx.push(o + 3 + Math.min(cfg.amountBins - 1, Math.max(0, Math.floor(Math.log10(abs + 1)))));
+  val.push(1);
+  return { idx, val };
+}
+
+/** Dense feature vector (the same values as `sparseFeatures`, for training and tests). */
 export function featurize(
   description: string,
   amount: number,
@@ -75,23 +138,8 @@ export function featurize(
   cfg: FeaturizerConfig = DEFAULT_FEATURIZER,
 ): Float32Array {
   const v = new Float32Array(featureSize(cfg));
-  for (const f of textFeatures(description, counterparty, cfg)) v[fnv1a(f) % cfg.buckets]! += 1;
-  let norm = 0;
-  for (let i = 0; i < cfg.buckets; i++) {
-    if (v[i]) {
-      v[i] = Math.log1p(v[i]!);
-      norm += v[i]! * v[i]!;
-    }
-  }
-  norm = Math.sqrt(norm) || 1;
-  for (let i = 0; i < cfg.buckets; i++) if (v[i]) v[i]! /= norm;
-  const abs = Math.abs(amount);
-  const o = cfg.buckets;
-  v[o] = amount > 0 ? 1 : 0;
-  v[o + 1] = amount < 0 ? 1 : 0;
-  v[o + 2] = Math.log10(abs + 1) / 7; // ~[0,1] for amounts up to 100 000.00
-  const bin = Math.min(cfg.amountBins - 1, Math.max(0, Math.floor(Math.log10(abs + 1))));
-  v[o + 3 + bin] = 1;
+  const { idx, val } = sparseFeatures(description, amount, counterparty, cfg);
+  idx.forEach((i, j) => (v[i] = val[j]!));
   return v;
 }
 
@@ -148,7 +196,11 @@ export interface CategorizerArtifact {
 }
 
 export interface Categorizer {
-  model: LayersModel;
+  /** first layer [features, hidden]: the embedding-bag table */
+  w1: tf.Tensor2D;
+  b1: tf.Tensor1D;
+  w2: tf.Tensor2D;
+  b2: tf.Tensor1D;
   labels: Category[];
   featurizer: FeaturizerConfig;
   threshold: number;
@@ -168,6 +220,10 @@ function base64ToArrayBuffer(b64: string): ArrayBuffer {
   return bytes.buffer;
 }
 
+/**
+ * Decodes the artefact's two dense layers (uint8-dequantised by tfjs) into tensors kept for the isolate's
+ * life. The layers runtime is not needed: the network is two matrix products, the first one sparse.
+ */
 export async function loadCategorizer(artifact: CategorizerArtifact): Promise<Categorizer> {
   if (artifact.format !== "edge-finance/categorizer@1") throw new Error(`unknown artefact format ${artifact.format}`);
   const labels = artifact.labels.map((l) => {
@@ -176,25 +232,60 @@ export async function loadCategorizer(artifact: CategorizerArtifact): Promise<Ca
   });
   if (tf.getBackend() !== "cpu") await tf.setBackend("cpu");
   await tf.ready();
-  const model = await loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: artifact.modelTopology,
-      weightSpecs: artifact.weightSpecs,
-      weightData: base64ToArrayBuffer(artifact.weightData),
-    }),
-  );
-  return { model, labels, featurizer: artifact.featurizer, threshold: artifact.threshold };
+  const named = tf.io.decodeWeights(base64ToArrayBuffer(artifact.weightData), artifact.weightSpecs);
+  const [w1, b1, w2, b2] = artifact.weightSpecs.map((spec) => named[spec.name]!);
+  const dim = featureSize(artifact.featurizer);
+  if (!w1 || !b1 || !w2 || !b2 || w1.shape[0] !== dim || w2.shape[1] !== labels.length)
+    throw new Error("artefact weights do not match its featurizer and labels");
+  return {
+    w1: w1 as tf.Tensor2D,
+    b1: b1 as tf.Tensor1D,
+    w2: w2 as tf.Tensor2D,
+    b2: b2 as tf.Tensor1D,
+    labels,
+    featurizer: artifact.featurizer,
+    threshold: artifact.threshold,
+  };
 }
 
-/** Softmax probabilities for a batch (rows follow `items`). */
+/**
+ * Softmax probabilities for a batch (rows follow `items`). The first layer is an embedding bag: each
+ * line's features are grouped by value (most share one: 1/√k for k distinct features), tfjs sums the
+ * rows of each group (sparseSegmentSum: one gather-add pass over ~100 rows a line), and each line's
+ * hidden vector is the value-weighted sum of its few group sums. Then relu, the dense output layer, softmax.
+ */
 export function predictProba(c: Categorizer, items: readonly CategorizeInput[]): Float32Array[] {
   if (items.length === 0) return [];
-  const dim = featureSize(c.featurizer);
-  const flat = new Float32Array(items.length * dim);
-  items.forEach((it, i) => flat.set(featurize(it.description, it.amount, it.counterparty, c.featurizer), i * dim));
+  const h = c.w1.shape[1];
+  const idx: number[] = [];
+  const seg: number[] = [];
+  const segLine: number[] = [];
+  const segValue: number[] = [];
+  items.forEach((it, line) => {
+    const f = sparseFeatures(it.description, it.amount, it.counterparty, c.featurizer);
+    const groups = new Map<number, number[]>();
+    f.idx.forEach((b, j) => {
+      const g = groups.get(f.val[j]!);
+      if (g) g.push(b);
+      else groups.set(f.val[j]!, [b]);
+    });
+    // segment ids ascend, as sparseSegmentSum requires
+    for (const [v, buckets] of groups) {
+      for (const b of buckets) idx.push(b), seg.push(segLine.length);
+      segLine.push(line);
+      segValue.push(v);
+    }
+  });
   return tf.tidy(() => {
-    const out = c.model.predict(tf.tensor2d(flat, [items.length, dim])) as tf.Tensor2D;
-    const data = out.dataSync() as Float32Array;
+    const sums = tf.sparse.sparseSegmentSum(c.w1, tf.tensor1d(idx, "int32"), tf.tensor1d(seg, "int32")).dataSync() as Float32Array;
+    const bag = new Float32Array(items.length * h);
+    for (let g = 0; g < segLine.length; g++) {
+      const o = segLine[g]! * h;
+      const v = segValue[g]!;
+      for (let u = 0; u < h; u++) bag[o + u]! += v * sums[g * h + u]!;
+    }
+    const hidden = tf.relu(tf.add(tf.tensor2d(bag, [items.length, h]), c.b1));
+    const data = tf.softmax(tf.add(tf.matMul(hidden, c.w2), c.b2)).dataSync() as Float32Array;
     const k = c.labels.length;
     return items.map((_, i) => data.slice(i * k, (i + 1) * k));
   });

@@ -7,16 +7,19 @@
  *   day-of-week profile   winsorised mean of what is left, per weekday, over the last 26 weeks
  *   level + trend         winsorised mean of the rest over 180 days, plus a Theil–Sen slope of
  *                         30-day block means (capped so it cannot run away over a year)
- * and the balance is the cumulative sum. The 80 % interval comes from rolling-origin backtests on
- * the account's own history: quantiles q10/q90 of balance errors scaled by sqrt(horizon).
+ * and the balance is the cumulative sum. The 80 % interval is split-conformal per horizon step: the
+ * model is refitted at rolling origins over the account's last year, each backtest's balance errors
+ * are kept per step h, and the interval at step h is the conformal q10/q90 of the errors at steps near
+ * h (so it widens as fast as this account's errors do, no faster); beyond the longest backtested step
+ * it grows with sqrt(h).
  * Only the last FIT_DAYS (~3 years) before `as_of` are fitted; earlier flows only set the opening balance.
  * Plain TS arithmetic; amounts are estimates until rounded to integer minor units at the end.
  * Actual balances are accumulated from the opening balance, never as opening + (sum of flows): each
  * partial sum is then a balance of the account, not a difference of two, so for entries dated in the
  * order they were recorded it stays within the ledger's ±(2^53 − 1) bound and exact.
  */
-import { addMonths, dayOfMonth, dayOfWeek, fromDay, toDay } from "./dates";
-import { mean, median, quantile, theilSen, winsorizedMean } from "./stats";
+import { addMonths, fastDayOfMonth as dayOfMonth, fastDayOfWeek as dayOfWeek, fromDay, toDay } from "./dates";
+import { mean, theilSen } from "./stats";
 
 export interface FlowEntry {
   date: string; // YYYY-MM-DD (date-times are cut to the date)
@@ -52,6 +55,28 @@ export interface Backtest {
 }
 
 export const METHOD = "robust-seasonal-decomposition";
+
+/** Quantile of an ascending typed array (linear interpolation). */
+function sortedQuantile(s: Float64Array, q: number): number {
+  if (s.length === 0) return NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+/** Typed-array sorts are numeric and several times faster than Array#sort with a comparator. */
+const sorted = (xs: ArrayLike<number>) => Float64Array.from(xs).sort();
+const quantile = (xs: ArrayLike<number>, q: number) => sortedQuantile(sorted(xs), q);
+const median = (xs: ArrayLike<number>) => quantile(xs, 0.5);
+function winsorizedMean(xs: ArrayLike<number>, p: number): number {
+  if (xs.length === 0) return 0;
+  const s = sorted(xs);
+  const lo = sortedQuantile(s, p);
+  const hi = sortedQuantile(s, 1 - p);
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += Math.min(hi, Math.max(lo, xs[i]!));
+  return sum / xs.length;
+}
 const Z_FALLBACK = 1.2816; // N(0,1) 90th percentile, used when history is too short to backtest
 
 /** Daily net flows from the first entry's day to `endDay` inclusive; balance at the start. */
@@ -180,18 +205,54 @@ function tailBalances(s: DailySeries, k: number): number[] {
   return s.flows.slice(s.flows.length - k).map((f) => (bal += f));
 }
 
-/** Normalised errors (actual − forecast)/sqrt(h) from rolling origins 30, 60, … days back. */
-function backtestErrors(s: DailySeries): number[] {
-  const z: number[] = [];
-  for (let back = 30; back <= 360; back += 30) {
-    if (s.flows.length - back < 120) break;
-    const h = Math.min(90, back);
-    const train = head(s, back);
-    const pred = pointForecast(train, h);
-    const actual = tailBalances(s, back).slice(0, h);
-    for (let i = 0; i < h; i++) z.push((actual[i]! - pred[i]!) / Math.sqrt(i + 1));
+/** Rolling origins: every ORIGIN_STEP days over the last year, each refit needing MIN_TRAIN days before it. */
+const ORIGIN_STEP = 14;
+const ORIGIN_SPAN = 364;
+const MIN_TRAIN = 120;
+/** Fewer pooled errors than this at a step: that step is not calibrated (extrapolated from a shorter one). */
+const MIN_ERRORS = 24;
+const ALPHA = 0.2; // 80 % interval
+
+/** Balance errors (actual − forecast) per horizon step h = 1..maxH (index h − 1), from rolling-origin refits. */
+function stepErrors(s: DailySeries, maxH: number): number[][] {
+  const errs: number[][] = Array.from({ length: maxH }, () => []);
+  for (let back = ORIGIN_STEP; back <= ORIGIN_SPAN; back += ORIGIN_STEP) {
+    if (s.flows.length - back < MIN_TRAIN) break;
+    const h = Math.min(maxH, back);
+    const pred = pointForecast(head(s, back), h);
+    const actual = tailBalances(s, back);
+    for (let i = 0; i < h; i++) errs[i]!.push(actual[i]! - pred[i]!);
   }
-  return z;
+  return errs;
+}
+
+/**
+ * Split-conformal bounds per step: the errors of steps within ±15 % of h (at least ±2) pooled, then the
+ * ⌊(n+1)·α/2⌋-th and ⌈(n+1)(1−α/2)⌉-th smallest. Steps past the last calibrated one scale it by sqrt(h).
+ * Null when even the first steps have too few errors (a short history).
+ */
+export function conformalBounds(errs: readonly number[][], horizon: number): { lo: number[]; hi: number[] } | null {
+  const lo: number[] = [];
+  const hi: number[] = [];
+  let last = -1;
+  for (let h = 1; h <= Math.min(horizon, errs.length); h++) {
+    const w = Math.max(2, Math.round(0.15 * h));
+    const pool: number[] = [];
+    for (let k = Math.max(1, h - w); k <= Math.min(errs.length, h + w); k++) for (const e of errs[k - 1]!) pool.push(e);
+    if (pool.length < MIN_ERRORS || errs[h - 1]!.length < 3) break;
+    const sortedPool = sorted(pool);
+    const n = sortedPool.length;
+    lo.push(sortedPool[Math.max(0, Math.floor((n + 1) * (ALPHA / 2)) - 1)]!);
+    hi.push(sortedPool[Math.min(n - 1, Math.ceil((n + 1) * (1 - ALPHA / 2)) - 1)]!);
+    last = h;
+  }
+  if (last < 1) return null;
+  for (let h = last + 1; h <= horizon; h++) {
+    const f = Math.sqrt(h / last);
+    lo.push(Math.min(0, lo[last - 1]!) * f);
+    hi.push(Math.max(0, hi[last - 1]!) * f);
+  }
+  return { lo, hi };
 }
 
 export function forecast(input: ForecastInput): Forecast {
@@ -201,26 +262,18 @@ export function forecast(input: ForecastInput): Forecast {
   const s = lastDays(dailySeries(input.entries, input.opening_balance, asOf), FIT_DAYS);
   const pred = pointForecast(s, horizon);
 
-  const z = backtestErrors(s);
-  let q10: number;
-  let q90: number;
-  if (z.length >= 60) {
-    q10 = quantile(z, 0.1);
-    q90 = quantile(z, 0.9);
-  } else {
-    // Short history: Gaussian random walk on daily flow deviations.
-    const sd = Math.sqrt(mean(s.flows.map((f) => (f - mean(s.flows)) ** 2)));
-    q10 = -Z_FALLBACK * sd;
-    q90 = Z_FALLBACK * sd;
-  }
+  const bounds = conformalBounds(stepErrors(s, horizon), horizon);
+  // Short history: Gaussian random walk on daily flow deviations.
+  const sd = bounds ? 0 : Math.sqrt(mean(s.flows.map((f) => (f - mean(s.flows)) ** 2)));
   const points = pred.map((b, i) => {
-    const w = Math.sqrt(i + 1);
     const balance = Math.round(b);
+    const lo = bounds ? bounds.lo[i]! : -Z_FALLBACK * sd * Math.sqrt(i + 1);
+    const hi = bounds ? bounds.hi[i]! : Z_FALLBACK * sd * Math.sqrt(i + 1);
     return {
       date: fromDay(asOf + i + 1),
       balance,
-      lower: Math.min(balance, Math.round(b + q10 * w)),
-      upper: Math.max(balance, Math.round(b + q90 * w)),
+      lower: Math.min(balance, Math.round(b + lo)),
+      upper: Math.max(balance, Math.round(b + hi)),
     };
   });
   return { method: s.flows.length ? METHOD : "flat", as_of: fromDay(asOf), points };

@@ -6,7 +6,7 @@
 import { addMonths, daysInMonth, dayOfMonth, fromDay, monthIndex, toDay } from "./dates";
 import type { HistoryTxn } from "./history";
 import { mean, median } from "./stats";
-import { formatMinor, merchantKey } from "./text";
+import { formatMinor, merchantKey, merchantTokens } from "./text";
 
 export interface Budget {
   category: string;
@@ -26,65 +26,172 @@ export interface Recommendation {
 export interface RecurringCharge {
   merchant: string;
   category: string | null;
-  period: "weekly" | "monthly" | "yearly";
-  amount: number; // typical charge, positive minor units
+  period: Period;
+  amount: number; // typical (latest) charge, positive minor units
   monthly_cost: number;
   first_date: string;
   last_date: string;
+  /** when the next charge is expected (last charge + one period) */
+  next_date: string;
   transaction_ids: string[];
 }
 
-const PERIODS = [
-  { period: "weekly", days: 7, tol: 2, minCount: 4, perMonth: 52 / 12 },
-  { period: "monthly", days: 30.4, tol: 4, minCount: 3, perMonth: 1 },
-  { period: "yearly", days: 365, tol: 15, minCount: 2, perMonth: 1 / 12 },
-] as const;
+export type Period = "weekly" | "monthly" | "quarterly" | "yearly";
+
+/**
+ * Gaps accepted between consecutive charges (days): one period, or two when one charge is missing
+ * (a failed card, a skipped month); `min` charges at least. Calendar months run 28–31 days and a debit
+ * moves a few days around weekends and holidays, hence the widths.
+ */
+const PERIODS: ReadonlyArray<{ period: Period; days: number; tol: number; min: number; perMonth: number }> = [
+  { period: "weekly", days: 7, tol: 1, min: 6, perMonth: 52 / 12 },
+  { period: "monthly", days: 30.44, tol: 6, min: 3, perMonth: 1 },
+  { period: "quarterly", days: 91.3, tol: 10, min: 3, perMonth: 1 / 3 },
+  { period: "yearly", days: 365.25, tol: 20, min: 2, perMonth: 1 / 12 },
+];
+/** Charges of one subscription cost the same within this (rounding, VAT changes); a larger price change starts a new run. */
+const AMOUNT_TOLERANCE = 0.03;
+/** Other charges at the merchant at about the same price inside a run, per charge of it: above this it is shopping, not a subscription. */
+const MAX_OTHERS_PER_CHARGE = 0.5;
 
 /** The latest transaction day (a loop, not Math.max(...days): spreading ~125 000 arguments throws RangeError). */
 const lastDay = (txns: readonly HistoryTxn[]): number => txns.reduce((max, t) => Math.max(max, toDay(t.date)), -Infinity);
 
+/** Longest common prefix of token lists ("QOBUZ PXKQWZ", "QOBUZ MNBVCX" → "QOBUZ"), at most three tokens. */
+function commonName(lists: readonly string[][]): string {
+  const out: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const w = lists[0]![i];
+    if (!w || !lists.every((l) => l[i] === w)) break;
+    out.push(w);
+  }
+  return out.join(" ");
+}
+
+interface Charge {
+  t: HistoryTxn;
+  tokens: string[];
+  day: number;
+  abs: number;
+}
+
+type PeriodSpec = (typeof PERIODS)[number];
+
+/** Whether `gap` days is one period (or two: one charge missing) within tolerance. */
+const fits = (gap: number, p: PeriodSpec) => Math.abs(gap - p.days) <= p.tol || Math.abs(gap - 2 * p.days) <= p.tol;
+
+/** The longest run of charges spaced one period apart (two for a missing one), from each start in date order. */
+function longestChain(charges: readonly Charge[], p: PeriodSpec): number[] {
+  let best: number[] = [];
+  for (let s = 0; s < charges.length; s++) {
+    const chain = [s];
+    let last = s;
+    for (;;) {
+      let next = -1;
+      let miss = Infinity;
+      for (let j = last + 1; j < charges.length; j++) {
+        const gap = charges[j]!.day - charges[last]!.day;
+        if (gap > 2 * p.days + p.tol) break;
+        if (!fits(gap, p)) continue;
+        const off = Math.min(Math.abs(gap - p.days), Math.abs(gap - 2 * p.days) + p.tol); // prefer no missing charge
+        if (off < miss) [next, miss] = [j, off];
+      }
+      if (next < 0) break;
+      chain.push(next);
+      last = next;
+    }
+    if (chain.length > best.length) best = chain;
+  }
+  return best;
+}
+
+/** Charges at about the same price: sorted by amount, split where the price moves by more than the tolerance. */
+function priceClusters(charges: readonly Charge[]): Charge[][] {
+  const byAmount = [...charges].sort((a, b) => a.abs - b.abs || a.day - b.day);
+  const out: Charge[][] = [];
+  for (const c of byAmount) {
+    const cur = out[out.length - 1];
+    if (cur && c.abs - cur[0]!.abs <= AMOUNT_TOLERANCE * cur[0]!.abs) cur.push(c);
+    else out.push([c]);
+  }
+  return out.map((g) => g.sort((a, b) => a.day - b.day || (a.t.id < b.t.id ? -1 : 1)));
+}
+
 /**
- * Recurring outflows: same merchant key, ≥ 75 % of gaps within tolerance of a period, amounts
- * within 15 % of their median, and still active (last charge within 1.5 periods of `asOf`).
+ * The merchant a charge belongs to: its first meaningful token, so a reference that changes every
+ * month ("QOBUZ PXKQWZ", "QOBUZ MNBVCX") does not split one subscription; prices then separate
+ * what is charged there (AMAZON PRIME from other AMAZON purchases).
+ */
+function merchantGroups(out: readonly HistoryTxn[]): Map<string, Charge[]> {
+  const groups = new Map<string, Charge[]>();
+  for (const t of out) {
+    const tk = merchantTokens(t.description, t.counterparty);
+    const k = tk[0] ?? merchantKey(t.description, t.counterparty);
+    const c = { t, tokens: tk, day: toDay(t.date), abs: -t.amount };
+    const g = groups.get(k);
+    if (g) g.push(c);
+    else groups.set(k, [c]);
+  }
+  return groups;
+}
+
+/**
+ * Recurring outflows: per merchant, charges at a stable price (within AMOUNT_TOLERANCE) spaced one
+ * period apart (weekly, monthly, quarterly, yearly; one missing or shifted charge tolerated), not
+ * drowned in other purchases at that price there, and still active at `asOf` (last charge within 1.5
+ * periods). Each comes with its period, amount, next expected date and its charges as evidence.
  */
 export function detectRecurring(txns: readonly HistoryTxn[], asOf?: string): RecurringCharge[] {
-  const groups = new Map<string, HistoryTxn[]>();
-  for (const t of txns) {
-    if (t.amount >= 0) continue;
-    const k = merchantKey(t.description, t.counterparty);
-    const g = groups.get(k);
-    if (g) g.push(t);
-    else groups.set(k, [t]);
-  }
   const end = asOf ? toDay(asOf) : lastDay(txns);
   const found: RecurringCharge[] = [];
-  for (const [merchant, all] of groups) {
-    const amounts = all.map((t) => -t.amount);
-    const typical = median(amounts);
-    // keep the charges close to the typical amount (one-off purchases at the same shop are ignored)
-    const g = all.filter((t) => Math.abs(-t.amount - typical) <= 0.15 * typical).sort((a, b) => (a.date < b.date ? -1 : 1));
-    const days = [...new Set(g.map((t) => toDay(t.date)))];
-    if (days.length < 2) continue;
-    const gaps = days.slice(1).map((d, i) => d - days[i]!);
-    for (const p of PERIODS) {
-      if (days.length < p.minCount) continue;
-      const ok = gaps.filter((x) => Math.abs(x - p.days) <= p.tol).length / gaps.length;
-      if (ok < 0.75 || end - days[days.length - 1]! > 1.5 * p.days) continue;
-      const amount = Math.round(median(g.map((t) => -t.amount)));
-      found.push({
-        merchant,
-        category: g[0]!.category ?? null,
-        period: p.period,
-        amount,
-        monthly_cost: Math.round(amount * p.perMonth),
-        first_date: g[0]!.date.slice(0, 10),
-        last_date: g[g.length - 1]!.date.slice(0, 10),
-        transaction_ids: g.map((t) => t.id),
-      });
-      break;
+  for (const all of merchantGroups(txns.filter((t) => t.amount < 0)).values()) {
+    if (all.length < 2) continue;
+    for (const cluster of priceClusters(all)) {
+      // a same-day repeat (a duplicate charge) is no period of its own
+      let pool = cluster.filter((c, i) => i === 0 || c.day !== cluster[i - 1]!.day);
+      for (let guard = 0; guard < 3 && pool.length >= 2; guard++) {
+        let hit: { p: PeriodSpec; chain: number[] } | null = null;
+        for (const p of PERIODS) {
+          const chain = longestChain(pool, p);
+          if (chain.length < p.min) continue;
+          const med = median(chain.map((i) => pool[i]!.abs));
+          const first = pool[chain[0]!]!.day;
+          const last = pool[chain[chain.length - 1]!]!.day;
+          const inChain = new Set(chain.map((i) => pool[i]!));
+          // A run of two or three charges a quarter or a year apart is a coincidence at a shop you visit
+          // often, or a seasonal bill: those periods need nothing much else under the same name in between.
+          const rare = p.days > 60;
+          const name = commonName(chain.map((i) => pool[i]!.tokens)).split(" ");
+          const sameName = (c: Charge) => name.every((w, k) => c.tokens[k] === w);
+          const others = all.filter(
+            (c) => !inChain.has(c) && c.day >= first && c.day <= last && (rare ? sameName(c) : Math.abs(c.abs - med) <= 0.1 * med),
+          ).length;
+          if (others > (rare ? 1 : MAX_OTHERS_PER_CHARGE) * chain.length) continue;
+          hit = { p, chain };
+          break;
+        }
+        if (!hit) break;
+        const { p, chain } = hit;
+        const g = chain.map((i) => pool[i]!);
+        pool = pool.filter((_, i) => !chain.includes(i));
+        const lastCharge = g[g.length - 1]!;
+        if (end - lastCharge.day > 1.5 * p.days + p.tol) continue; // cancelled, or stopped
+        const months = { weekly: 0, monthly: 1, quarterly: 3, yearly: 12 }[p.period];
+        found.push({
+          merchant: commonName(g.map((c) => c.tokens)) || merchantKey(lastCharge.t.description, lastCharge.t.counterparty),
+          category: lastCharge.t.category ?? null,
+          period: p.period,
+          amount: lastCharge.abs,
+          monthly_cost: Math.round(lastCharge.abs * p.perMonth),
+          first_date: g[0]!.t.date.slice(0, 10),
+          last_date: lastCharge.t.date.slice(0, 10),
+          next_date: fromDay(months ? addMonths(lastCharge.day, months) : lastCharge.day + 7),
+          transaction_ids: g.map((c) => c.t.id),
+        });
+      }
     }
   }
-  return found.sort((a, b) => b.monthly_cost - a.monthly_cost);
+  return found.sort((a, b) => b.monthly_cost - a.monthly_cost || (a.merchant < b.merchant ? -1 : 1));
 }
 
 /** Spend per category per calendar month (positive minor units) over complete months before `asOf`. */
@@ -128,7 +235,7 @@ export function recommend(txns: readonly HistoryTxn[], opts: RecommendOptions = 
     recs.push({
       type: "subscription",
       title: `${r.period[0]!.toUpperCase()}${r.period.slice(1)} charge: ${r.merchant}`,
-      detail: `${money(r.amount)} charged ${r.period} since ${r.first_date} (${r.transaction_ids.length} payments, last ${r.last_date}). Cancelling it would save about ${money(r.monthly_cost)} a month.`,
+      detail: `${money(r.amount)} charged ${r.period} since ${r.first_date} (${r.transaction_ids.length} payments, last ${r.last_date}, next expected ${r.next_date}). Cancelling it would save about ${money(r.monthly_cost)} a month.`,
       estimated_monthly_impact: r.monthly_cost,
       evidence: r.transaction_ids.slice(-12),
     });

@@ -67,6 +67,7 @@ const NOISE = new Set([
   "USA",
   "THE",
   "AND",
+  "ET",
   "STORE",
   "WWW",
   "COM",
@@ -146,10 +147,15 @@ const hasDigit = (t: string) => /\d/.test(t);
  */
 export function merchantKey(description: string, counterparty?: string | null): string {
   const src = counterparty && counterparty.trim() ? counterparty : description;
-  const toks = normalizeText(src)
+  return merchantTokens(description, counterparty).slice(0, 2).join(" ") || normalizeText(src) || "?";
+}
+
+/** Every meaningful token of the counterparty (else the description): no boilerplate, nothing with a digit. */
+export function merchantTokens(description: string, counterparty?: string | null): string[] {
+  const src = counterparty && counterparty.trim() ? counterparty : description;
+  return normalizeText(src)
     .split(" ")
     .filter((t) => t.length > 1 && !hasDigit(t) && !NOISE.has(t));
-  return toks.slice(0, 2).join(" ") || normalizeText(src) || "?";
 }
 
 /** 32-bit FNV-1a: deterministic everywhere (no crypto needed, no platform differences). */

@@ -18,7 +18,10 @@ const anomaliesSchema = z
       z.object({
         transaction_id: z.string(),
         score: z.number().openapi({ example: 6.2, description: "Robust (median/MAD) z-score; ≥ 3.5 is reported" }),
-        reason: z.string().openapi({ example: "4.8× your usual spend at CARREFOUR MARKET (usually 42.10)" }),
+        reason: z.string().openapi({
+          example:
+            "2400.00 EUR at MEUBLES DUVAL, a merchant you never used before: 28× your usual payment (85.50 EUR), 80 % of a month's income",
+        }),
       }),
     ),
   })
@@ -30,7 +33,8 @@ export const anomaliesRoute = defineRoute({
   tags: ["ai"],
   summary: "Unusual transactions of one account, highest score first",
   description:
-    "Every outflow is scored against the same merchant's usual amounts (its category's when the merchant has too little history) with median/MAD on log amounts; " +
+    "Every outflow is scored against the same merchant's usual amounts with median/MAD on log amounts; a first or rare payment at a merchant is scored against the account's own outflows " +
+    "(how many times your usual payment, what you paid there before, its share of a month's income) and its category's; " +
     "same-day repeats of a periodic charge score as possible duplicates. The whole history is the baseline; `from`/`to` only limit what is reported. " +
     "Reversed transactions and their reversals are left out.",
   scope: "ai:read",
@@ -51,7 +55,12 @@ export function registerAnomalies(app: AiApp) {
     const q = c.req.valid("query");
     const account = await ownAccount(c, q.account_id);
     const txns = await historyOf(c.env.DB, "account_id", account.id);
-    const data = detectAnomalies(txns, { from: q.from, to: q.to, decimals: minorUnitExponent(account.currency) });
+    const data = detectAnomalies(txns, {
+      from: q.from,
+      to: q.to,
+      decimals: minorUnitExponent(account.currency),
+      currency: account.currency,
+    });
     return c.json({ data }, 200);
   });
 }
@@ -65,7 +74,7 @@ export async function scoreTransaction(db: D1Database, input: ScoreTransactionIn
   if (!account) return null;
   const txns = await historyOf(db, "account_id", input.account_id);
   if (!txns.some((t) => t.id === input.transaction_id)) return null;
-  const found = detectAnomalies(txns, { decimals: minorUnitExponent(account.currency), minScore: 0 }).find(
+  const found = detectAnomalies(txns, { decimals: minorUnitExponent(account.currency), currency: account.currency, minScore: 0 }).find(
     (a) => a.transaction_id === input.transaction_id,
   );
   if (!found) return null;
