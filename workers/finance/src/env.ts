@@ -1,10 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv, CoreEnv } from "#core";
+import type { FinanceWorkerEnv } from "../worker-configuration";
 
-export type Env = CoreEnv & {
-  DB: D1Database;
-  /** AccountLedger objects (class in workers/transactions), called through LedgerRpc only. */
-  LEDGER: DurableObjectNamespace;
-};
+/** The bindings and vars of wrangler.toml (`npm run types`). */
+export type Env = CoreEnv & FinanceWorkerEnv;
 
 export type FinanceApp = OpenAPIHono<AppEnv<Env>>;

@@ -12,29 +12,17 @@ import {
   renderSeries,
   z,
   type AppEnv,
-  type CoreEnv,
   type Identity,
 } from "#core";
 import { DOCS_HTML } from "./docs";
+import type { GatewayEnv } from "./env";
 import { mergedDocument } from "./openapi";
-import { SERVICE_BINDINGS, isImport, isPublic, serviceFor, type ServiceBinding } from "./routing";
+import { SERVICE_BINDINGS, isImport, isPublic, serviceFor } from "./routing";
 import { changesStateOf } from "./caller-cache";
 import { callerState, forgetCaller } from "./caller-state";
 import { sameSecret } from "./secrets";
 import { verifyAccessToken } from "./tokens";
 
-export type GatewayEnv = CoreEnv &
-  Record<ServiceBinding, Fetcher> & {
-    DB: D1Database;
-    ISSUER: string;
-    AUDIENCE: string;
-    /** Bearer secret of the Prometheus scraper for /metrics (a secret; locally in the root .dev.vars). */
-    METRICS_TOKEN?: string;
-    /** UserState objects (class in workers/users): each caller's status and role. */
-    USER_STATE: DurableObjectNamespace;
-    /** How long this isolate may reuse a caller's status and role (ms, default 1000, "0" = ask every time). */
-    CALLER_STATE_TTL_MS?: string;
-  };
 type Ctx = Context<AppEnv<GatewayEnv>>;
 
 const app = createApp<GatewayEnv>("gateway", {
