@@ -449,6 +449,35 @@ describe("exactly once", () => {
   });
 });
 
+describe("cancel after a reset mid-run", () => {
+  it("finishes the claimed occurrence (a replay of its payment) before answering; nothing runs after", async () => {
+    const { payer, payee, src, dst } = await parties(10_000);
+    const s = (
+      await create(payer.token, {
+        source_account_id: src,
+        destination_account_id: dst,
+        amount: 300,
+        currency: "EUR",
+        start_at: "2027-05-01T00:00:00Z",
+        interval: { unit: "day", count: 1 },
+      })
+    ).body;
+    const at = "2027-05-01T00:00:00.000Z";
+    await schedule(s.id).injectFault("reset_after_pay", 1);
+    await schedule(s.id).setClock("2027-05-03T12:00:00Z"); // three due; the first is paid, then the reset
+    await expect(runDurableObjectAlarm(schedule(s.id))).rejects.toThrow();
+    const res = await cancel(payer.token, s.id);
+    expect(res.body).toMatchObject({ status: "cancelled", occurrences_executed: 1, next_run_at: null });
+    expect((await get(payer.token, s.id)).runs).toEqual([
+      { occurrence_at: at, status: "completed", payment_id: occurrencePaymentId(s.id, at), failure_code: null },
+    ]);
+    await runDurableObjectAlarm(schedule(s.id));
+    expect((await get(payer.token, s.id)).occurrences_executed).toBe(1);
+    expect(await debits(src)).toEqual([occurrencePaymentId(s.id, at)]);
+    expect(await balance(payee.token, dst)).toBe(300);
+  });
+});
+
 describe("cancel", () => {
   it("stops the schedule; a repeated cancel answers it again; nothing runs afterwards", async () => {
     const { payer, src, dst } = await parties(10_000);

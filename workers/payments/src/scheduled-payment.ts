@@ -273,8 +273,13 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     if (view.status === "active") this.writeProgress(verdict.progress);
     // An occurrence claimed before the cancel is finished before the cancel answers (the same payment
     // call if the alarm is paying it), so nothing runs once the answer is out.
+    // A payment the ledger is still settling answers "in progress": ask again a few times before
+    // leaving it to the alarm, which asks again with the same key.
     const claimed = this.runningRun();
-    if (claimed) await this.execute(claimed);
+    for (let attempt = 0; claimed && attempt < 3; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 100 * attempt));
+      if (await this.execute(claimed)) break;
+    }
     await this.rearm();
     this.drainSoon();
     return { ok: true, schedule: ScheduledPayment.view(this.row()!) };
