@@ -1,6 +1,8 @@
 // Scheduled payments over real HTTP against the real stack: a one-off schedule runs on time by its
-// object's alarm and moves the money once; bad terms, foreign ids and cancel.
-import { beforeAll, describe, expect, it } from "vitest";
+// object's alarm and moves the money once, its event reaches the events API and a webhook receiver;
+// bad terms, foreign ids and cancel.
+import { createServer } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, expectProblem, register } from "./helpers";
 
 let alice = "";
@@ -17,16 +19,34 @@ async function account(token: string, currency = "EUR") {
 const balance = async (token: string, id: string) => (await call(`/v1/accounts/${id}/balance`, { token })).body.current as number;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A local webhook receiver: the event bodies it was sent. */
+const received: { type: string; data: { object: unknown } }[] = [];
+const receiver = createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    try {
+      received.push(JSON.parse(body));
+    } catch {}
+    res.writeHead(204).end();
+  });
+});
+
 beforeAll(async () => {
   alice = await register("alice");
   bob = await register("bob");
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
 });
+afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
 
 describe("scheduled payments over HTTP", () => {
-  it("runs a one-off schedule within 5 s of its time: the money moves once and the run names its payment", async () => {
+  it("runs a one-off schedule within 5 s of its time: the money moves once, the run names its payment, its event reaches the events API and a webhook", async () => {
     const src = await account(alice);
     const dst = await account(bob);
     expect((await post(`/v1/accounts/${src}/transactions`, { amount: 10_000, description: "salary" })).status).toBe(201);
+    const { port } = receiver.address() as { port: number };
+    const hook = await post("/v1/webhooks/endpoints", { url: `http://127.0.0.1:${port}/hook`, events: ["scheduled_payment.executed"] });
+    expect(hook.status, hook.text).toBe(201);
     const startAt = Date.now() + 2_000;
     const created = await post(
       "/v1/scheduled-payments",
@@ -68,6 +88,16 @@ describe("scheduled payments over HTTP", () => {
     await sleep(1_000);
     expect(await balance(bob, dst)).toBe(2_500);
     expect((await call(`/v1/accounts/${src}/verify`, { token: alice })).body).toMatchObject({ entries: 2, valid: true });
+
+    // The run's event: in the events API and delivered to the endpoint, with the run as its object.
+    const object = { schedule_id: id, ...view.runs[0] };
+    let events: { type: string; data: { object: unknown } }[] = [];
+    for (let i = 0; i < 50 && !(events.length && received.length); i++) {
+      if (i) await sleep(200);
+      events = (await call("/v1/events?type=scheduled_payment.executed", { token: alice })).body.data;
+    }
+    expect(events).toMatchObject([{ type: "scheduled_payment.executed", data: { object } }]);
+    expect(received).toMatchObject([{ type: "scheduled_payment.executed", data: { object } }]);
   });
 
   it("refuses bad terms (422) and foreign or missing accounts (404), and hides other users' schedules", async () => {
