@@ -11,7 +11,7 @@ import { requireScope, type Identity, type RouteScope } from "./identity";
 import { D1_BOOKMARK_HEADER, sessionStart, withD1Session } from "./d1-session";
 import { instrumentEnv } from "./instrument";
 import { LOG_SAMPLED_HEADER, log, logSampleRate, sampleRequest } from "./log";
-import { observeRequest, renderSeries } from "./metrics";
+import { type AnalyticsDataset, observeRequest, renderSeries, writeRequestPoint } from "./metrics";
 import { requestIdMiddleware } from "./request-id";
 import { formatServerTiming, newTimings } from "./server-timing";
 
@@ -107,7 +107,9 @@ export function createApp<B extends CoreEnv = CoreEnv>(worker: string, options: 
     else c.res.headers.delete("Server-Timing");
     const status = c.res.status;
     const route = c.get("routeLabel") ?? (c.req.routePath === "/*" ? "unmatched" : c.req.routePath);
-    observeRequest(worker, SERVED.has(c.req.method) ? c.req.method : "other", route, status, ms);
+    const method = SERVED.has(c.req.method) ? c.req.method : "other";
+    observeRequest(worker, method, route, status, ms, timings);
+    writeRequestPoint((c.env as { ANALYTICS?: AnalyticsDataset } | undefined)?.ANALYTICS, worker, method, route, status, ms, timings);
     if (sampled || status >= 400)
       log(status >= 500 ? "error" : status >= 400 ? "warn" : "info", {
         request_id: c.get("requestId"),
