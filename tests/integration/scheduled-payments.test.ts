@@ -35,6 +35,9 @@ async function parties(funds = 100_000, currency = "EUR") {
   return { payer, payee, src, dst };
 }
 
+/** Waits for what the object does after its answer (projection, events); generous for a loaded machine. */
+const eventually = <T>(check: () => Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
+
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 /** Moves the schedule's clock to `at` and runs its alarm. */
@@ -84,7 +87,7 @@ describe("creating a schedule", () => {
       created_at: expect.any(String),
     });
     expect(await get(payer.token, res.body.id)).toEqual({ ...res.body, runs: [] });
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const list = await api("/v1/scheduled-payments", { token: payer.token });
       expect(list.body).toEqual({ data: [res.body], next_cursor: null });
     });
@@ -166,7 +169,7 @@ describe("creating a schedule", () => {
     const racing = await Promise.all(Array.from({ length: 6 }, () => create(payer.token, body, "sched-2")));
     expect(racing.map((r) => r.status)).toEqual(Array(6).fill(201));
     expect(new Set(racing.map((r) => r.body.id)).size).toBe(1);
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const ids = (await api("/v1/scheduled-payments", { token: payer.token })).body.data.map((s: { id: string }) => s.id);
       expect(ids.sort()).toEqual([first.body.id, racing[0].body.id].sort());
     });
@@ -292,7 +295,7 @@ describe("running occurrences", () => {
     expect(await balance(payee.token, dst)).toBe(2000);
 
     // Each run's event, in D1 with the run as its object (the queue gets the same records).
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const rows = (
         await env.DB.prepare("SELECT id, user_id, type, data FROM events WHERE user_id = ? AND type LIKE 'scheduled_payment.%' ORDER BY id")
           .bind(payer.id)
@@ -308,7 +311,7 @@ describe("running occurrences", () => {
       );
     });
     // The list follows the object.
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const [row] = (await api("/v1/scheduled-payments", { token: payer.token })).body.data;
       expect(row).toMatchObject({ id: s.id, occurrences_executed: 3, next_run_at: "2027-01-13T00:00:00.000Z" });
     });
@@ -353,7 +356,7 @@ describe("events", () => {
       })
     ).body;
     const obj = schedule(s.id);
-    await vi.waitFor(async () => expect(await obj.outboxSize()).toBe(0));
+    await eventually(async () => expect(await obj.outboxSize()).toBe(0));
     await obj.injectFault("queue_down", 1);
     await runAt(s.id, "2027-01-10T00:00:00Z");
     const stored = async () =>
@@ -363,7 +366,7 @@ describe("events", () => {
           .all<{ id: string }>()
       ).results.map((r) => r.id);
     // D1 has it (the insert ran first); the queue refused it, so the outbox keeps it.
-    await vi.waitFor(async () => expect(await stored()).toHaveLength(1));
+    await eventually(async () => expect(await stored()).toHaveLength(1));
     expect(await obj.publishedEvents()).toEqual([]);
     expect(await obj.outboxSize()).toBeGreaterThan(0);
 
@@ -392,7 +395,7 @@ describe("backup hooks", () => {
       backupImport(dump: ObjectDump, replace?: boolean): Promise<{ ok: true }>;
     };
     await runAt(s.id, "2027-01-10T00:00:00Z");
-    await vi.waitFor(async () => expect(await obj.outboxSize()).toBe(0));
+    await eventually(async () => expect(await obj.outboxSize()).toBe(0));
     const before = await get(payer.token, s.id);
     const dump = await obj.backupExport();
     expect(dump.alarm).not.toBeNull();
@@ -500,7 +503,7 @@ describe("cancel", () => {
     await runDurableObjectAlarm(schedule(s.id));
     expect(await get(payer.token, s.id)).toMatchObject({ status: "cancelled", occurrences_executed: 1 });
     expect(await debits(src)).toHaveLength(1);
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       expect((await api("/v1/scheduled-payments", { token: payer.token })).body.data[0]).toMatchObject({
         status: "cancelled",
         next_run_at: null,
@@ -540,10 +543,10 @@ describe("cancel", () => {
     await obj.injectFault("hold_pay", 1);
     await obj.setClock("2027-01-03T12:00:00Z"); // three occurrences due
     const alarm = runDurableObjectAlarm(obj);
-    await vi.waitFor(async () => expect(await obj.paysStarted()).toBe(1));
+    await eventually(async () => expect(await obj.paysStarted()).toBe(1));
     const cancelled = cancel(payer.token, s.id);
     // The cancel is in (it has stopped the schedule) while the first payment is held.
-    await vi.waitFor(async () => expect((await get(payer.token, s.id)).status).toBe("cancelled"));
+    await eventually(async () => expect((await get(payer.token, s.id)).status).toBe("cancelled"));
     await obj.releasePay();
     const [answer] = await Promise.all([cancelled, alarm]);
     expect(answer.status).toBe(200);
