@@ -26,12 +26,15 @@ export async function fanOut(env: Env, e: EventRecord): Promise<number> {
     `INSERT INTO webhook_deliveries (id, endpoint_id, user_id, event_id, event_type, status, attempts, next_attempt_at, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
   );
-  await env.DB.batch(endpoints.map((ep) => insert.bind(newId("whd"), ep.id, e.user_id, e.id, e.type, now, now, now)));
-  const waiting = (
-    await env.DB.prepare("SELECT id FROM webhook_deliveries WHERE event_id = ? AND user_id = ? AND status = 'pending' AND attempts = 0")
-      .bind(e.id, e.user_id)
-      .all<{ id: string }>()
-  ).results;
+  // The inserts and the read of what waits in one batch (one round trip, one transaction).
+  const results = await env.DB.batch<{ id: string }>([
+    ...endpoints.map((ep) => insert.bind(newId("whd"), ep.id, e.user_id, e.id, e.type, now, now, now)),
+    env.DB.prepare("SELECT id FROM webhook_deliveries WHERE event_id = ? AND user_id = ? AND status = 'pending' AND attempts = 0").bind(
+      e.id,
+      e.user_id,
+    ),
+  ]);
+  const waiting = results[results.length - 1].results;
   if (waiting.length) await env.DELIVERIES.sendBatch(waiting.map((d) => ({ body: { delivery_id: d.id, attempts: 0 } })));
   return waiting.length;
 }

@@ -13,8 +13,11 @@ export type Env = CoreEnv & {
   DELIVERIES: Queue<DeliveryMessage>;
   /** The ai worker's RPC methods: scoreTransaction for anomaly.detected. */
   AI_SERVICE?: RpcBinding<AiRpc>;
-  /** This worker itself: each delivery attempt runs in an invocation of its own (WebhooksService.attempt). */
-  SELF?: RpcBinding<{ attempt(claimed: import("./delivery").Claimed): Promise<void> }>;
+  /** This worker itself: each delivery attempt and each transaction's derived checks run in an invocation of their own. */
+  SELF?: RpcBinding<{
+    attempt(claimed: import("./delivery").Claimed): Promise<void>;
+    derive(event: import("#core").EventRecord): Promise<void>;
+  }>;
   /** "true" on local stacks only: http(s)://127.0.0.1:<port> and localhost:<port> may receive webhooks. */
   WEBHOOKS_ALLOW_LOOPBACK?: string;
 };

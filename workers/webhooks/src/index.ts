@@ -1,7 +1,7 @@
-import { domainApp, entrypoint } from "#core";
+import { domainApp, entrypoint, type EventRecord } from "#core";
 import type { Env } from "./env";
 import type { Claimed } from "./delivery";
-import { handleQueue, runAttempt } from "./queues";
+import { handleQueue, runAttempt, runDerived } from "./queues";
 import { registerEndpoints } from "./routes/endpoints";
 import { registerEvents } from "./routes/events";
 
@@ -18,6 +18,11 @@ export class WebhooksService extends entrypoint<Env>(app) {
   /** Starts one claimed delivery attempt and answers at once (the consumer's call; never the gateway's). */
   async attempt(claimed: Claimed): Promise<void> {
     this.ctx.waitUntil(runAttempt(this.env, claimed));
+  }
+
+  /** Starts the budget and anomaly checks of a recorded transaction and answers at once (the consumer's call). */
+  async derive(event: EventRecord): Promise<void> {
+    this.ctx.waitUntil(runDerived(this.env, event));
   }
 }
 export default WebhooksService;

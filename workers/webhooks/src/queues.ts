@@ -19,7 +19,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: P
   await Promise.all(
     batch.messages.map(async (m) => {
       try {
-        if (queue === EVENTS_QUEUE || queue.startsWith(`${EVENTS_QUEUE}-`)) await onEvent(env, m.body as EventRecord);
+        if (queue === EVENTS_QUEUE || queue.startsWith(`${EVENTS_QUEUE}-`)) await onEvent(env, m.body as EventRecord, ctx);
         else {
           const claimed = await deliver(env, m.body as DeliveryMessage);
           // Claimed and leased: the attempt runs in an invocation of its own (the worker's own
@@ -38,11 +38,24 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: P
   );
 }
 
-async function onEvent(env: Env, e: EventRecord) {
+async function onEvent(env: Env, e: EventRecord, ctx: Pick<ExecutionContext, "waitUntil">) {
   await fanOut(env, e);
-  // Derived events are delivered like the others (the original's deliveries are already queued).
-  for (const d of await derivedEvents(env, e)) await fanOut(env, d);
+  // Only outflows can take a budget over or look unusual.
+  if (e.type !== "transaction.created" || !((e.data.object as { amount?: number }).amount! < 0)) return;
+  // Budgets and the anomaly score read D1 and ask the ai worker: in an invocation of their own, so the
+  // next batch's deliveries never wait for them.
+  if (env.SELF) await env.SELF.derive(e);
+  else ctx.waitUntil(runDerived(env, e));
 }
+
+/** The events derived from one, recorded then delivered like the others; errors logged. */
+export const runDerived = async (env: Env, e: EventRecord) => {
+  try {
+    for (const d of await derivedEvents(env, e)) await fanOut(env, d);
+  } catch (err) {
+    log("error", { worker: "webhooks", event: "derived_events_failed", event_id: e.id, error: String(err) });
+  }
+};
 
 /** One attempt, its errors logged (the lease message retries it). */
 export const runAttempt = (env: Env, claimed: Claimed) =>
