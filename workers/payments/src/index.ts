@@ -1,18 +1,14 @@
-import { type CoreEnv, createDomainApp, type EventsQueue, entrypoint } from "#core";
+import { type CoreEnv, createDomainApp, entrypoint } from "#core";
+import type { PaymentsWorkerEnv } from "../worker-configuration";
 import { registerPayments } from "./routes/payments";
 import { registerScheduledPayments } from "./routes/scheduled-payments";
 
 export { ScheduledPayment } from "./scheduled-payment";
 
-// USER_STATE: UserState objects (class in workers/users), where Idempotency-Keys are claimed per caller.
-// SCHEDULES: one ScheduledPayment object per schedule (this worker's class). EVENTS: the events queue.
-export type Env = CoreEnv & {
-  DB: D1Database;
-  LEDGER: DurableObjectNamespace;
-  USER_STATE: DurableObjectNamespace;
-  SCHEDULES: DurableObjectNamespace;
-  EVENTS?: EventsQueue;
-};
+// The bindings as workers/payments/wrangler.toml declares them (`npm run types`): LEDGER (AccountLedger
+// objects of the transactions worker), USER_STATE (UserState objects, where Idempotency-Keys are
+// claimed per caller), SCHEDULES (this worker's ScheduledPayment objects), EVENTS (the events queue).
+export type Env = CoreEnv & PaymentsWorkerEnv;
 
 export const app = createDomainApp<Env>("payments");
 registerPayments(app);
