@@ -92,21 +92,25 @@ export async function adminSession(origin, { remote, persistTo }) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password, name: "backup operator" }),
   });
-  if (reg.status !== 201) throw new Error(`could not register the throwaway operator: ${reg.status} ${(await reg.text()).slice(0, 300)}`);
-  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts/admin-create.mjs"), email, "--persist-to", persistTo], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`admin:create failed: ${r.stderr || r.stdout}`);
-  // The role is read again at sign-in.
-  const token = await login(origin, email, password);
-  return {
-    token,
-    throwaway: true,
-    retire: async () => {
-      const res = await fetch(`${origin}/v1/users/me`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
-      if (res.status !== 204 && res.status !== 401 && res.status !== 403)
-        console.warn(`could not erase the throwaway operator ${email}: ${res.status}`);
-    },
+  const registered = await reg.json().catch(() => ({}));
+  if (reg.status !== 201) throw new Error(`could not register the throwaway operator: ${reg.status} ${registered.code ?? ""}`);
+  const retire = (token) => async () => {
+    const res = await fetch(`${origin}/v1/users/me`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 204 && res.status !== 401 && res.status !== 403)
+      console.warn(`could not erase the throwaway operator ${email}: ${res.status}`);
   };
+  try {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts/admin-create.mjs"), email, "--persist-to", persistTo], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    // Most likely the stack at this origin does not run on that folder: --url and --persist-to must match.
+    if (r.status !== 0) throw new Error(`admin:create on ${persistTo} failed: ${(r.stderr || r.stdout).trim()}`);
+    // The role is read again at sign-in.
+    const token = await login(origin, email, password);
+    return { token, throwaway: true, retire: retire(token) };
+  } catch (e) {
+    await retire(registered.access_token)();
+    throw e;
+  }
 }

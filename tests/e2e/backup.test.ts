@@ -1,4 +1,5 @@
-// The restore drill, end to end: a populated stack is backed up while it runs (`npm run backup`),
+// The restore drill, end to end: a populated stack (users, accounts, transactions, payments and a
+// scheduled payment, with Idempotency-Keys) is backed up while it runs (`npm run backup`),
 // stopped, its state folder wiped, restored (`npm run restore`) and started again; everything people
 // and the ledger check can see must be as it was. This file runs stacks of its own (not the suite's).
 import { spawnSync } from "node:child_process";
@@ -114,6 +115,22 @@ describe("backup and restore", () => {
       }),
     );
 
+    // A monthly scheduled payment (its own object, its row in D1), not due during the test.
+    const schedule = await req(o, "POST", "/v1/scheduled-payments", {
+      token: ada,
+      json: {
+        source_account_id: a1,
+        destination_account_id: b1,
+        amount: 777,
+        currency: "EUR",
+        description: "monthly rent",
+        start_at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        interval: { unit: "month", count: 1 },
+      },
+      headers: { "Idempotency-Key": "drill-schedule-1" },
+    });
+    expect(schedule.status, JSON.stringify(schedule.body)).toBe(201);
+
     const snapshot = async (origin: string, ada: string, bob: string) => {
       const out: Record<string, unknown> = {};
       for (const [token, acc] of [
@@ -131,6 +148,8 @@ describe("backup and restore", () => {
       out.bob_payments = (await req(origin, "GET", "/v1/payments?limit=100", { token: bob })).body;
       for (const p of paid) out[String(p.body.id)] = (await req(origin, "GET", `/v1/payments/${String(p.body.id)}`, { token: ada })).body;
       out.ada_me = (await req(origin, "GET", "/v1/users/me", { token: ada })).body;
+      out.schedule = (await req(origin, "GET", `/v1/scheduled-payments/${String(schedule.body.id)}`, { token: ada })).body;
+      out.schedules = (await req(origin, "GET", "/v1/scheduled-payments", { token: ada })).body;
       return out;
     };
     // Every answered write is projected within a second; wait until D1 has all of them.
@@ -138,7 +157,7 @@ describe("backup and restore", () => {
     for (let i = 0; i < 50; i++) {
       before = await snapshot(o, ada, bob);
       const count = (k: string) => (before[k] as { data: unknown[] }).data.length;
-      if (count("ada_payments") === 8 && count("bob_payments") === 8) break;
+      if (count("ada_payments") === 8 && count("bob_payments") === 8 && count("schedules") === 1) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     expect((before[`${a1}/verify`] as { valid: boolean }).valid).toBe(true);
