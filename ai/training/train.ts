@@ -13,8 +13,8 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import {
   DEFAULT_FEATURIZER,
   featureSize,
-  featurize,
   loadCategorizer,
+  sparseFeatures,
   predictProba,
   type CategorizerArtifact,
 } from "../../workers/ai/src/domain/categorize";
@@ -31,7 +31,8 @@ const LR = 0.003;
 const INPUT_DROPOUT = Number(process.env.DROPOUT ?? 0.4); // drop text features at random: unseen merchants must not break the answer
 const THRESHOLD = 0.3;
 const FEAT: typeof DEFAULT_FEATURIZER = { ...DEFAULT_FEATURIZER, buckets: Number(process.env.BUCKETS ?? DEFAULT_FEATURIZER.buckets) };
-const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "models", "categorizer");
+// OUT=<dir> writes a candidate elsewhere (tuning runs compared on the development set); default the committed artefact
+const OUT_DIR = process.env.OUT ?? join(dirname(fileURLToPath(import.meta.url)), "..", "models", "categorizer");
 
 function progress(label: string, done: number, total: number, extra = ""): void {
   const w = 30;
@@ -49,15 +50,7 @@ interface Sparse {
 }
 
 function sparse(l: LabelledLine): Sparse {
-  const v = featurize(l.description, l.amount, l.counterparty, FEAT);
-  const idx: number[] = [];
-  const val: number[] = [];
-  v.forEach((x, i) => {
-    if (x !== 0) {
-      idx.push(i);
-      val.push(x);
-    }
-  });
+  const { idx, val } = sparseFeatures(l.description, l.amount, l.counterparty, FEAT);
   return {
     idx: Int32Array.from(idx),
     val: Float32Array.from(val),

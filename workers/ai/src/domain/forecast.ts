@@ -236,7 +236,7 @@ export function conformalBounds(errs: readonly number[][], horizon: number): { l
   const hi: number[] = [];
   let last = -1;
   for (let h = 1; h <= Math.min(horizon, errs.length); h++) {
-    const w = Math.max(2, Math.round(0.15 * h));
+    const w = Math.max(1, Math.round(0.15 * h));
     const pool: number[] = [];
     for (let k = Math.max(1, h - w); k <= Math.min(errs.length, h + w); k++) for (const e of errs[k - 1]!) pool.push(e);
     if (pool.length < MIN_ERRORS || errs[h - 1]!.length < 3) break;

@@ -6,4 +6,6 @@ export interface HistoryTxn {
   description: string;
   counterparty?: string | null;
   category?: string | null;
+  /** the account it belongs to (a user's history spans accounts: a subscription is charged on one) */
+  account_id?: string;
 }

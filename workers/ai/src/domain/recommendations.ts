@@ -100,7 +100,9 @@ function longestChain(charges: readonly Charge[], p: PeriodSpec): number[] {
       chain.push(next);
       last = next;
     }
-    if (chain.length > best.length) best = chain;
+    // longest wins; at equal length, the run that shares more of its name (AMAZON PRIME over AMAZON)
+    const named = (c: number[]) => commonName(c.map((i) => charges[i]!.tokens)).length;
+    if (chain.length > best.length || (chain.length === best.length && named(chain) > named(best))) best = chain;
   }
   return best;
 }
@@ -118,7 +120,7 @@ function priceClusters(charges: readonly Charge[]): Charge[][] {
 }
 
 /**
- * The merchant a charge belongs to: its first meaningful token, so a reference that changes every
+ * The merchant a charge belongs to, per account: its first meaningful token, so a reference that changes every
  * month ("QOBUZ PXKQWZ", "QOBUZ MNBVCX") does not split one subscription; prices then separate
  * what is charged there (AMAZON PRIME from other AMAZON purchases).
  */
@@ -126,7 +128,7 @@ function merchantGroups(out: readonly HistoryTxn[]): Map<string, Charge[]> {
   const groups = new Map<string, Charge[]>();
   for (const t of out) {
     const tk = merchantTokens(t.description, t.counterparty);
-    const k = tk[0] ?? merchantKey(t.description, t.counterparty);
+    const k = `${t.account_id ?? ""}|${tk[0] ?? merchantKey(t.description, t.counterparty)}`;
     const c = { t, tokens: tk, day: toDay(t.date), abs: -t.amount };
     const g = groups.get(k);
     if (g) g.push(c);

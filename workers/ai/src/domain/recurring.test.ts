@@ -75,4 +75,18 @@ describe("recurring charges", () => {
     }
     expect(detectRecurring(txns, "2026-12-01")).toEqual([]);
   });
+
+  it("keeps a user's accounts apart: the same service charged on two accounts is two subscriptions", () => {
+    const txns: HistoryTxn[] = [];
+    for (let m = 0; m < 12; m++) {
+      const month = `2026-${String(m + 1).padStart(2, "0")}`;
+      txns.push({ id: `a${m}`, account_id: "acc_a", date: `${month}-03`, amount: -1199, description: `QOBUZ ${"PXKQWZ".slice(m % 4)}` });
+      txns.push({ id: `b${m}`, account_id: "acc_b", date: `${month}-17`, amount: -1199, description: `QOBUZ ${"MNBVCX".slice(m % 3)}` });
+    }
+    const found = detectRecurring(txns, "2026-12-20");
+    expect(found.map((r) => [r.merchant, r.period, r.transaction_ids.length])).toEqual([
+      ["QOBUZ", "monthly", 12],
+      ["QOBUZ", "monthly", 12],
+    ]);
+  });
 });

@@ -45,7 +45,7 @@ export const anomaliesRoute = defineRoute({
 /** Entries of an account or user that count (no reversed transactions, no reversals), oldest first. */
 export async function historyOf(db: D1Database, scope: "account_id" | "user_id", id: string) {
   return drizzle(db).all<HistoryTxn & { currency: string; counterparty: string | null; category: string }>(
-    sql`SELECT e.id, e.occurred_date AS date, e.amount, e.currency, e.description, e.counterparty, e.category FROM entries e
+    sql`SELECT e.id, e.account_id, e.occurred_date AS date, e.amount, e.currency, e.description, e.counterparty, e.category FROM entries e
         WHERE ${countedEntries(scope, id)} ORDER BY e.occurred_date, e.id`,
   );
 }
