@@ -8,29 +8,29 @@ export const CHROMIUM = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/b
   (p) => p && existsSync(p),
 );
 
+/** Headless, no first-run or background traffic, a fresh profile, and no host but 127.0.0.1 resolvable. */
+const offlineFlags = (profile) => [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  `--user-data-dir=${profile}`,
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
 export function chromium(url, extra) {
   if (!CHROMIUM) throw new Error("no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)");
   const profile = mkdtempSync(path.join(tmpdir(), "ef-chromium-"));
   try {
-    const r = spawnSync(
-      CHROMIUM,
-      [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        "--virtual-time-budget=8000",
-        ...extra,
-        url,
-      ],
-      { encoding: "utf8", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
-    );
+    const r = spawnSync(CHROMIUM, [...offlineFlags(profile), "--virtual-time-budget=8000", ...extra, url], {
+      encoding: "utf8",
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (r.status !== 0) throw new Error(`chromium exited ${r.status}: ${r.stderr?.slice(-500)}`);
     return r.stdout;
   } finally {
@@ -45,24 +45,10 @@ export function chromium(url, extra) {
 export async function evaluate(url, expression, { timeoutMs = 60_000 } = {}) {
   if (!CHROMIUM) throw new Error("no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)");
   const profile = mkdtempSync(path.join(tmpdir(), "ef-chromium-"));
-  const child = spawn(
-    CHROMIUM,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}`,
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-      "--remote-debugging-port=0",
-      "about:blank",
-    ],
-    { stdio: ["ignore", "ignore", "pipe"], detached: true },
-  );
+  const child = spawn(CHROMIUM, [...offlineFlags(profile), "--remote-debugging-port=0", "about:blank"], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
   // Chromium's helper processes share its process group: stop them all.
   const stop = () => {
     try {

@@ -1,12 +1,9 @@
 // The caller's state off D1, over real HTTP against `wrangler dev`: the gateway reads no D1 for an
 // authenticated request, a suspension or deletion through the API applies within 5 s, Idempotency-Keys
 // are claimed without D1 across accounts, and cross-account views answer an x-d1-bookmark.
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { describe, expect, inject, it } from "vitest";
-import { call, expectProblem } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { adminCreate, call, expectProblem, openAccount, preflight } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "../..");
 const PASSWORD = "an e2e passphrase that is long";
 /** The bound promised for a suspension or deletion to reach every request. */
 const BOUND_MS = 5000;
@@ -20,11 +17,7 @@ async function signUp(label: string) {
 
 async function signUpAdmin() {
   const a = await signUp("caller-admin");
-  const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", a.email, "--persist-to", inject("persistTo")], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  expect(r.status, r.stderr).toBe(0);
+  adminCreate(a.email);
   const relog = await call("/v1/auth/login", { method: "POST", json: { email: a.email, password: PASSWORD } });
   expect(relog.status).toBe(200);
   return { ...a, token: relog.body.access_token as string };
@@ -132,11 +125,7 @@ describe("the caller's state over real HTTP", () => {
 
   it("returns an x-d1-bookmark; a cross-account read with a write's bookmark sees the write; CORS lets a browser use it", async () => {
     const u = await signUp("caller-bookmark");
-    const created = await call("/v1/accounts", {
-      method: "POST",
-      token: u.token,
-      json: { name: "Bookmarked", type: "savings", currency: "EUR" },
-    });
+    const created = await openAccount(u.token, { name: "Bookmarked", type: "savings" });
     expect(created.status).toBe(201);
     const bookmark = created.headers.get("x-d1-bookmark");
     expect(bookmark).toMatch(/^[0-9a-f-]+$/);
@@ -145,14 +134,7 @@ describe("the caller's state over real HTTP", () => {
     expect(list.headers.get("x-d1-bookmark")).toMatch(/^[0-9a-f-]+$/);
     expectProblem(await call("/v1/payments", { token: u.token, headers: { "x-d1-bookmark": "not a bookmark" } }), 400, "validation_failed");
 
-    const pre = await call("/v1/payments", {
-      method: "OPTIONS",
-      headers: {
-        Origin: "http://localhost:3000",
-        "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "x-d1-bookmark",
-      },
-    });
+    const pre = await preflight("/v1/payments", "GET", "x-d1-bookmark");
     expect(pre.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-d1-bookmark");
     const cors = await call("/v1/payments", { token: u.token, headers: { Origin: "http://localhost:3000" } });
     expect(cors.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("x-d1-bookmark");

@@ -2,10 +2,8 @@
 // statement before a payment, a categorised transaction or a balance read answers (Server-Timing), a
 // client reads its own writes at once, the projection catches up by itself, and the offline ledger
 // check agrees after the run.
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { beforeAll, describe, expect, inject, it } from "vitest";
-import { call, register } from "./helpers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, ledgerCheck, register } from "./helpers";
 
 let alice = "";
 let bob = "";
@@ -134,13 +132,8 @@ describe("the critical path over HTTP", () => {
 describe("ledger:check after the run", () => {
   it("finds the objects and the projection consistent", async () => {
     await new Promise((r) => setTimeout(r, 500)); // the last projection batches land
-    const root = path.resolve(import.meta.dirname, "../..");
-    const r = spawnSync(
-      process.execPath,
-      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")],
-      { cwd: root, encoding: "utf8" },
-    );
-    expect(r.stdout, r.stdout + r.stderr).toContain("✓ balances");
+    const r = ledgerCheck();
+    expect(r.stdout, r.output).toContain("✓ balances");
     expect(r.status).toBe(0);
   });
 });

@@ -1,18 +1,12 @@
 // Money totals past 2^53 over real HTTP: entries imported through the public API, answers read as JSON
 // text with a parser that keeps big integers (JSON.parse's reviver sees each number's source digits).
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseExactJson as parseExact } from "#core/exact-json";
 import { call, register } from "./helpers";
 
 const E13 = 10_000_000_000_000n; // the largest amount the API accepts
 const N = 1000; // 1000 × 10^13 = 10^16 > 2^53
 
-function parseExact(text: string): any {
-  return JSON.parse(text, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
-    if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source))
-      return BigInt(context.source);
-    return value;
-  } as (key: string, value: unknown) => unknown);
-}
 const big = (v: unknown) => (typeof v === "bigint" ? v : BigInt(v as number));
 const major = (minor: bigint) =>
   `${minor < 0n ? "-" : ""}${(minor < 0n ? -minor : minor) / 100n}.${String((minor < 0n ? -minor : minor) % 100n).padStart(2, "0")}`;

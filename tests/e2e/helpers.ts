@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { inject } from "vitest";
 
 export const origin = () => inject("origin");
@@ -61,3 +63,39 @@ export type Exchange = {
 
 /** Every exchange made through call() in this test file; contract-setup.ts checks them against /openapi.json after each test. */
 export const exchanges: Exchange[] = [];
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** `npm run admin:create -- EMAIL` on the stack's local state (throws when it fails); its output. */
+export function adminCreate(email: string): string {
+  const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", email, "--persist-to", inject("persistTo")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`admin:create ${email} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** `npm run ledger:check` over the stack's local state: its exit status and output. */
+export function ledgerCheck() {
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+    },
+  );
+  return { status: r.status, output: r.stdout + r.stderr, stdout: r.stdout };
+}
+
+/** A CORS preflight from http://localhost:3000 for `method` with the given request headers. */
+export const preflight = (path: string, method: string, headers: string) =>
+  call(path, {
+    method: "OPTIONS",
+    headers: { Origin: "http://localhost:3000", "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers },
+  });
+
+/** POST /v1/accounts (an EUR checking account unless `json` says otherwise). */
+export const openAccount = (token: string, json: Record<string, unknown> = {}) =>
+  call("/v1/accounts", { method: "POST", token, json: { name: "Main", type: "checking", currency: "EUR", ...json } });

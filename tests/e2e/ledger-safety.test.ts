@@ -1,11 +1,8 @@
 // Ledger safety over real HTTP against the real multi-worker stack: payments at the ±(2^53 − 1)
 // balance bounds, oversized import and JSON fields, and the offline ledger check afterwards.
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { MAX_AMOUNT } from "#core/money";
-import { call, expectProblem, register } from "./helpers";
+import { call, expectProblem, ledgerCheck, register } from "./helpers";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 let alice = "";
@@ -138,13 +135,8 @@ describe("oversized text", () => {
 
 describe("ledger:check", () => {
   it("finds the objects and the projection consistent after all of the above", async () => {
-    const root = path.resolve(import.meta.dirname, "../..");
-    const r = spawnSync(
-      process.execPath,
-      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", inject("persistTo")],
-      { cwd: root, encoding: "utf8" },
-    );
-    expect(r.stdout, r.stdout + r.stderr).toContain("✓ balances");
+    const r = ledgerCheck();
+    expect(r.stdout, r.output).toContain("✓ balances");
     expect(r.status).toBe(0);
   });
 });

@@ -1,12 +1,10 @@
 // Platform safety over real HTTP against `wrangler dev`: /internal/ is not routed, /metrics is for the
 // scrape secret or an admin, unserved methods are 405 under one metrics label, and Server-Timing
 // counts D1 statements and Durable Object calls across the workers a request crosses.
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { call, expectProblem, origin } from "./helpers";
+import { adminCreate, call, expectProblem, origin } from "./helpers";
+import { serverTimingByName } from "#core/server-timing";
 
-const ROOT = path.resolve(__dirname, "../..");
 const PASSWORD = "correct horse battery staple 42";
 
 async function signUp(label: string) {
@@ -17,19 +15,7 @@ async function signUp(label: string) {
 }
 
 /** `name` → {dur, n} from a Server-Timing header; n is the desc count when there is one. */
-function timing(headers: Headers) {
-  const out: Record<string, { dur: number; n?: number }> = {};
-  for (const part of (headers.get("server-timing") ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const [name, ...params] = part.split(";");
-    const dur = Number(/^dur=(.*)$/.exec(params.find((p) => p.startsWith("dur=")) ?? "")?.[1]);
-    const desc = /^desc="?(\d+)"?$/.exec(params.find((p) => p.startsWith("desc=")) ?? "")?.[1];
-    out[name] = { dur, n: desc === undefined ? undefined : Number(desc) };
-  }
-  return out;
-}
+const timing = (headers: Headers) => serverTimingByName(headers.get("server-timing"));
 
 describe("platform safety over real HTTP", () => {
   it("routes nothing under /internal/ from outside: 404 problem+json", async () => {
@@ -61,11 +47,7 @@ describe("platform safety over real HTTP", () => {
     );
 
     const admin = await signUp("metrics-admin");
-    const r = spawnSync(process.execPath, ["scripts/admin-create.mjs", admin.email, "--persist-to", inject("persistTo")], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
-    expect(r.status, r.stderr).toBe(0);
+    adminCreate(admin.email);
     // The promotion is written to D1 only; the next sign-in brings it to the user's state object.
     const relog = await call("/v1/auth/login", { method: "POST", json: { email: admin.email, password: PASSWORD } });
     expect(relog.status).toBe(200);

@@ -9,6 +9,8 @@ let token = "";
 const post = (path: string, json: unknown, t: string | null = token) => call(path, { method: "POST", json, token: t ?? undefined });
 const get = (path: string, t: string | null = token) => call(path, { token: t ?? undefined });
 const paths = (problem: { errors?: { path: string }[] }) => (problem.errors ?? []).map((e) => e.path);
+/** The fields a refused VAT request names (it must be 422 validation_failed). */
+const vatRefused = async (body: unknown) => paths(expectProblem(await post("/v1/tax/vat", body), 422, "validation_failed"));
 
 const frSingle2024 = {
   jurisdiction: "FR",
@@ -59,13 +61,8 @@ describe("tax over real HTTP", () => {
   });
 
   it("US single 2025, wages $100 000 → taxable income $100 000 − $15 750, tax $13 449", async () => {
-    const res = await post("/v1/tax/income-tax", {
-      jurisdiction: "US",
-      income_year: 2025,
-      filing_status: "single",
-      dependents: 0,
-      income: { salaries: [10_000_000] },
-    });
+    const single2025 = { jurisdiction: "US", income_year: 2025, filing_status: "single", dependents: 0 };
+    const res = await post("/v1/tax/income-tax", { ...single2025, income: { salaries: [10_000_000] } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       currency: "USD",
@@ -102,24 +99,8 @@ describe("tax over real HTTP", () => {
   });
 
   it("VAT with an unknown country or a float amount → 422", async () => {
-    expect(
-      paths(
-        expectProblem(
-          await post("/v1/tax/vat", { country: "ZZ", rate: "standard", amount: 100, amount_includes_vat: false }),
-          422,
-          "validation_failed",
-        ),
-      ),
-    ).toEqual(["country"]);
-    expect(
-      paths(
-        expectProblem(
-          await post("/v1/tax/vat", { country: "DE", rate: "standard", amount: 0.5, amount_includes_vat: false }),
-          422,
-          "validation_failed",
-        ),
-      ),
-    ).toEqual(["amount"]);
+    expect(await vatRefused({ country: "ZZ", rate: "standard", amount: 100, amount_includes_vat: false })).toEqual(["country"]);
+    expect(await vatRefused({ country: "DE", rate: "standard", amount: 0.5, amount_includes_vat: false })).toEqual(["amount"]);
   });
 
   it("malformed JSON → 400; no token → 401; a garbage token → 401", async () => {

@@ -4,7 +4,7 @@
 // D1 session whose bookmark travels in x-d1-bookmark.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createAccount, createUser, direct, timingCounts } from "./support";
+import { api, createAccount, createUser, direct, payerAndPayee, timingCounts } from "./support";
 
 const counts = timingCounts;
 
@@ -104,10 +104,7 @@ describe("the caller's status and role", () => {
 
 describe("Idempotency-Keys in the caller's object", () => {
   it("are claimed without D1: a keyed transaction and a keyed payment run no D1 statement in the domain worker", async () => {
-    const a = await createUser();
-    const b = await createUser();
-    const src = await createAccount(a.id);
-    const dst = await createAccount(b.id);
+    const { a, src, dst } = await payerAndPayee();
     const txn = await direct("TransactionsService", a.id, `/v1/accounts/${src}/transactions`, {
       method: "POST",
       key: crypto.randomUUID(),

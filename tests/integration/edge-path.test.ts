@@ -6,7 +6,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ledgerStub } from "#core";
 import type { TestLedger } from "../worker";
-import { api, auditAccounts, createAccount, createUser, direct, timingCounts } from "./support";
+import { api, auditAccounts, createAccount, createUser, direct, pay, payerAndPayee, timingCounts } from "./support";
 
 const stub = (id: string) => ledgerStub<TestLedger>(env.LEDGER as DurableObjectNamespace, id);
 
@@ -30,10 +30,7 @@ async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, t
 
 describe("no D1 statement before the answer", () => {
   it("runs none for a transaction with a taxonomy category, a balance read and a payment (beyond the Idempotency-Key claim)", async () => {
-    const a = await createUser();
-    const b = await createUser();
-    const src = await createAccount(a.id);
-    const dst = await createAccount(b.id);
+    const { a, b, src, dst } = await payerAndPayee();
 
     const txn = await direct("TransactionsService", a.id, `/v1/accounts/${src}/transactions`, {
       method: "POST",
@@ -74,10 +71,7 @@ describe("no D1 statement before the answer", () => {
   });
 
   it("runs none at all through the gateway once the caller's state is warm", async () => {
-    const a = await createUser();
-    const b = await createUser();
-    const src = await createAccount(a.id);
-    const dst = await createAccount(b.id);
+    const { a, src, dst } = await payerAndPayee();
     const d1 = (res: { headers: Headers }) => timingCounts(res.headers).d1;
     await api(`/v1/accounts/${src}/balance`, { token: a.token }); // a user made outside the API: its state is read from D1 once
     const txn = await api(`/v1/accounts/${src}/transactions`, {
@@ -89,12 +83,7 @@ describe("no D1 statement before the answer", () => {
     expect(d1(txn)).toBe(0);
     const balance = await api(`/v1/accounts/${src}/balance`, { token: a.token });
     expect(d1(balance)).toBe(0);
-    const paid = await api("/v1/payments", {
-      method: "POST",
-      token: a.token,
-      idempotencyKey: crypto.randomUUID(),
-      json: { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" },
-    });
+    const paid = await pay(a.token, { source_account_id: src, destination_account_id: dst, amount: 100, currency: "EUR" });
     expect(paid.status).toBe(201);
     expect(d1(paid)).toBe(0);
   });
@@ -136,11 +125,11 @@ describe("no D1 statement before the answer", () => {
       token: other.token,
       json: { amount: 100, description: "in", category: "income" },
     });
-    const nowhere = await api("/v1/payments", {
-      method: "POST",
-      token: other.token,
-      idempotencyKey: crypto.randomUUID(),
-      json: { source_account_id: mine, destination_account_id: "acc_00000000000000000000000001", amount: 10, currency: "EUR" },
+    const nowhere = await pay(other.token, {
+      source_account_id: mine,
+      destination_account_id: "acc_00000000000000000000000001",
+      amount: 10,
+      currency: "EUR",
     });
     expect(nowhere.status).toBe(404);
     expect((await api(`/v1/accounts/${mine}/balance`, { token: other.token })).body).toMatchObject({ current: 100, pending: 0 });
@@ -165,12 +154,7 @@ describe("reads of one account come from its object", () => {
       json: { amount: -1_250, description: "Bakery Paul", category: "groceries", occurred_at: "2026-03-02" },
     });
     expect(second.status).toBe(201);
-    const paid = await api("/v1/payments", {
-      method: "POST",
-      token: u.token,
-      idempotencyKey: crypto.randomUUID(),
-      json: { source_account_id: acc, destination_account_id: other, amount: 750, currency: "EUR" },
-    });
+    const paid = await pay(u.token, { source_account_id: acc, destination_account_id: other, amount: 750, currency: "EUR" });
     expect(paid.status).toBe(201);
 
     // Nothing of this account reached D1, yet every read of it shows every answered write.

@@ -4,20 +4,12 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseExactJson as parseExact } from "#core";
 import { createAccount, createUser, ORIGIN } from "./support";
 
 const E13 = 10_000_000_000_000n; // MAX_AMOUNT, the largest amount the API accepts
 const N = 1000; // rows of ±10^13 per total: 1000 × 10^13 = 10^16 > 2^53
 const gateway = () => (exports as unknown as { default: Fetcher }).default;
-
-/** JSON.parse that turns integers outside ±(2^53 − 1) into exact bigints, from their digits. */
-function parseExact(text: string): any {
-  return JSON.parse(text, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
-    if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source))
-      return BigInt(context.source);
-    return value;
-  } as (key: string, value: unknown) => unknown);
-}
 
 async function get(token: string, path: string) {
   const res = await gateway().fetch(ORIGIN + path, { headers: { authorization: `Bearer ${token}` } });

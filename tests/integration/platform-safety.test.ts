@@ -3,7 +3,7 @@
 // Server-Timing counts of D1 statements and Durable Object calls on the request's path.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SERVED_METHODS } from "#core";
+import { SERVED_METHODS, serverTimingByName } from "#core";
 import { app as ai } from "../../workers/ai/src/index";
 import { app as auth } from "../../workers/auth/src/index";
 import { app as finance } from "../../workers/finance/src/index";
@@ -17,19 +17,7 @@ import { api, createAccount, createUser, expectProblem } from "./support";
 const SCRAPE = () => env.METRICS_TOKEN as string;
 
 /** `name` → {dur, n} from a Server-Timing header; n is the desc count (absent when there is none). */
-function timing(res: { headers: Headers }) {
-  const out: Record<string, { dur: number; n?: number }> = {};
-  for (const part of (res.headers.get("server-timing") ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const [name, ...params] = part.split(";");
-    const dur = Number(/^dur=(.*)$/.exec(params.find((p) => p.startsWith("dur=")) ?? "")?.[1]);
-    const desc = /^desc="?(\d+)"?$/.exec(params.find((p) => p.startsWith("desc=")) ?? "")?.[1];
-    out[name] = { dur, n: desc === undefined ? undefined : Number(desc) };
-  }
-  return out;
-}
+const timing = (res: { headers: Headers }) => serverTimingByName(res.headers.get("server-timing"));
 
 describe("nothing under /internal/ is reachable through the gateway", () => {
   it("answers 404 problem+json for /internal/metrics and any other /internal path, whatever the method", async () => {

@@ -120,3 +120,18 @@ export async function auditAccounts(ids?: string[]) {
     : (await env.DB.prepare("SELECT * FROM entries").all()).results;
   return auditLedger(snapshots, projection);
 }
+
+/** Two users with one EUR account each, made outside the API: a payer (`a`, account `src`) and a payee (`b`, account `dst`). */
+export async function payerAndPayee() {
+  const a = await createUser();
+  const b = await createUser();
+  return { a, b, src: await createAccount(a.id), dst: await createAccount(b.id) };
+}
+
+/** POST /v1/payments through the gateway with a fresh Idempotency-Key. */
+export const pay = (token: string, json: unknown) =>
+  api("/v1/payments", { method: "POST", token, idempotencyKey: crypto.randomUUID(), json });
+
+/** POST /v1/accounts/{account}/transactions through the gateway. */
+export const record = (token: string, account: string, json: unknown) =>
+  api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json });

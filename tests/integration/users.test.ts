@@ -16,6 +16,17 @@ async function register(email = uniqueEmail()) {
   return { ...res.body, email } as { user: { id: string }; access_token: string; refresh_token: string; email: string };
 }
 const login = (email: string, password = PASSWORD) => api("/v1/auth/login", { method: "POST", json: { email, password } });
+/** The OAuth client-credentials grant for a client made by POST /v1/oauth/clients. */
+const clientCredentials = (client: { client_id: string; client_secret: string }) =>
+  api("/v1/oauth/token", {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+    }).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
 
 /** What `npm run admin:create` does, straight in D1; then a fresh login carries role admin. */
 async function admin() {
@@ -169,15 +180,7 @@ describe("GDPR export and erasure", () => {
     expect(loginRes.status).toBe(401);
     expect(loginRes.body.code).toBe("unauthorized");
     expect((await api("/v1/auth/refresh", { method: "POST", json: { refresh_token: s.refresh_token } })).status).toBe(401);
-    const cc = await api("/v1/oauth/token", {
-      method: "POST",
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: client.body.client_id,
-        client_secret: client.body.client_secret,
-      }).toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-    });
+    const cc = await clientCredentials(client.body);
     expect(cc.body.error).toBe("invalid_client");
 
     const row = await env.DB.prepare("select * from users where id = ?").bind(s.user.id).first<Record<string, unknown>>();
@@ -238,15 +241,7 @@ describe("administration", () => {
     expect(res.body.code).toBe("forbidden");
     const a = await admin();
     const client = await api("/v1/auth/clients", { method: "POST", token: a.access_token, json: { name: "x", scopes: ["accounts:read"] } });
-    const tok = await api("/v1/oauth/token", {
-      method: "POST",
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: client.body.client_id,
-        client_secret: client.body.client_secret,
-      }).toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-    });
+    const tok = await clientCredentials(client.body);
     expect((await api("/v1/admin/users", { token: tok.body.access_token })).status).toBe(403);
   });
 
@@ -277,15 +272,7 @@ describe("administration", () => {
     expect(me.body.code).toBe("forbidden");
     expect((await api("/v1/auth/refresh", { method: "POST", json: { refresh_token: u.refresh_token } })).status).toBe(401);
     expect((await login(u.email)).status).toBe(403);
-    const cc = await api("/v1/oauth/token", {
-      method: "POST",
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: client.body.client_id,
-        client_secret: client.body.client_secret,
-      }).toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-    });
+    const cc = await clientCredentials(client.body);
     expect(cc.body.error).toBe("unauthorized_client");
 
     const reactivate = await api(`/v1/admin/users/${u.user.id}`, { method: "PATCH", token: a.access_token, json: { status: "active" } });

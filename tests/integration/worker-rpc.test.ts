@@ -6,7 +6,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AiRpc, Identity, TaxRpc } from "#core";
-import { ORIGIN, api, createAccount, createUser } from "./support";
+import { ORIGIN, api, createAccount, createUser, record } from "./support";
 
 const SCRAPE = () => env.METRICS_TOKEN as string;
 const TAX = () => env.TAX as unknown as TaxRpc;
@@ -126,17 +126,9 @@ describe("the categoriser by RPC", () => {
     expect(res.status).toBe(404);
     const u = await createUser();
     const acc = await createAccount(u.id);
-    await api(`/v1/accounts/${acc}/transactions`, {
-      method: "POST",
-      token: u.token,
-      json: { amount: 100_000, description: "opening", category: "income" },
-    });
+    await record(u.token, acc, { amount: 100_000, description: "opening", category: "income" });
     const before = await served("ai", "/internal/categorize");
-    const tx = await api(`/v1/accounts/${acc}/transactions`, {
-      method: "POST",
-      token: u.token,
-      json: { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" },
-    });
+    const tx = await record(u.token, acc, { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" });
     expect(tx.status, JSON.stringify(tx.body)).toBe(201);
     expect(tx.body.category).toBe("groceries");
     expect(await served("ai", "/internal/categorize")).toBe(before);

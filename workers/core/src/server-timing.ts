@@ -95,3 +95,11 @@ export function formatServerTiming(totalMs: number, t: Timings): string {
   for (const name of NAMES) if (t[name].count > 0) out += `, ${name};dur=${ms(t[name].dur)};desc="${t[name].count}"`;
   return out;
 }
+
+/** An answer's Server-Timing by entry name: `dur`, and `n` the whole number in `desc` (a count of calls); for readers of answers (tests, tools). */
+export function serverTimingByName(value: string | null | undefined): Record<string, { dur?: number; n?: number }> {
+  const out: Record<string, { dur?: number; n?: number }> = {};
+  for (const e of parseServerTiming(value))
+    out[e.name] = { dur: e.dur, n: e.desc !== undefined && /^\d+$/.test(e.desc) ? Number(e.desc) : undefined };
+  return out;
+}
