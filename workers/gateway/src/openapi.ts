@@ -13,7 +13,7 @@ let cached: Doc | undefined;
 
 export async function mergedDocument(gateway: OpenAPIHono<any>, env: Record<ServiceBinding, Fetcher>, servers: string) {
   if (cached) return cached;
-  const doc = gateway.getOpenAPI31Document({
+  const doc: Doc = gateway.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "Edge Finance API",
@@ -23,7 +23,7 @@ export async function mergedDocument(gateway: OpenAPIHono<any>, env: Record<Serv
       license: { name: "MIT", url: "https://opensource.org/license/mit" },
     },
     servers: [{ url: servers }],
-  }) as unknown as Doc;
+  });
   doc.paths ??= {};
   const schemas: Record<string, unknown> = { ...(doc.components?.schemas ?? {}) };
   // A worker that does not answer leaves its paths out (and the document uncached) rather than failing it.
