@@ -59,12 +59,15 @@ export interface NewSchedule extends ScheduleTerms {
 }
 
 export type CancelOutcome = { ok: true; schedule: ScheduleView } | { ok: false; code: "not_found" | "conflict" };
+export type ErasureOutcome = { ok: true } | { ok: false; code: "not_found" };
 
 /** The object's RPC surface for the routes. */
 export interface ScheduleRpc {
   create(input: NewSchedule, fingerprint: string | null): Promise<{ schedule: ScheduleView; replayed: boolean } | { conflict: true }>;
   get(caller: string): Promise<(ScheduleView & { runs: RunView[] }) | null>;
   cancel(caller: string): Promise<CancelOutcome>;
+  /** The owner is being deleted (users worker): cancelled and the description erased, here and in D1. Idempotent. */
+  eraseForDeletion(owner: string): Promise<ErasureOutcome>;
   /** On the object named after a caller's Idempotency-Key: the schedule id that key stands for. */
   claimId(fingerprint: string, candidate: string): Promise<string>;
 }
@@ -81,6 +84,8 @@ export const RUNS_SHOWN = 100;
 const RUNS_PER_ALARM = 50;
 /** After a failure (D1, the queue, a payment in flight), the alarm tries again this much later. */
 const RETRY_MS = 5_000;
+/** Storage key set once the owner's words are erased: no event is emitted from then on. */
+const ERASED_AT = "erased_at";
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS schedule (
@@ -275,14 +280,61 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     // call if the alarm is paying it), so nothing runs once the answer is out.
     // A payment the ledger is still settling answers "in progress": ask again a few times before
     // leaving it to the alarm, which asks again with the same key.
+    await this.finishClaimed();
+    await this.rearm();
+    this.drainSoon();
+    return { ok: true, schedule: ScheduledPayment.view(this.row()!) };
+  }
+
+  /** After a cancel's synchronous stretch: the occurrence claimed before it, if any, is paid and recorded. */
+  private async finishClaimed() {
     const claimed = this.runningRun();
     for (let attempt = 0; claimed && attempt < 3; attempt++) {
       if (attempt) await new Promise((r) => setTimeout(r, 100 * attempt));
       if (await this.execute(claimed)) break;
     }
+  }
+
+  /**
+   * The owner is being deleted: cancelled like a cancel (a completed schedule stays completed), its
+   * description erased from the object and, through the outbox, from D1, and no event emitted from here on.
+   * Answers once the outbox is empty; throws while D1 or the queue refuses it, so the deletion answers 503
+   * and its retry comes back here (every step is idempotent).
+   */
+  async eraseForDeletion(owner: string): Promise<ErasureOutcome> {
+    const r = this.row();
+    if (!r || r.user_id !== owner) return { ok: false, code: "not_found" };
+    this.eraseNow();
+    await this.finishClaimed();
     await this.rearm();
-    this.drainSoon();
-    return { ok: true, schedule: ScheduledPayment.view(this.row()!) };
+    await this.drain();
+    if ((this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number) > 0)
+      throw new Error("the scheduled payment's outbox could not be sent; retry the deletion");
+    return { ok: true };
+  }
+
+  /** Synchronous, like cancel: no occurrence can be claimed after it, and the owner's words are gone. */
+  private eraseNow() {
+    this.ctx.storage.transactionSync(() => {
+      const r = this.row()!;
+      const view = ScheduledPayment.view(r);
+      if (view.status === "active") this.writeProgress({ ...view, status: "cancelled", next_run_at: null });
+      // The stored first answer repeats the description; the fingerprint hashes the request that held it.
+      const firstAnswer = JSON.stringify({ ...(JSON.parse(r.first_answer as string) as ScheduleView), description: null });
+      this.sql.exec("UPDATE schedule SET description = NULL, fingerprint = NULL, first_answer = ?", firstAnswer);
+      this.sql.exec("INSERT INTO outbox (kind, body) VALUES ('row', NULL)");
+      this.ctx.storage.kv.put(ERASED_AT, new Date().toISOString());
+    });
+  }
+
+  private erased(): boolean {
+    return this.ctx.storage.kv.get(ERASED_AT) !== undefined;
+  }
+
+  /** D1's user row says deleted (its accounts were closed before). */
+  private async ownerDeleted(userId: string): Promise<boolean> {
+    const row = await this.env.DB.prepare("SELECT status FROM users WHERE id = ?").bind(userId).first<{ status: string }>();
+    return row?.status === "deleted";
   }
 
   async claimId(fingerprint: string, candidate: string): Promise<string> {
@@ -363,6 +415,15 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     } catch (e) {
       verdict = { status: "retry", reason: String(e) };
     }
+    // A schedule created while its owner was being deleted may have missed the deletion's list (it lists
+    // D1): its source is closed by then, so its run ends here, and it erases itself instead of going on.
+    if (verdict.status === "failed" && verdict.failure_code === "account_closed" && !this.erased()) {
+      try {
+        if (await this.ownerDeleted(r.user_id as string)) this.eraseNow();
+      } catch (e) {
+        verdict = { status: "retry", reason: String(e) };
+      }
+    }
     if (verdict.status === "retry") {
       log("warn", { worker: "payments", event: "schedule_run_retry", schedule_id: id, occurrence_at: occurrenceAt, error: verdict.reason });
       return false;
@@ -390,6 +451,8 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
         occurrenceAt,
       );
       this.writeProgress(afterRun(view, view));
+      // The owner is deleted: the run is kept (no text in it), its event is not.
+      if (this.erased()) return;
       const object = { schedule_id: view.id, occurrence_at: occurrenceAt, status: verdict.status, payment_id, failure_code };
       const type = verdict.status === "completed" ? "scheduled_payment.executed" : "scheduled_payment.failed";
       const event = eventRecord(type, r.user_id as string, occurrenceKey(view.id, occurrenceAt), object, finished);

@@ -302,6 +302,8 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
     try {
       await Promise.all([...byPayee].map(([account, payments]) => ledger(account).eraseCounterparty(payments)));
       await Promise.all(owned.map((id) => ledger(id).erase()));
+      // Then their scheduled payments: cancelled and their descriptions erased, before the user row goes.
+      await eraseSchedules(c, user.id);
     } catch (e) {
       throw new ApiError(
         "service_unavailable",
@@ -372,6 +374,24 @@ export function mountMeRoutes(app: OpenAPIHono<UsersApp>) {
     return c.json({ data: data.map(toAuditEvent), next_cursor }, 200);
   });
 }
+
+/**
+ * The user's schedules, listed from D1 after the accounts closed: each is projected right after its create
+ * answers, and a create racing the deletion finds the source closed (422) or, if it checked just before,
+ * leaves a schedule whose first run fails on the closed source, sees the owner deleted and erases itself.
+ * The object's own cancel stretch runs first, so no occurrence starts once this has answered.
+ */
+async function eraseSchedules(c: Context<UsersApp>, userId: string) {
+  const ns = c.env.SCHEDULES;
+  const ids = await drizzle(c.env.DB)
+    .select({ id: schema.scheduledPayments.id })
+    .from(schema.scheduledPayments)
+    .where(eq(schema.scheduledPayments.userId, userId));
+  await Promise.all(ids.map(({ id }) => (ns.get(ns.idFromName(id)) as unknown as ScheduleErasure).eraseForDeletion(userId)));
+}
+
+/** The part of the ScheduledPayment object (workers/payments) the deletion calls. */
+type ScheduleErasure = { eraseForDeletion(owner: string): Promise<{ ok: boolean }> };
 
 /**
  * 4. The user's UserState object: status deleted (the gateway answers 401 from here on, without D1) and
