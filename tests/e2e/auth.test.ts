@@ -121,15 +121,7 @@ describe("auth over real HTTP", () => {
       const s = await register();
       const { kid } = await devKey();
       const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-      const token = await new SignJWT({ scope: SCOPES, role: "user" })
-        .setProtectedHeader({ alg: "EdDSA", kid })
-        .setIssuer(await issuer())
-        .setAudience("edge-finance-api")
-        .setSubject(s.user.id)
-        .setJti(crypto.randomUUID())
-        .setIssuedAt()
-        .setExpirationTime("5m")
-        .sign(privateKey);
+      const token = await new SignJWT(await claims(s.user.id)).setProtectedHeader({ alg: "EdDSA", kid }).sign(privateKey);
       expectProblem(await me(token), 401, "unauthorized");
     });
 
@@ -155,11 +147,8 @@ describe("auth over real HTTP", () => {
     it("expired, wrong issuer, wrong audience — even with the real key", async () => {
       const s = await register();
       const { kid, key } = await devKey();
-      // The registered claims in the payload: the same token as the auth worker's builder calls make.
-      const make = (iss: string, aud: string, exp: number) =>
-        new SignJWT({ scope: SCOPES, role: "user", iss, aud, sub: s.user.id, jti: crypto.randomUUID(), iat: exp - 900, exp })
-          .setProtectedHeader({ alg: "EdDSA", kid })
-          .sign(key);
+      const make = async (iss: string, aud: string, exp: number) =>
+        new SignJWT(await claims(s.user.id, { iss, aud, iat: exp - 900, exp })).setProtectedHeader({ alg: "EdDSA", kid }).sign(key);
       const iss = await issuer();
       expect((await me(await make(iss, "edge-finance-api", now() + 300))).status).toBe(200); // control
       expectProblem(await me(await make(iss, "edge-finance-api", now() - 120)), 401, "unauthorized");
