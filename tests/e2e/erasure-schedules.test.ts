@@ -1,0 +1,90 @@
+// DELETE /v1/users/me over real HTTP with an active monthly schedule: the schedule is cancelled before
+// the deletion answers, its first occurrence (due seconds later) never runs, no money moves, and its
+// description is in none of the stack's own SQLite files (D1 and every Durable Object).
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { describe, expect, inject, it } from "vitest";
+import { call, register } from "./helpers";
+
+const post = (p: string, json: unknown, token: string) => call(p, { method: "POST", json, token });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function account(token: string) {
+  const res = await post("/v1/accounts", { name: "Main", type: "checking", currency: "EUR" }, token);
+  expect(res.status, res.text).toBe(201);
+  return res.body.id as string;
+}
+
+/** The lower-cased rows of every table of every SQLite file the stack keeps (D1 and the objects). */
+function storedText(): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, f.name);
+      if (f.isDirectory()) walk(p);
+      else if (f.name.endsWith(".sqlite")) files.push(p);
+    }
+  };
+  walk(path.join(inject("persistTo"), "v3"));
+  let text = "";
+  for (const file of files) {
+    const db = new DatabaseSync(file, { readOnly: true });
+    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]) {
+      try {
+        text += JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all());
+      } catch {} // a table the runtime keeps to itself
+    }
+    db.close();
+  }
+  return text.toLowerCase();
+}
+
+describe("DELETE /v1/users/me with a scheduled payment", () => {
+  it("cancels the schedule: its occurrence never runs, no money moves, and its description is stored nowhere", async () => {
+    const MARK = `Qs${crypto.randomUUID().slice(0, 8)}`;
+    const leaving = await register("leaving");
+    const payee = await register("payee");
+    const src = await account(leaving);
+    const dst = await account(payee);
+    expect((await post(`/v1/accounts/${src}/transactions`, { amount: 50_000, description: "salary" }, leaving)).status).toBe(201);
+    const startAt = Date.now() + 3_000;
+    const created = await post(
+      "/v1/scheduled-payments",
+      {
+        source_account_id: src,
+        destination_account_id: dst,
+        amount: 1_500,
+        currency: "EUR",
+        description: `${MARK} rent`,
+        start_at: new Date(startAt).toISOString(),
+        interval: { unit: "month", count: 1 },
+      },
+      leaving,
+    );
+    expect(created.status, created.text).toBe(201);
+    // Projected to the list (the deletion reads it there).
+    let listed: unknown[] = [];
+    for (let i = 0; i < 50 && !listed.length; i++) {
+      if (i) await sleep(100);
+      listed = (await call("/v1/scheduled-payments", { token: leaving })).body.data;
+    }
+    expect(listed).toHaveLength(1);
+    expect(storedText()).toContain(MARK.toLowerCase());
+
+    const deleted = await call("/v1/users/me", { method: "DELETE", token: leaving });
+    expect(deleted.status, deleted.text).toBe(204);
+    // The token is dead: a retried deletion and the schedule's GET are 401.
+    expect((await call("/v1/users/me", { method: "DELETE", token: leaving })).status).toBe(401);
+    expect((await call(`/v1/scheduled-payments/${created.body.id}`, { token: leaving })).status).toBe(401);
+
+    // Past the occurrence's time, with the alarm's 5 s of slack: nothing ran.
+    while (Date.now() < startAt + 6_000) await sleep(250);
+    expect((await call(`/v1/accounts/${dst}/balance`, { token: payee })).body).toMatchObject({ current: 0, pending: 0, version: 0 });
+    const stored = storedText();
+    expect(
+      stored.includes(MARK.toLowerCase()),
+      `still stored: ${stored.slice(Math.max(0, stored.indexOf(MARK.toLowerCase()) - 300), stored.indexOf(MARK.toLowerCase()) + 80)}`,
+    ).toBe(false);
+  });
+});
