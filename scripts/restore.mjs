@@ -91,18 +91,27 @@ try {
     .split("\n")
     .map((l) => JSON.parse(l))
     .find((d) => d.type === "manifest");
-  const differ = Object.entries(backup.manifest.accounts).filter(([id, a]) => JSON.stringify(manifest.accounts[id]) !== JSON.stringify(a));
+  // Payments reserved at backup time are finished by the restored ledgers and may move their two accounts on.
+  const reserved = backup.manifest.reserved ?? [];
+  const moving = new Set(reserved.flatMap((r) => [r.source, r.destination]));
+  const differ = Object.entries(backup.manifest.accounts).filter(
+    ([id, a]) => !moving.has(id) && JSON.stringify(manifest.accounts[id]) !== JSON.stringify(a),
+  );
   await api(origin, token, "POST", "/v1/admin/restore/finish");
   const entries = Object.values(backup.manifest.accounts).reduce((n, a) => n + a.entries, 0);
   console.log(
     `restored ${rows} D1 rows and ${backup.objects.length} objects (${Object.keys(backup.manifest.accounts).length} accounts, ${entries} entries) from ${file}`,
   );
+  if (reserved.length)
+    console.log(`${reserved.length} payment(s) reserved at backup time finish after the restore (their accounts move on)`);
   if (differ.length) {
-    // Payments reserved at backup time finish on their own after the restore and may move a ledger on.
     for (const [id, a] of differ) console.error(`  ${id}: backup ${JSON.stringify(a)}, restored ${JSON.stringify(manifest.accounts[id])}`);
     console.error(`${differ.length} ledger(s) differ from the manifest`);
     process.exitCode = 1;
   } else console.log("✓ every ledger's entry count, version and head hash equal the manifest's");
+  // The backup's own consistency work, for the operator's record.
+  if (backup.manifest.redumps)
+    console.log(`(the backup dumped ${backup.manifest.redumps} ledger(s) again over ${backup.manifest.rounds} rounds)`);
 } catch (e) {
   console.error(`restore failed: ${e.message}`);
   process.exitCode = 1;

@@ -100,10 +100,16 @@ export async function adminSession(origin, { remote, persistTo }) {
       console.warn(`could not erase the throwaway operator ${email}: ${res.status}`);
   };
   try {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts/admin-create.mjs"), email, "--persist-to", persistTo], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    // wrangler writes the local D1 file beside the running stack: under load the file can be busy for a moment.
+    let r;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      r = spawnSync(process.execPath, [path.join(ROOT, "scripts/admin-create.mjs"), email, "--persist-to", persistTo], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+      if (r.status === 0 || !/SQLITE_BUSY|database is locked/.test(`${r.stdout}${r.stderr}`)) break;
+      await new Promise((done) => setTimeout(done, 300 * (attempt + 1)));
+    }
     // Most likely the stack at this origin does not run on that folder: --url and --persist-to must match.
     if (r.status !== 0) throw new Error(`admin:create on ${persistTo} failed: ${(r.stderr || r.stdout).trim()}`);
     // The role is read again at sign-in.

@@ -2,8 +2,8 @@
 // scheduled payment, with Idempotency-Keys) is backed up while it runs (`npm run backup`),
 // stopped, its state folder wiped, restored (`npm run restore`) and started again; everything people
 // and the ledger check can see must be as it was. This file runs stacks of its own (not the suite's).
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +34,25 @@ afterAll(async () => {
 function run(script: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(ROOT, script), ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000 });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** Like run(), without blocking this process: requests keep flowing while the script runs. */
+function runAsync(script: string, ...args: string[]): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, script), ...args], { cwd: ROOT });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("exit", (status) => resolve({ status, out }));
+  });
+}
+
+function ledgerCheck(dir: string) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/ledger-check.ts", dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 async function req(
@@ -220,5 +239,71 @@ describe("backup and restore", () => {
     });
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
     expect(check.stdout).toMatch(/3 accounts/);
+  }, 600_000);
+  it("a backup taken while payments run restores to a ledger that checks, payments in flight included", async () => {
+    const state = mkdtempSync(path.join(tmpdir(), "ef-backup-live-"));
+    const restored = mkdtempSync(path.join(tmpdir(), "ef-backup-live-restored-"));
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "ef-backup-live-file-")), "live.ndjson");
+    dirs.push(state, restored, path.dirname(file));
+    let stack = await start(state);
+    const o = stack.origin;
+    const email = `live-${crypto.randomUUID()}@drill.test`;
+    const reg = await req(o, "POST", "/v1/auth/register", {
+      json: { email, password: PASSWORD, name: "Live" },
+    });
+    const token = reg.body.access_token as string;
+    const accounts: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await req(o, "POST", "/v1/accounts", { token, json: { name: `A${i}`, type: "checking", currency: "EUR" } });
+      accounts.push(a.body.id);
+      expect(
+        (await req(o, "POST", `/v1/accounts/${a.body.id}/transactions`, { token, json: { amount: 1_000_000, description: "seed" } }))
+          .status,
+      ).toBe(201);
+    }
+    // Six clients paying between the four accounts for as long as the backup runs.
+    let running = true;
+    let answered = 0;
+    const client = async (c: number) => {
+      for (let i = 0; running; i++) {
+        const source = accounts[(c + i) % 4];
+        const destination = accounts[(c + i + 1 + (i % 3)) % 4];
+        const r = await req(o, "POST", "/v1/payments", {
+          token,
+          json: { source_account_id: source, destination_account_id: destination, amount: 1 + ((c * 7 + i) % 50), currency: "EUR" },
+          headers: { "Idempotency-Key": `live-${c}-${i}` },
+        });
+        expect(r.status, JSON.stringify(r.body)).toBe(201);
+        answered++;
+      }
+    };
+    const clients = Array.from({ length: 6 }, (_, c) => client(c));
+    while (answered < 20) await new Promise((r) => setTimeout(r, 50));
+    const backup = await runAsync("scripts/backup.mjs", "--out", file, "--persist-to", state, "--url", o);
+    running = false;
+    await Promise.all(clients);
+    expect(backup.status, backup.out).toBe(0);
+    const manifest = JSON.parse(readFileSync(file, "utf8").trim().split("\n").pop()!);
+    console.log(
+      `live backup: ${answered} payments answered while it ran; ${manifest.payments} in the backup, ${manifest.reserved.length} reserved; ${manifest.redumps} ledger(s) dumped again over ${manifest.rounds} round(s)`,
+    );
+    await stop(stack);
+    expect(ledgerCheck(state).status).toBe(0);
+
+    const r = run("scripts/restore.mjs", file, "--persist-to", restored);
+    expect(r.status, r.out).toBe(0);
+    // The restored ledgers finish what was reserved at backup time (their alarm), then everything checks.
+    stack = await start(restored);
+    await new Promise((r) => setTimeout(r, 7_000));
+    const again = (await req(stack.origin, "POST", "/v1/auth/login", { json: { email, password: PASSWORD } })).body.access_token as string;
+    const balances = await Promise.all(
+      accounts.map(async (a) => (await req(stack.origin, "GET", `/v1/accounts/${a}/balance`, { token: again })).body),
+    );
+    expect(balances.every((b) => b.pending === 0)).toBe(true);
+    // Money is only moved between the four accounts: their sum is the seed.
+    expect(balances.reduce((n, b) => n + (b.current as number), 0)).toBe(4_000_000);
+    await stop(stack);
+    const check = ledgerCheck(restored);
+    expect(check.status, check.out).toBe(0);
   }, 600_000);
 });

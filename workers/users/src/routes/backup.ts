@@ -215,12 +215,16 @@ export function mountBackupRoutes(app: OpenAPIHono<UsersApp>) {
 
     let tables = await exportD1(env.DB);
     let todo = uncovered(tables);
+    let rounds = 0;
+    let redumps = 0;
     for (let round = 0; ; round++) {
+      rounds = round + 1;
       if (round >= MAX_ROUNDS)
         throw new ApiError("internal", "Payments in flight kept the dumps from agreeing; retry the backup.", { status: 503 });
       await dumpAll(todo);
       const stale = [...staleLedgers(ledgers)].filter((a) => a.startsWith("acc_"));
       if (stale.length) {
+        redumps += stale.length;
         todo = stale.map((name) => ({ cls: "AccountLedger" as const, name }));
         continue;
       }
@@ -252,6 +256,14 @@ export function mountBackupRoutes(app: OpenAPIHono<UsersApp>) {
       objects: objectCounts,
       d1: d1Counts,
       payments: known.payments.size,
+      // Reserved at backup time: the restored ledgers finish them, so these accounts move on after a restore.
+      reserved: [...ledgers.values()].flatMap((l) =>
+        [...l.sent]
+          .filter(([, p]) => p.state === "reserved")
+          .map(([id, p]) => ({ payment: id, source: l.account_id, destination: p.destination })),
+      ),
+      rounds,
+      redumps,
     };
     const lines = function* () {
       yield { type: "header", format: BACKUP_FORMAT, created_at: new Date().toISOString(), d1_migrations: migrations };
