@@ -1,4 +1,5 @@
 import type { IdempotencyKey } from "./idempotency";
+import { namedStub } from "./rpc-binding";
 
 /**
  * The RPC surface of the AccountLedger Durable Object (one per account, implemented in
@@ -214,8 +215,7 @@ export interface LedgerRpc {
 
 /** The ledger object of one account (objects are named by account id). */
 export function ledgerStub<T = LedgerRpc>(ns: DurableObjectNamespace<any>, accountId: string): T {
-  const plain = ns as unknown as { get(id: DurableObjectId): unknown; idFromName(name: string): DurableObjectId };
-  return plain.get(plain.idFromName(accountId)) as T;
+  return namedStub<T>(ns, accountId);
 }
 
 /**

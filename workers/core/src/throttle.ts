@@ -1,4 +1,5 @@
 import { ApiError } from "./errors";
+import { namedStub } from "./rpc-binding";
 
 /**
  * The RPC surface of the `LoginThrottle` Durable Object (one object per key, implemented in
@@ -22,8 +23,7 @@ export interface ThrottleRpc {
 }
 
 export function throttleStub(ns: DurableObjectNamespace<any>, key: string): ThrottleRpc {
-  const plain = ns as unknown as { get(id: DurableObjectId): unknown; idFromName(name: string): DurableObjectId };
-  return plain.get(plain.idFromName(key)) as ThrottleRpc;
+  return namedStub<ThrottleRpc>(ns, key);
 }
 
 export interface ThrottleCheck {

@@ -1,3 +1,5 @@
+import { namedStub } from "./rpc-binding";
+
 /**
  * The RPC surface of the UserState Durable Object (one per user, implemented in workers/users): the
  * user's current status and role, which the gateway checks on every request, and the user's claimed
@@ -34,8 +36,7 @@ export interface UserStateRpc {
 export const USER_STATE_BINDING = "USER_STATE";
 
 export function userStateStub(ns: DurableObjectNamespace<any>, userId: string): UserStateRpc {
-  const plain = ns as unknown as { get(id: DurableObjectId): unknown; idFromName(name: string): DurableObjectId };
-  return plain.get(plain.idFromName(userId)) as UserStateRpc;
+  return namedStub<UserStateRpc>(ns, userId);
 }
 
 /** The stub from a worker's env; throws when the binding is missing (a config error, not bad input). */

@@ -6,7 +6,7 @@ import { ApiError, defineRoute, jsonBody, jsonResponse, keyset, page, pageSchema
 import { MAX_PASSWORD_LENGTH, hashPassword, newPasswordField, verifyPassword } from "#core/password";
 import { countAttempt, type ThrottleRule } from "#core/throttle";
 import { auditRow } from "#core";
-import { scrubbed } from "#core";
+import { namedStub, scrubbed } from "#core";
 import type { UsersApp } from "../env";
 import { personOnly } from "#core";
 import { baseCurrencyField, localeField, taxResidenceField, timezoneField } from "../profile-fields";
@@ -387,7 +387,7 @@ async function eraseSchedules(c: Context<UsersApp>, userId: string) {
     .select({ id: schema.scheduledPayments.id })
     .from(schema.scheduledPayments)
     .where(eq(schema.scheduledPayments.userId, userId));
-  await Promise.all(ids.map(({ id }) => (ns.get(ns.idFromName(id)) as unknown as ScheduleErasure).eraseForDeletion(userId)));
+  await Promise.all(ids.map(({ id }) => namedStub<ScheduleErasure>(ns, id).eraseForDeletion(userId)));
 }
 
 /** The part of the ScheduledPayment object (workers/payments) the deletion calls. */
