@@ -165,16 +165,19 @@ export interface SentPaymentText {
   description: string;
 }
 
+/** What an account's ledger object knows of its account (written by open()). */
+export interface AccountMeta {
+  account_id: string;
+  user_id: string;
+  currency: string;
+  overdraft_limit: number | null;
+  status: "open" | "closed";
+  created_at: string;
+}
+
 /** Everything the ledger check needs to recompute one account independently. */
 export interface LedgerSnapshot {
-  meta: {
-    account_id: string;
-    user_id: string;
-    currency: string;
-    overdraft_limit: number | null;
-    status: "open" | "closed";
-    created_at: string;
-  } | null;
+  meta: AccountMeta | null;
   entries: Record<string, unknown>[];
   holds: Record<string, unknown>[];
   payments: { id: string; state: string }[];
