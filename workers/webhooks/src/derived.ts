@@ -15,6 +15,8 @@ interface TransactionObject {
   occurred_at: string;
   created_at: string;
   reverses_id: string | null;
+  payment_id: string | null;
+  counterparty: string | null;
 }
 
 /**
@@ -73,12 +75,14 @@ async function budgetExceeded(env: Env, userId: string, t: TransactionObject): P
       AND (b.category = ${t.category} OR b.category IN (SELECT k.parent FROM categories k WHERE k.user_id = ${userId} AND k.name = ${t.category}))`);
   for (const b of rows) {
     if (!b.counted || !crossesBudget(b.amount, b.spent, -t.amount)) continue;
+    const event = (object: unknown) => eventRecord("budget.exceeded", userId, `${b.id}:${period_start}`, object, t.created_at);
+    // Once per budget and month: another crossing (after a reversal) is not told again; this one is
+    // returned again on a redelivery, so that its fan-out (idempotent) still happens.
     const seen = await env.DB.prepare(
-      "SELECT 1 FROM events WHERE user_id = ? AND type = 'budget.exceeded' AND json_extract(data, '$.object.id') = ? AND json_extract(data, '$.object.period_start') = ?",
+      "SELECT id FROM events WHERE user_id = ? AND type = 'budget.exceeded' AND json_extract(data, '$.object.id') = ? AND json_extract(data, '$.object.period_start') = ?",
     )
       .bind(userId, b.id, period_start)
-      .first();
-    if (seen) continue;
+      .first<{ id: string }>();
     const object = {
       id: b.id,
       category: b.category,
@@ -92,13 +96,21 @@ async function budgetExceeded(env: Env, userId: string, t: TransactionObject): P
       created_at: b.created_at,
       transaction_id: t.id,
     };
-    return eventRecord("budget.exceeded", userId, `${b.id}:${period_start}`, object, t.created_at);
+    const found = event(object);
+    if (seen && seen.id !== found.id) continue;
+    return found;
   }
   return undefined;
 }
 
 async function anomalyDetected(env: Env, userId: string, t: TransactionObject): Promise<EventRecord | undefined> {
   if (!env.AI_SERVICE) return undefined;
+  // Money moved between two of the user's own accounts is not spending: not scored (the score reads
+  // and weighs the account's whole history, the costliest step here).
+  if (t.payment_id && t.counterparty) {
+    const other = await env.DB.prepare("SELECT user_id FROM accounts WHERE id = ?").bind(t.counterparty).first<{ user_id: string }>();
+    if (other?.user_id === userId) return undefined;
+  }
   const score = await env.AI_SERVICE.scoreTransaction({ user_id: userId, account_id: t.account_id, transaction_id: t.id });
   if (!score?.anomalous) return undefined;
   const object = { transaction_id: t.id, account_id: t.account_id, score: score.score, reason: score.reason };
