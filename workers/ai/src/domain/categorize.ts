@@ -82,13 +82,7 @@ const CHAR_PREFIX = fnvFeed(FNV_OFFSET, "c:");
  * Bucket of every feature `textFeatures` lists, in the same order, without building the character
  * n-gram strings: each is hashed from its padded word in place (fnv1a(`c:${gram}`), computed incrementally).
  */
-function featureBuckets(
-  description: string,
-  counterparty: string | null | undefined,
-  cfg: FeaturizerConfig,
-  out: (bucket: number) => void,
-): void {
-  const all = tokenize(description, counterparty);
+function featureBuckets(all: readonly string[], cfg: FeaturizerConfig, out: (bucket: number) => void): void {
   const bucket = (h: number) => out((h >>> 0) % cfg.buckets);
   const word = (t: string) => bucket(fnvFeed(FNV_OFFSET, `w:${t}`));
   const toks = cfg.boilerplateWordsOnly ? all.filter((t) => !BOILERPLATE.has(t)) : all;
@@ -112,13 +106,11 @@ export function sparseFeatures(
   amount: number,
   counterparty?: string | null,
   cfg: FeaturizerConfig = DEFAULT_FEATURIZER,
+  cache?: Map<string, TextPart>,
 ): { idx: number[]; val: number[] } {
-  const counts = new Map<number, number>();
-  featureBuckets(description, counterparty, cfg, (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
-  const idx = [...counts.keys()].sort((a, b) => a - b);
-  const val = idx.map((b) => Math.log1p(counts.get(b)!));
-  const norm = Math.sqrt(val.reduce((a, v) => a + v * v, 0)) || 1;
-  for (let i = 0; i < val.length; i++) val[i]! /= norm;
+  const text = textPart(tokenize(description, counterparty), cfg, cache);
+  const idx = [...text.idx];
+  const val = [...text.val];
   const abs = Math.abs(amount);
   const o = cfg.buckets;
   if (amount > 0) idx.push(o), val.push(1);
@@ -128,6 +120,30 @@ export function sparseFeatures(
   idx.push(o + 3 + Math.min(cfg.amountBins - 1, Math.max(0, Math.floor(Math.log10(abs + 1)))));
   val.push(1);
   return { idx, val };
+}
+
+export interface TextPart {
+  idx: readonly number[];
+  val: readonly number[];
+}
+
+/**
+ * The text features of a token list. A statement repeats its merchants ("CB CARREFOUR 0423 12/03",
+ * "CB CARREFOUR 0423 19/03" tokenize alike): a batch passes a cache so each distinct token list is hashed once.
+ */
+function textPart(tokens: readonly string[], cfg: FeaturizerConfig, cache?: Map<string, TextPart>): TextPart {
+  const key = tokens.join(" ");
+  const hit = cache?.get(key);
+  if (hit) return hit;
+  const counts = new Map<number, number>();
+  featureBuckets(tokens, cfg, (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
+  const idx = [...counts.keys()].sort((a, b) => a - b);
+  const val = idx.map((b) => Math.log1p(counts.get(b)!));
+  const norm = Math.sqrt(val.reduce((a, v) => a + v * v, 0)) || 1;
+  for (let i = 0; i < val.length; i++) val[i]! /= norm;
+  const part = { idx, val };
+  cache?.set(key, part);
+  return part;
 }
 
 /** Dense feature vector (the same values as `sparseFeatures`, for training and tests). */
@@ -261,8 +277,9 @@ export function predictProba(c: Categorizer, items: readonly CategorizeInput[]):
   const seg: number[] = [];
   const segLine: number[] = [];
   const segValue: number[] = [];
+  const cache = new Map<string, TextPart>();
   items.forEach((it, line) => {
-    const f = sparseFeatures(it.description, it.amount, it.counterparty, c.featurizer);
+    const f = sparseFeatures(it.description, it.amount, it.counterparty, c.featurizer, cache);
     const groups = new Map<number, number[]>();
     f.idx.forEach((b, j) => {
       const g = groups.get(f.val[j]!);
