@@ -1,4 +1,4 @@
-// `npm run backup -- [--out FILE] [--persist-to DIR | --remote] [--url URL]`: a consistent logical
+// `npm run backup -- [--out FILE] [--persist-to DIR | --remote] [--url URL] [--concurrency N]`: a consistent logical
 // backup of a running platform (GET /v1/admin/backup: every Durable Object's dump, every D1 table and a
 // manifest of per-account entry counts and head hashes), written as NDJSON to FILE (default
 // backups/backup-<time>.ndjson, git-ignored). Locally, a stack that is not running is started on its
@@ -13,11 +13,13 @@ import { readBackup } from "./ops/backup-file.mjs";
 
 let args;
 try {
-  args = parseArgs(process.argv.slice(2), { flags: ["--remote"], options: ["--out", "--persist-to", "--url"] });
+  args = parseArgs(process.argv.slice(2), { flags: ["--remote"], options: ["--out", "--persist-to", "--url", "--concurrency"] });
   if (args.positional.length) throw new Error(`unexpected ${args.positional[0]}`);
   if (args.remote && args["persist-to"]) throw new Error("--persist-to and --remote exclude each other");
 } catch (e) {
-  console.error(`${e.message}\nusage: npm run backup -- [--out FILE] [--persist-to DIR | --remote] [--url URL]`);
+  console.error(
+    `${e.message}\nusage: npm run backup -- [--out FILE] [--persist-to DIR | --remote] [--url URL] [--concurrency N (objects dumped at once, 1–16)]`,
+  );
   process.exit(2);
 }
 
@@ -40,7 +42,10 @@ if (!args.remote && !(await answers(origin))) {
 let session;
 try {
   session = await adminSession(origin, { remote: !!args.remote, persistTo });
-  const res = await api(origin, session.token, "GET", `/v1/admin/backup${session.throwaway ? "?exclude_caller=true" : ""}`);
+  const query = new URLSearchParams();
+  if (session.throwaway) query.set("exclude_caller", "true");
+  if (args.concurrency) query.set("concurrency", args.concurrency);
+  const res = await api(origin, session.token, "GET", `/v1/admin/backup${query.size ? `?${query}` : ""}`);
   mkdirSync(path.dirname(out), { recursive: true });
   await pipeline(Readable.fromWeb(res.body), createWriteStream(out));
   const { manifest, objects, d1 } = readBackup(out);

@@ -22,6 +22,7 @@ const BINDING: Record<ObjectClass, "LEDGER" | "USER_STATE" | "SCHEDULES"> = {
 };
 /** Rounds of "dump again what a payment in flight made inconsistent"; past this the platform is too busy. */
 const MAX_ROUNDS = 12;
+/** Objects dumped at once, unless the caller asks for fewer (a gentler backup of a busy platform). */
 const PARALLEL = 16;
 const PAGE = 500;
 
@@ -85,8 +86,8 @@ async function exportD1(db: D1Database): Promise<D1Table[]> {
   return out;
 }
 
-async function inBatches<T>(items: T[], work: (item: T) => Promise<void>) {
-  for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(work));
+async function inBatches<T>(items: T[], work: (item: T) => Promise<void>, parallel = PARALLEL) {
+  for (let i = 0; i < items.length; i += parallel) await Promise.all(items.slice(i, i + parallel).map(work));
 }
 
 // ── GET /v1/admin/backup ────────────────────────────────────────────────────
@@ -100,6 +101,13 @@ export const getBackup = defineRoute({
   scope: "admin",
   request: {
     query: z.object({
+      concurrency: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(PARALLEL)
+        .optional()
+        .openapi({ description: `objects dumped at once (1–${PARALLEL}, default ${PARALLEL}); fewer spreads the backup's load` }),
       exclude_caller: z
         .enum(["true", "false"])
         .optional()
@@ -188,18 +196,23 @@ const restoreFinish = defineRoute({
 export function mountBackupRoutes(app: OpenAPIHono<UsersApp>) {
   app.openapi(getBackup, async (c) => {
     const env = c.env;
-    const caller = c.req.valid("query").exclude_caller === "true" ? c.get("identity").sub : undefined;
+    const query = c.req.valid("query");
+    const caller = query.exclude_caller === "true" ? c.get("identity").sub : undefined;
     const classes = (Object.keys(OBJECT_CLASSES) as ObjectClass[]).filter((k) => namespace(env, k));
     const dumps = new Map<string, { cls: ObjectClass; name: string; dump: ObjectDump }>();
     const ledgers = new Map<string, LedgerFacts>();
     const key = (cls: ObjectClass, name: string) => `${cls}:${name}`;
 
     const dumpAll = (todo: { cls: ObjectClass; name: string }[]) =>
-      inBatches(todo, async ({ cls, name }) => {
-        const dump = await stub(env, cls, name).backupExport();
-        dumps.set(key(cls, name), { cls, name, dump });
-        if (cls === "AccountLedger") ledgers.set(name, ledgerFacts(name, dump));
-      });
+      inBatches(
+        todo,
+        async ({ cls, name }) => {
+          const dump = await stub(env, cls, name).backupExport();
+          dumps.set(key(cls, name), { cls, name, dump });
+          if (cls === "AccountLedger") ledgers.set(name, ledgerFacts(name, dump));
+        },
+        query.concurrency,
+      );
     const uncovered = (tables: D1Table[]) => {
       const todo: { cls: ObjectClass; name: string }[] = [];
       for (const cls of classes) {
