@@ -1,4 +1,4 @@
-import { log, newId, type EventRecord } from "#core";
+import { log, newId, observeWebhookDelivery, type EventRecord } from "#core";
 import { ATTEMPT_TIMEOUT_MS, isSuccess, nextAttemptAt, shouldDisable } from "./domain/backoff";
 import { signatureHeader, signingSecrets } from "./domain/signature";
 import { checkWebhookUrl } from "./domain/ssrf";
@@ -174,6 +174,7 @@ export async function attempt(env: Env, a: Claimed): Promise<void> {
       ).bind(attempts, result.status, now.toISOString(), a.id, a.attempts),
       env.DB.prepare("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL").bind(a.endpoint_id),
     ]);
+    observeWebhookDelivery("delivered");
     return;
   }
   const next = nextAttemptAt(new Date(a.created_at), attempts, now);
@@ -196,5 +197,6 @@ export async function attempt(env: Env, a: Claimed): Promise<void> {
       "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?), status = CASE WHEN ? THEN 'disabled' ELSE status END WHERE id = ?",
     ).bind(now.toISOString(), shouldDisable(failingSince, now) ? 1 : 0, a.endpoint_id),
   ]);
+  observeWebhookDelivery(next ? "retried" : "failed");
   if (shouldDisable(failingSince, now)) log("warn", { worker: "webhooks", event: "endpoint_disabled", endpoint_id: a.endpoint_id });
 }

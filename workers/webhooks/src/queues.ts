@@ -1,4 +1,4 @@
-import { log, type EventRecord } from "#core";
+import { log, observeWebhookDelivery, type EventRecord } from "#core";
 import { attempt, deliver, fanOut, type Claimed } from "./delivery";
 import { derivedEvents } from "./derived";
 import type { DeliveryMessage, Env } from "./env";
@@ -8,6 +8,7 @@ export const DELIVERIES_QUEUE = "ef-webhook-deliveries";
 
 /** After an unexpected error, a message comes back this much later (then to the dead-letter queue). */
 const RETRY_SECONDS = 10;
+const DELIVERY_MAX_RETRIES = 5;
 
 /**
  * The two queues' consumer. Every message of a batch runs at once and each is acknowledged on its
@@ -33,6 +34,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: P
       } catch (e) {
         log("error", { worker: "webhooks", event: "queue_message_failed", queue: batch.queue, error: String(e) });
         m.retry({ delaySeconds: RETRY_SECONDS });
+        // Its last retry (max_retries = 5 in wrangler.toml): next stop, the dead-letter queue.
+        if (queue === DELIVERIES_QUEUE && m.attempts > DELIVERY_MAX_RETRIES) observeWebhookDelivery("dead_lettered");
       }
     }),
   );
