@@ -158,7 +158,13 @@ const dumpSchema = z.strictObject({
   format: z.literal(1),
   tables: z.array(z.strictObject({ name: z.string(), sql: z.string(), columns: z.array(z.string()), rows: z.array(z.array(valueSchema)) })),
   indexes: z.array(z.strictObject({ name: z.string(), sql: z.string() })),
-  kv: z.array(z.tuple([z.string(), z.unknown()])),
+  // [key, value] pairs (a tuple schema would not compile in strict JSON Schema validators)
+  kv: z.array(
+    z
+      .array(z.unknown())
+      .length(2)
+      .refine((pair) => typeof pair[0] === "string", "a KV key is a string"),
+  ),
   alarm: z.number().nullable(),
 });
 
