@@ -146,13 +146,13 @@ const hasDigit = (t: string) => /\d/.test(t);
  * the first two meaningful tokens ("CB CARREFOUR MARKET 12/03 PARIS" -> "CARREFOUR MARKET").
  */
 export function merchantKey(description: string, counterparty?: string | null): string {
-  const src = counterparty && counterparty.trim() ? counterparty : description;
+  const src = counterparty?.trim() ? counterparty : description;
   return merchantTokens(description, counterparty).slice(0, 2).join(" ") || normalizeText(src) || "?";
 }
 
 /** Every meaningful token of the counterparty (else the description): no boilerplate, nothing with a digit. */
 export function merchantTokens(description: string, counterparty?: string | null): string[] {
-  const src = counterparty && counterparty.trim() ? counterparty : description;
+  const src = counterparty?.trim() ? counterparty : description;
   return normalizeText(src)
     .split(" ")
     .filter((t) => t.length > 1 && !hasDigit(t) && !NOISE.has(t));
