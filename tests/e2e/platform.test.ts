@@ -8,7 +8,7 @@ describe("platform over real HTTP", () => {
     const ready = await call("/ready");
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe("ready");
-    expect(Object.keys(ready.body.checks)).toHaveLength(8);
+    expect(Object.keys(ready.body.checks)).toHaveLength(9);
     expect(Object.values(ready.body.checks).every(Boolean)).toBe(true);
   });
 

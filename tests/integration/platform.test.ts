@@ -11,7 +11,17 @@ describe("platform through the composed workers", () => {
     const ready = await get("/ready");
     const body = (await ready.json()) as { status: string; checks: Record<string, boolean> };
     expect(ready.status).toBe(200);
-    expect(Object.keys(body.checks).sort()).toEqual(["ai_service", "auth", "d1", "finance", "payments", "tax", "transactions", "users"]);
+    expect(Object.keys(body.checks).sort()).toEqual([
+      "ai_service",
+      "auth",
+      "d1",
+      "finance",
+      "payments",
+      "tax",
+      "transactions",
+      "users",
+      "webhooks",
+    ]);
     expect(Object.values(body.checks).every(Boolean)).toBe(true);
   });
 
