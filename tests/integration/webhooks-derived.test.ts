@@ -129,3 +129,26 @@ describe("derived events", () => {
     ).toEqual([]);
   });
 });
+
+describe("imported statements", () => {
+  it("are not checked row by row: no score asked, no budget event", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    await api("/v1/budgets", { method: "POST", token: u.token, json: { category: "groceries", amount: 100, currency: "EUR" } });
+    await record(u.token, acc, 10_000, "income");
+    const today = new Date().toISOString().slice(0, 10);
+    const imp = await api(`/v1/accounts/${acc}/imports`, {
+      method: "POST",
+      token: u.token,
+      body: `date,amount,description,category\n${today},-5.00,market,groceries\n${today},-6.00,market,groceries\n`,
+      headers: { "content-type": "text/csv" },
+    });
+    expect(imp.body.imported).toBe(2);
+    const asked: ScoreTransactionInput[] = [];
+    const e = webhooksEnv(() => true, asked);
+    const rows = (await createdEvents(acc)).slice(1);
+    expect(rows).toHaveLength(2);
+    for (const ev of rows) expect(await derivedEvents(e, ev)).toEqual([]);
+    expect(asked).toEqual([]);
+  });
+});

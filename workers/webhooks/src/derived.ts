@@ -29,6 +29,10 @@ export async function derivedEvents(env: Env, e: EventRecord): Promise<EventReco
   if (e.type !== "transaction.created") return [];
   const t = e.data.object as TransactionObject;
   if (t.amount >= 0 || t.reverses_id) return [];
+  // Rows of an imported statement are not checked one by one: thousands of rows would mean thousands
+  // of history scans. They count in the checks of the outflows recorded after them.
+  const row = await env.DB.prepare("SELECT import_id FROM entries WHERE id = ?").bind(t.id).first<{ import_id: string | null }>();
+  if (row?.import_id) return [];
   const found: EventRecord[] = [];
   const [budget, anomaly] = await Promise.allSettled([budgetExceeded(env, e.user_id, t), anomalyDetected(env, e.user_id, t)]);
   for (const [what, r] of [
