@@ -102,8 +102,8 @@ if (args["dry-run"]) {
   console.log(`configs in ${path.relative(ROOT, outDir)}/ — nothing was sent to Cloudflare`);
 } else if (args.destroy) {
   const plan = previewPlan(branch, configs, { outDir });
-  for (const w of ordered(plan.workers).reverse()) wrangler(["delete", "--name", w.name, "--force"], { allowFail: true });
-  for (const q of plan.queues) wrangler(["queues", "delete", q, "--force"], { allowFail: true });
+  for (const w of ordered(plan.workers).reverse()) wrangler(["delete", w.name, "--force"], { allowFail: true });
+  for (const q of plan.queues) wrangler(["queues", "delete", q], { allowFail: true });
   for (const d of plan.databases) wrangler(["d1", "delete", d.name, "--skip-confirmation"], { allowFail: true });
   console.log(`preview ${plan.slug} removed`);
 } else {
@@ -114,7 +114,7 @@ if (args["dry-run"]) {
     wrangler(["d1", "create", db.name]);
     info = wrangler(["d1", "info", db.name, "--json"], { capture: true });
   }
-  const databaseId = JSON.parse(info.stdout).uuid;
+  const databaseId = JSON.parse(info.stdout.slice(info.stdout.indexOf("{"))).uuid;
   const plan = previewPlan(branch, configs, { outDir, databaseId });
   printPlan(plan);
   const written = writeConfigs(plan);
