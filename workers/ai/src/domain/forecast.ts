@@ -8,10 +8,9 @@
  *   level + trend         winsorised mean of the rest over 180 days, plus a Theil–Sen slope of
  *                         30-day block means (capped so it cannot run away over a year)
  * and the balance is the cumulative sum. The 80 % interval is split-conformal per horizon step: the
- * model is refitted at rolling origins over the account's last year, each backtest's balance errors
- * are kept per step h, and the interval at step h is the conformal q10/q90 of the errors at steps near
- * h (so it widens as fast as this account's errors do, no faster); beyond the longest backtested step
- * it grows with sqrt(h).
+ * model is refitted at rolling origins (the same day of the month, 1–18 months back), each backtest's balance errors
+ * are kept per step h, how fast they grow with h is fitted on them (so the interval widens as fast as
+ * this account's errors do, no faster), and the conformal q10/q90 of the scaled errors set its width.
  * Only the last FIT_DAYS (~3 years) before `as_of` are fitted; earlier flows only set the opening balance.
  * Plain TS arithmetic; amounts are estimates until rounded to integer minor units at the end.
  * Actual balances are accumulated from the opening balance, never as opening + (sum of flows): each
@@ -205,9 +204,13 @@ function tailBalances(s: DailySeries, k: number): number[] {
   return s.flows.slice(s.flows.length - k).map((f) => (bal += f));
 }
 
-/** Rolling origins: every ORIGIN_STEP days over the last year, each refit needing MIN_TRAIN days before it. */
-const ORIGIN_STEP = 14;
-const ORIGIN_SPAN = 364;
+/**
+ * Rolling origins: the same day of the month as the forecast's, 1 to ORIGIN_MONTHS months back, each refit
+ * needing MIN_TRAIN days before it. A salaried account's errors depend on where the origin falls against
+ * payday and rent: origins at the same phase of the month measure the errors this forecast will make
+ * (origins every 14 days mixed the phases and gave wider intervals at the same coverage).
+ */
+const ORIGIN_MONTHS = 18;
 const MIN_TRAIN = 120;
 /** Fewer pooled errors than this at a step: that step is not calibrated (extrapolated from a shorter one). */
 const MIN_ERRORS = 24;
@@ -216,7 +219,9 @@ const ALPHA = 0.2; // 80 % interval
 /** Balance errors (actual − forecast) per horizon step h = 1..maxH (index h − 1), from rolling-origin refits. */
 function stepErrors(s: DailySeries, maxH: number): number[][] {
   const errs: number[][] = Array.from({ length: maxH }, () => []);
-  for (let back = ORIGIN_STEP; back <= ORIGIN_SPAN; back += ORIGIN_STEP) {
+  const end = s.start + s.flows.length - 1;
+  for (let k = 1; k <= ORIGIN_MONTHS; k++) {
+    const back = end - addMonths(end, -k);
     if (s.flows.length - back < MIN_TRAIN) break;
     const h = Math.min(maxH, back);
     const pred = pointForecast(head(s, back), h);
@@ -227,30 +232,47 @@ function stepErrors(s: DailySeries, maxH: number): number[][] {
 }
 
 /**
- * Split-conformal bounds per step: the errors of steps within ±15 % of h (at least ±2) pooled, then the
- * ⌊(n+1)·α/2⌋-th and ⌈(n+1)(1−α/2)⌉-th smallest. Steps past the last calibrated one scale it by sqrt(h).
- * Null when even the first steps have too few errors (a short history).
+ * Split-conformal bounds per step. How this account's errors grow with the horizon is fitted on its own
+ * backtests: the median |error| at each step h against h on a log–log scale gives a spread s(h) = c·h^β
+ * (β in [0, 1]: errors of a regular account hardly grow, a random walk's grow with √h, a drifting
+ * level's with h). The errors divided by s(h), pooled over every step and origin, give the conformal
+ * ⌊(n+1)·α/2⌋-th and ⌈(n+1)(1−α/2)⌉-th smallest, and the bounds at step h are those times s(h).
+ * Null when too few errors exist (a short history).
  */
 export function conformalBounds(errs: readonly number[][], horizon: number): { lo: number[]; hi: number[] } | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  errs.forEach((e, i) => {
+    if (e.length < 3) return;
+    const m = median(e.map(Math.abs));
+    if (m > 0) xs.push(Math.log(i + 1)), ys.push(Math.log(m));
+  });
+  if (xs.length < 2) return null;
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * (ys[i]! - my);
+    sxx += (x - mx) ** 2;
+  });
+  const beta = Math.min(1, Math.max(0, sxx ? sxy / sxx : 0.5));
+  const spread = (h: number) => Math.exp(my + beta * (Math.log(h) - mx));
+  const pool: number[] = [];
+  errs.forEach((e, i) => {
+    const sc = spread(i + 1);
+    for (const v of e) pool.push(v / sc);
+  });
+  if (pool.length < MIN_ERRORS) return null;
+  const sortedPool = sorted(pool);
+  const n = sortedPool.length;
+  const qLo = Math.min(0, sortedPool[Math.max(0, Math.floor((n + 1) * (ALPHA / 2)) - 1)]!);
+  const qHi = Math.max(0, sortedPool[Math.min(n - 1, Math.ceil((n + 1) * (1 - ALPHA / 2)) - 1)]!);
   const lo: number[] = [];
   const hi: number[] = [];
-  let last = -1;
-  for (let h = 1; h <= Math.min(horizon, errs.length); h++) {
-    const w = Math.max(1, Math.round(0.15 * h));
-    const pool: number[] = [];
-    for (let k = Math.max(1, h - w); k <= Math.min(errs.length, h + w); k++) for (const e of errs[k - 1]!) pool.push(e);
-    if (pool.length < MIN_ERRORS || errs[h - 1]!.length < 3) break;
-    const sortedPool = sorted(pool);
-    const n = sortedPool.length;
-    lo.push(sortedPool[Math.max(0, Math.floor((n + 1) * (ALPHA / 2)) - 1)]!);
-    hi.push(sortedPool[Math.min(n - 1, Math.ceil((n + 1) * (1 - ALPHA / 2)) - 1)]!);
-    last = h;
-  }
-  if (last < 1) return null;
-  for (let h = last + 1; h <= horizon; h++) {
-    const f = Math.sqrt(h / last);
-    lo.push(Math.min(0, lo[last - 1]!) * f);
-    hi.push(Math.max(0, hi[last - 1]!) * f);
+  for (let h = 1; h <= horizon; h++) {
+    lo.push(qLo * spread(h));
+    hi.push(qHi * spread(h));
   }
   return { lo, hi };
 }
