@@ -12,6 +12,7 @@ import { D1_BOOKMARK_HEADER, sessionStart, withD1Session } from "./d1-session";
 import { instrumentEnv } from "./instrument";
 import { LOG_SAMPLED_HEADER, log, logSampleRate, sampleRequest } from "./log";
 import { type AnalyticsDataset, observeRequest, renderSeries, writeRequestPoint } from "./metrics";
+import { pageSchema, paginationQuery } from "./pagination";
 import { requestIdMiddleware } from "./request-id";
 import { formatServerTiming, newTimings } from "./server-timing";
 
@@ -278,6 +279,47 @@ export function defineRoute<R extends Defined>(config: R) {
     // Object.assign and `own` keep the route's own response types for its handler.
     responses: Object.assign(defaultProblems(scope, rest.request?.body), own),
   });
+}
+
+/** The `{id}` path parameter: `schema` checks it (a bare string unless given), `example` documents it. */
+export const pathId = ({ schema = z.string(), example }: { schema?: z.ZodString; example?: string } = {}) =>
+  z.object({ id: schema.openapi({ param: { name: "id", in: "path" }, ...(example === undefined ? {} : { example }) }) });
+
+/** What a GET route says about itself; the helpers below add the request and the 200 answer. */
+type ReadText = Pick<Defined, "path" | "tags" | "summary" | "description" | "scope">;
+
+/** The GET route both helpers declare, its text's keys in the order the document lists them. */
+function readRoute<Q extends NonNullable<RouteConfig["request"]>, A extends ReturnType<typeof jsonResponse>>(
+  text: ReadText,
+  request: Q,
+  answer: A,
+) {
+  const { path, tags, summary, description, scope } = text;
+  return defineRoute({ method: "get", path, tags, summary, description, scope, request, responses: { 200: answer } });
+}
+
+/** GET one resource named by its path `params`: `item` answers 200. */
+export function getRoute<P extends z.ZodObject, T extends z.ZodTypeAny>({
+  params,
+  item,
+  ...text
+}: ReadText & { params: P; item: { schema: T; description: string } }) {
+  return readRoute(text, { params }, jsonResponse(item.schema, item.description));
+}
+
+/**
+ * GET one page of `page.item`s, newest first: the pagination query (or `query`, which extends it),
+ * `params` for a nested list, and the page answer (a named component when `page.name` is given).
+ */
+export function listRoute<
+  T extends z.ZodTypeAny,
+  Q extends z.ZodObject = typeof paginationQuery,
+  P extends z.ZodObject = z.ZodObject<Record<never, never>>,
+>({ params, query, page, ...text }: ReadText & { params?: P; query?: Q; page: { item: T; name?: string; description: string } }) {
+  const schema = page.name ? pageSchema(page.item).openapi(page.name) : pageSchema(page.item);
+  // Typed as if `params` were always there: a route without them types its handler with none.
+  const request = { ...(params ? { params } : {}), query: query ?? paginationQuery } as { params: P; query: Q };
+  return readRoute(text, request, jsonResponse(schema, page.description));
 }
 
 export { z };

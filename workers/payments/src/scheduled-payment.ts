@@ -12,6 +12,7 @@ import {
   type PaymentView,
 } from "#core";
 import { exportObject, importObject, type ObjectDump } from "#core/object-backup";
+import { movementOf } from "./movement";
 import {
   afterRun,
   cancelProgress,
@@ -48,15 +49,7 @@ export interface RunView {
 }
 
 /** What the route hands the object for a new schedule (already validated, instants normalised). */
-export interface NewSchedule extends ScheduleTerms {
-  id: string;
-  user_id: string;
-  source_account_id: string;
-  destination_account_id: string;
-  amount: number;
-  currency: string;
-  description: string | null;
-}
+export interface NewSchedule extends ScheduleTerms, Omit<PaymentRequest, "idem"> {}
 
 export type CancelOutcome = { ok: true; schedule: ScheduleView } | { ok: false; code: "not_found" | "conflict" };
 export type ErasureOutcome = { ok: true } | { ok: false; code: "not_found" };
@@ -153,28 +146,6 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     return this.exists() ? this.sql.exec("SELECT * FROM schedule").toArray()[0] : undefined;
   }
 
-  private static view(r: Row): ScheduleView {
-    const interval: Interval | null = r.interval_unit
-      ? { unit: r.interval_unit as Interval["unit"], count: r.interval_count as number }
-      : null;
-    return {
-      id: r.id as string,
-      status: r.status as ScheduleStatus,
-      source_account_id: r.source_account_id as string,
-      destination_account_id: r.destination_account_id as string,
-      amount: r.amount as number,
-      currency: r.currency as string,
-      description: (r.description as string | null) ?? null,
-      start_at: r.start_at as string,
-      interval,
-      end_at: (r.end_at as string | null) ?? null,
-      max_occurrences: (r.max_occurrences as number | null) ?? null,
-      next_run_at: (r.next_run_at as string | null) ?? null,
-      occurrences_executed: r.occurrences_executed as number,
-      created_at: r.created_at as string,
-    };
-  }
-
   private writeProgress(p: ScheduleProgress) {
     this.sql.exec(
       "UPDATE schedule SET status = ?, next_run_at = ?, occurrences_executed = ?, updated_at = ?",
@@ -265,13 +236,13 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
           failure_code: (x.failure_code as string | null) ?? null,
         }),
       );
-    return { ...ScheduledPayment.view(r), runs };
+    return { ...scheduleView(r), runs };
   }
 
   async cancel(caller: string): Promise<CancelOutcome> {
     const r = this.row();
     if (!r || r.user_id !== caller) return { ok: false, code: "not_found" };
-    const view = ScheduledPayment.view(r);
+    const view = scheduleView(r);
     const verdict = cancelProgress(view);
     if (!verdict.ok) return verdict;
     // Synchronous from the read above: no occurrence can be claimed after this.
@@ -283,7 +254,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     await this.finishClaimed();
     await this.rearm();
     this.drainSoon();
-    return { ok: true, schedule: ScheduledPayment.view(this.row()!) };
+    return { ok: true, schedule: scheduleView(this.row()!) };
   }
 
   /** After a cancel's synchronous stretch: the occurrence claimed before it, if any, is paid and recorded. */
@@ -317,7 +288,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
   private eraseNow() {
     this.ctx.storage.transactionSync(() => {
       const r = this.row()!;
-      const view = ScheduledPayment.view(r);
+      const view = scheduleView(r);
       if (view.status === "active") this.writeProgress({ ...view, status: "cancelled", next_run_at: null });
       // The stored first answer repeats the description; the fingerprint hashes the request that held it.
       const firstAnswer = JSON.stringify({ ...(JSON.parse(r.first_answer as string) as ScheduleView), description: null });
@@ -369,7 +340,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
     if (left) return left;
     const r = this.row();
     if (!r) return undefined;
-    const view = ScheduledPayment.view(r);
+    const view = scheduleView(r);
     if (!isDue(view, this.now())) return undefined;
     const at = view.next_run_at!;
     if (this.sql.exec("SELECT 1 FROM runs WHERE occurrence_at = ?", at).toArray().length) {
@@ -438,7 +409,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
       const run = this.sql.exec("SELECT status FROM runs WHERE occurrence_at = ?", occurrenceAt).toArray()[0];
       if (run?.status !== "running") return;
       const r = this.row()!;
-      const view = ScheduledPayment.view(r);
+      const view = scheduleView(r);
       const finished = new Date().toISOString();
       const payment_id = verdict.status === "completed" ? verdict.payment_id : null;
       const failure_code = verdict.status === "failed" ? verdict.failure_code : null;
@@ -482,7 +453,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
   private async rearm() {
     const r = this.row();
     if (!r) return;
-    const view = ScheduledPayment.view(r);
+    const view = scheduleView(r);
     const waiting = (this.sql.exec("SELECT count(*) AS n FROM outbox").one().n as number) > 0 || this.runningRun() !== undefined;
     let at: number | null = null;
     if (waiting) at = Date.now() + RETRY_MS;
@@ -565,4 +536,23 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
       ],
     };
   }
+}
+
+/** A stored schedule row (the object's own or its D1 projection: the same columns) as the API shows it. */
+export function scheduleView(r: Record<string, unknown>): ScheduleView {
+  const interval: Interval | null = r.interval_unit
+    ? { unit: r.interval_unit as Interval["unit"], count: r.interval_count as number }
+    : null;
+  return {
+    id: r.id as string,
+    status: r.status as ScheduleStatus,
+    ...movementOf(r),
+    start_at: r.start_at as string,
+    interval,
+    end_at: (r.end_at as string | null) ?? null,
+    max_occurrences: (r.max_occurrences as number | null) ?? null,
+    next_run_at: (r.next_run_at as string | null) ?? null,
+    occurrences_executed: r.occurrences_executed as number,
+    created_at: r.created_at as string,
+  };
 }

@@ -5,16 +5,16 @@ import {
   MAX_AMOUNT,
   currencySchema,
   defineRoute,
+  getRoute,
   jsonBody,
   jsonResponse,
   keyset,
   ledgerStub,
+  listRoute,
   newId,
   ownedAccount,
   page,
-  pageSchema,
   problemDoc,
-  paginationQuery,
   z,
   type AccountRow,
   type LedgerRpc,
@@ -122,26 +122,23 @@ export const createAccountRoute = defineRoute({
   responses: { 201: jsonResponse(accountSchema, "The account, with its (zero) balance") },
 });
 
-export const listAccountsRoute = defineRoute({
-  method: "get",
+export const listAccountsRoute = listRoute({
   path: "/v1/accounts",
   tags,
   summary: "List your accounts, newest first",
   description:
     "A cross-account view read from D1: balances are the ones the ledger objects project after each change (they may lag a write by up to a second); GET /v1/accounts/{id} reads the live balance.",
   scope: "accounts:read",
-  request: { query: paginationQuery },
-  responses: { 200: jsonResponse(pageSchema(accountSchema).openapi("AccountPage"), "One page of accounts") },
+  page: { item: accountSchema, name: "AccountPage", description: "One page of accounts" },
 });
 
-export const getAccountRoute = defineRoute({
-  method: "get",
+export const getAccountRoute = getRoute({
   path: "/v1/accounts/{id}",
-  tags,
   summary: "Get one account with its current balance",
+  tags,
   scope: "accounts:read",
-  request: { params: accountParams },
-  responses: { 200: jsonResponse(accountSchema, "The account") },
+  params: accountParams,
+  item: { schema: accountSchema, description: "The account" },
 });
 
 export const updateAccountRoute = defineRoute({

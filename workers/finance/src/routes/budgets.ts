@@ -8,13 +8,13 @@ import {
   defineRoute,
   exactJson,
   exactSum,
+  getRoute,
   jsonBody,
   jsonResponse,
   keyset,
+  listRoute,
   newId,
   page,
-  pageSchema,
-  paginationQuery,
   problemDoc,
   readExactSum,
   totalSchema,
@@ -53,6 +53,7 @@ const createSchema = z
 
 const tags = ["budgets"];
 const params = idParam("bud", "01jz3k5m7q8r9s0t1v2w3x4y5z");
+const read = { tags, scope: "accounts:read" as const };
 
 export const createBudgetRoute = defineRoute({
   method: "post",
@@ -68,24 +69,19 @@ export const createBudgetRoute = defineRoute({
   },
 });
 
-export const listBudgetsRoute = defineRoute({
-  method: "get",
+export const listBudgetsRoute = listRoute({
   path: "/v1/budgets",
-  tags,
   summary: "Your budgets with spent and remaining for the current month, newest first",
-  scope: "accounts:read",
-  request: { query: paginationQuery },
-  responses: { 200: jsonResponse(pageSchema(budgetSchema).openapi("BudgetPage"), "One page of budgets") },
+  ...read,
+  page: { item: budgetSchema, name: "BudgetPage", description: "One page of budgets" },
 });
 
-export const getBudgetRoute = defineRoute({
-  method: "get",
+export const getBudgetRoute = getRoute({
   path: "/v1/budgets/{id}",
-  tags,
   summary: "One budget with spent and remaining for the current month",
-  scope: "accounts:read",
-  request: { params },
-  responses: { 200: jsonResponse(budgetSchema, "The budget") },
+  ...read,
+  params,
+  item: { schema: budgetSchema, description: "The budget" },
 });
 
 export const deleteBudgetRoute = defineRoute({

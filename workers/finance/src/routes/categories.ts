@@ -3,15 +3,14 @@ import { categories, categoryRules } from "../../../../db/schema";
 import {
   ApiError,
   CATEGORY_CODES,
-  isUniqueViolation,
   defineRoute,
+  isUniqueViolation,
   jsonBody,
   jsonResponse,
   keyset,
+  listRoute,
   newId,
   page,
-  pageSchema,
-  paginationQuery,
   problemDoc,
   z,
 } from "#core";
@@ -87,16 +86,14 @@ export const createCategoryRoute = defineRoute({
   responses: { 201: jsonResponse(categorySchema, "The category"), 409: conflict },
 });
 
-export const listRulesRoute = defineRoute({
-  method: "get",
+export const listRulesRoute = listRoute({
   path: "/v1/categories/rules",
   tags,
   summary: "Your categorisation rules, newest first",
   description:
     "A transaction recorded without a category takes the category of a matching rule (description contains `contains`, case-insensitive).",
   scope: "transactions:read",
-  request: { query: paginationQuery },
-  responses: { 200: jsonResponse(pageSchema(ruleSchema).openapi("CategoryRulePage"), "One page of rules") },
+  page: { item: ruleSchema, name: "CategoryRulePage", description: "One page of rules" },
 });
 
 export const createRuleRoute = defineRoute({

@@ -3,54 +3,37 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import {
   ApiError,
-  ENTRY_TEXT_LIMITS,
-  MAX_AMOUNT,
-  currencySchema,
   defineRoute,
+  getRoute,
   idempotencyKey,
   jsonBody,
   jsonResponse,
   keyset,
   ledgerStub,
+  listRoute,
   newId,
-  problemDoc,
   outcomeResponse,
   page,
-  pageSchema,
-  paginationQuery,
+  pathId,
+  problemDoc,
   z,
   type AppEnv,
   type LedgerRpc,
 } from "#core";
 import type { Env } from "../index";
+import { distinctAccounts, movementFields, movementOf, newMovementFields } from "../movement";
 
 const paymentSchema = z
   .object({
     id: z.string(),
     status: z.enum(["pending", "completed", "failed"]),
-    source_account_id: z.string(),
-    destination_account_id: z.string(),
-    amount: z.number().int(),
-    currency: z.string(),
-    description: z.string().nullable(),
+    ...movementFields,
     created_at: z.string(),
   })
   .openapi("Payment");
 type Payment = z.infer<typeof paymentSchema>;
 
-const createBody = z
-  .strictObject({
-    source_account_id: z.string().min(1).max(64),
-    destination_account_id: z.string().min(1).max(64),
-    amount: z.number().int().positive().max(MAX_AMOUNT),
-    currency: currencySchema,
-    description: z.string().trim().min(1).max(ENTRY_TEXT_LIMITS.description).optional(), // becomes both legs' entry description
-  })
-  .refine((b) => b.source_account_id !== b.destination_account_id, {
-    path: ["destination_account_id"],
-    message: "must differ from source_account_id",
-  })
-  .openapi("NewPayment");
+const createBody = distinctAccounts(z.strictObject(newMovementFields)).openapi("NewPayment");
 
 export const createPayment = defineRoute({
   method: "post",
@@ -78,36 +61,27 @@ export const createPayment = defineRoute({
   },
 });
 
-const idParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
+const read = { tags: ["payments"], scope: "transactions:read" as const };
 
-export const getPayment = defineRoute({
-  method: "get",
+export const getPayment = getRoute({
   path: "/v1/payments/{id}",
-  tags: ["payments"],
   summary: "Get a payment you sent or received",
-  scope: "transactions:read",
-  request: { params: idParams },
-  responses: { 200: jsonResponse(paymentSchema, "The payment") },
+  ...read,
+  params: pathId(),
+  item: { schema: paymentSchema, description: "The payment" },
 });
 
-export const listPayments = defineRoute({
-  method: "get",
+export const listPayments = listRoute({
   path: "/v1/payments",
-  tags: ["payments"],
   summary: "Your payments, as payer or payee, newest first",
-  scope: "transactions:read",
-  request: { query: paginationQuery },
-  responses: { 200: jsonResponse(pageSchema(paymentSchema), "A page of payments") },
+  ...read,
+  page: { item: paymentSchema, description: "A page of payments" },
 });
 
 const toPayment = (r: Record<string, unknown>): Payment => ({
   id: r.id as string,
   status: r.status as Payment["status"],
-  source_account_id: r.source_account_id as string,
-  destination_account_id: r.destination_account_id as string,
-  amount: r.amount as number,
-  currency: r.currency as string,
-  description: (r.description as string | null) ?? null,
+  ...movementOf(r),
   created_at: r.created_at as string,
 });
 

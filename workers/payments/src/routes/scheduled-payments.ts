@@ -3,28 +3,27 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import {
   ApiError,
-  type AppEnv,
-  ENTRY_TEXT_LIMITS,
+  defineRoute,
+  getRoute,
   idempotencyKey,
   isIsoDate,
   jsonBody,
   jsonResponse,
   keyset,
-  type LedgerRpc,
   ledgerStub,
-  MAX_AMOUNT,
+  listRoute,
   newId,
-  currencySchema,
-  defineRoute,
   page,
-  pageSchema,
-  paginationQuery,
+  pathId,
   problemDoc,
   z,
+  type AppEnv,
+  type LedgerRpc,
 } from "#core";
 import type { Env } from "../index";
 import { INTERVAL_UNITS, normalizeInstant, termsProblems } from "../schedule-policy";
-import { RUNS_SHOWN, type ScheduleRpc, type ScheduleView } from "../scheduled-payment";
+import { distinctAccounts, movementFields, newMovementFields } from "../movement";
+import { RUNS_SHOWN, scheduleView, type ScheduleRpc } from "../scheduled-payment";
 
 const instant = (description: string) =>
   z.iso
@@ -43,11 +42,7 @@ const scheduleSchema = z
   .object({
     id: z.string(),
     status: z.enum(["active", "completed", "cancelled"]),
-    source_account_id: z.string(),
-    destination_account_id: z.string(),
-    amount: z.number().int(),
-    currency: z.string(),
-    description: z.string().nullable(),
+    ...movementFields,
     start_at: z.string(),
     interval: intervalSchema.nullable(),
     end_at: z.string().nullable(),
@@ -71,25 +66,17 @@ const scheduleWithRunsSchema = scheduleSchema
   .extend({ runs: z.array(runSchema).openapi({ description: `The ${RUNS_SHOWN} latest runs, newest first` }) })
   .openapi("ScheduledPaymentWithRuns");
 
-const createBody = z
-  .strictObject({
-    source_account_id: z.string().min(1).max(64),
-    destination_account_id: z.string().min(1).max(64),
-    amount: z.number().int().positive().max(MAX_AMOUNT),
-    currency: currencySchema,
-    description: z.string().trim().min(1).max(ENTRY_TEXT_LIMITS.description).optional(),
+const createBody = distinctAccounts(
+  z.strictObject({
+    ...newMovementFields,
     start_at: instant("The first occurrence (with a zone); not more than 60 s in the past"),
     interval: intervalSchema.optional().openapi({ description: "Without it the payment runs once" }),
     end_at: instant("No occurrence after this instant").optional(),
     max_occurrences: z.number().int().min(1).max(1_000_000).optional(),
-  })
-  .refine((b) => b.source_account_id !== b.destination_account_id, {
-    path: ["destination_account_id"],
-    message: "must differ from source_account_id",
-  })
-  .openapi("NewScheduledPayment");
+  }),
+).openapi("NewScheduledPayment");
 
-const idParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
+const idParams = pathId();
 const tags = ["scheduled payments"];
 
 export const createSchedule = defineRoute({
@@ -111,26 +98,23 @@ export const createSchedule = defineRoute({
   },
 });
 
-export const listSchedules = defineRoute({
-  method: "get",
+export const listSchedules = listRoute({
   path: "/v1/scheduled-payments",
   tags,
   summary: "Your scheduled payments, newest first",
   description: "Read from the projection, which follows each schedule's changes within about a second.",
   scope: "transactions:read",
-  request: { query: paginationQuery },
-  responses: { 200: jsonResponse(pageSchema(scheduleSchema), "A page of scheduled payments") },
+  page: { item: scheduleSchema, description: "A page of scheduled payments" },
 });
 
-export const getSchedule = defineRoute({
-  method: "get",
+export const getSchedule = getRoute({
   path: "/v1/scheduled-payments/{id}",
   tags,
   summary: "One of your scheduled payments with its runs",
   description: "Served by the schedule's own object: it reflects every run and cancel that has answered.",
   scope: "transactions:read",
-  request: { params: idParams },
-  responses: { 200: jsonResponse(scheduleWithRunsSchema, "The schedule and its latest runs") },
+  params: idParams,
+  item: { schema: scheduleWithRunsSchema, description: "The schedule and its latest runs" },
 });
 
 export const cancelSchedule = defineRoute({
@@ -151,23 +135,6 @@ export const cancelSchedule = defineRoute({
 /** The object of one schedule (named by its id), or of one caller's Idempotency-Key. */
 const scheduleStub = (env: Env, name: string) => env.SCHEDULES.get(env.SCHEDULES.idFromName(name)) as unknown as ScheduleRpc;
 const scheduleId = (raw: string) => (/^sch_[0-9a-z]{26}$/.test(raw) ? raw : undefined);
-
-const toView = (r: Record<string, unknown>): ScheduleView => ({
-  id: r.id as string,
-  status: r.status as ScheduleView["status"],
-  source_account_id: r.source_account_id as string,
-  destination_account_id: r.destination_account_id as string,
-  amount: r.amount as number,
-  currency: r.currency as string,
-  description: (r.description as string | null) ?? null,
-  start_at: r.start_at as string,
-  interval: r.interval_unit ? { unit: r.interval_unit as "day", count: r.interval_count as number } : null,
-  end_at: (r.end_at as string | null) ?? null,
-  max_occurrences: (r.max_occurrences as number | null) ?? null,
-  next_run_at: (r.next_run_at as string | null) ?? null,
-  occurrences_executed: r.occurrences_executed as number,
-  created_at: r.created_at as string,
-});
 
 export function registerScheduledPayments(app: OpenAPIHono<AppEnv<Env>>) {
   app.openapi(createSchedule, async (c) => {
@@ -226,7 +193,7 @@ export function registerScheduledPayments(app: OpenAPIHono<AppEnv<Env>>) {
       sql`SELECT * FROM scheduled_payments WHERE user_id = ${user} AND ${k.after ?? sql`1`} ORDER BY ${sql.join(k.order, sql`, `)} LIMIT ${q.limit + 1}`,
     );
     const p = page(rows, q.limit, (r) => ({ t: r.created_at as string, id: r.id as string }));
-    return c.json({ data: p.data.map(toView), next_cursor: p.next_cursor }, 200);
+    return c.json({ data: p.data.map(scheduleView), next_cursor: p.next_cursor }, 200);
   });
 
   app.openapi(getSchedule, async (c) => {

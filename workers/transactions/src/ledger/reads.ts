@@ -1,14 +1,7 @@
-import type { EntryQuery, LedgerEntry } from "#core";
+import type { AccountMeta, EntryQuery, LedgerEntry } from "#core";
 
 /** What the object knows of its account (one row, written by open()). */
-export interface Meta {
-  account_id: string;
-  user_id: string;
-  currency: string;
-  overdraft_limit: number | null;
-  status: "open" | "closed";
-  created_at: string;
-}
+export type Meta = AccountMeta;
 
 /** An entries row of the object's SQLite as the API's entry: the account's fields come from meta. */
 export function toEntry(m: Meta, r: Record<string, SqlStorageValue>): LedgerEntry {

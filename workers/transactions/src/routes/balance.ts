@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { defineRoute, jsonResponse, z, type AppEnv } from "#core";
+import { getRoute, z, type AppEnv } from "#core";
 import type { Env } from "../env";
 import { accountParams, ledger, notFound } from "./shared";
 
@@ -13,28 +13,24 @@ const balanceSchema = z
   })
   .openapi("Balance");
 
-export const getBalance = defineRoute({
-  method: "get",
+const read = { tags: ["transactions"], scope: "accounts:read" as const };
+
+export const getBalance = getRoute({
   path: "/v1/accounts/{id}/balance",
-  tags: ["transactions"],
   summary: "The account's balance, read from its ledger object (strongly consistent)",
-  scope: "accounts:read",
-  request: { params: accountParams },
-  responses: { 200: jsonResponse(balanceSchema, "Balance; available is null when the account has no limit") },
+  ...read,
+  params: accountParams,
+  item: { schema: balanceSchema, description: "Balance; available is null when the account has no limit" },
 });
 
-export const verifyLedger = defineRoute({
-  method: "get",
+export const verifyLedger = getRoute({
   path: "/v1/accounts/{id}/verify",
-  tags: ["transactions"],
   summary: "Recompute the hash chain over every entry of the account",
-  scope: "accounts:read",
-  request: { params: accountParams },
-  responses: {
-    200: jsonResponse(
-      z.object({ entries: z.number().int(), head_hash: z.string(), valid: z.boolean() }).openapi("Verification"),
-      "Chain check",
-    ),
+  ...read,
+  params: accountParams,
+  item: {
+    schema: z.object({ entries: z.number().int(), head_hash: z.string(), valid: z.boolean() }).openapi("Verification"),
+    description: "Chain check",
   },
 });
 

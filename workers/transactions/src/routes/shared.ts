@@ -5,6 +5,7 @@ import {
   isIsoDate,
   isKnownCategory,
   ledgerStub,
+  pathId,
   z,
   type LedgerEntry,
   type LedgerRpc,
@@ -83,4 +84,4 @@ export const toTransaction = (e: LedgerEntry): Transaction => ({
   created_at: e.created_at,
 });
 
-export const accountParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "acc_01jd…" }) });
+export const accountParams = pathId({ example: "acc_01jd…" });

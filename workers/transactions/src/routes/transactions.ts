@@ -5,13 +5,15 @@ import {
   amountSchema,
   decodeCursor,
   defineRoute,
+  getRoute,
   idempotencyKey,
   jsonBody,
   jsonResponse,
+  listRoute,
   outcomeResponse,
   page,
-  pageSchema,
   paginationQuery,
+  pathId,
   problemDoc,
   z,
   type AppEnv,
@@ -29,7 +31,7 @@ import {
   transactionSchema,
 } from "./shared";
 
-const txnParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
+const txnParams = pathId();
 
 const createBody = z
   .strictObject({
@@ -71,25 +73,24 @@ const listQuery = paginationQuery.extend({
   q: z.string().max(200).optional(),
 });
 
-export const listTransactions = defineRoute({
-  method: "get",
+export const listTransactions = listRoute({
   path: "/v1/accounts/{id}/transactions",
   tags: ["transactions"],
   summary: "List an account's transactions, newest first",
   description: "Served by the account's ledger object: every answered write is in the list at once.",
   scope: "transactions:read",
-  request: { params: accountParams, query: listQuery },
-  responses: { 200: jsonResponse(pageSchema(transactionSchema), "A page of transactions") },
+  params: accountParams,
+  query: listQuery,
+  page: { item: transactionSchema, description: "A page of transactions" },
 });
 
-export const getTransaction = defineRoute({
-  method: "get",
+export const getTransaction = getRoute({
   path: "/v1/transactions/{id}",
   tags: ["transactions"],
   summary: "Get a transaction",
   scope: "transactions:read",
-  request: { params: txnParams },
-  responses: { 200: jsonResponse(transactionSchema, "The transaction") },
+  params: txnParams,
+  item: { schema: transactionSchema, description: "The transaction" },
 });
 
 const patchBody = z

@@ -7,19 +7,20 @@ import {
   EVENT_TYPES,
   checkScope,
   defineRoute,
+  getRoute,
   jsonBody,
   jsonResponse,
   keyset,
+  listRoute,
   newId,
   page,
-  pageSchema,
-  paginationQuery,
   z,
   type Identity,
 } from "#core";
 import { checkWebhookUrl } from "../domain/ssrf";
 import { ROTATION_OVERLAP_MS, newSecret } from "../domain/signature";
 import { allowLoopback, type Env, type WebhooksApp } from "../env";
+import { webhookIdParams } from "./events";
 
 /** Most endpoints one user may register. */
 export const MAX_ENDPOINTS = 20;
@@ -80,13 +81,7 @@ const patchBody = z
     status: z.enum(["enabled", "disabled"]).optional(),
   })
   .openapi("WebhookEndpointPatch");
-const idParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" }, example: "whe_01jz3k5m7q8r9s0t1v2w3x4y5z" }),
-});
+const idParams = webhookIdParams("whe_01jz3k5m7q8r9s0t1v2w3x4y5z");
 
 /** Webhooks carry your transactions and payments: managing them needs that read scope as well. */
 const readsTransactions: MiddlewareHandler = async (c, next) => {
@@ -94,6 +89,7 @@ const readsTransactions: MiddlewareHandler = async (c, next) => {
   await next();
 };
 const write = { scope: "accounts:write" as const, middleware: [readsTransactions] };
+const read = { tags, scope: "transactions:read" as const };
 
 export const createEndpoint = defineRoute({
   method: "post",
@@ -106,23 +102,18 @@ export const createEndpoint = defineRoute({
   request: jsonBody(createBody),
   responses: { 201: jsonResponse(endpointWithSecret, "The endpoint, with its signing secret (shown only now)") },
 });
-export const listEndpoints = defineRoute({
-  method: "get",
+export const listEndpoints = listRoute({
   path: "/v1/webhooks/endpoints",
-  tags,
   summary: "Your webhook endpoints, newest first",
-  scope: "transactions:read",
-  request: { query: paginationQuery },
-  responses: { 200: jsonResponse(pageSchema(endpointSchema).openapi("WebhookEndpointPage"), "A page of endpoints") },
+  ...read,
+  page: { item: endpointSchema, name: "WebhookEndpointPage", description: "A page of endpoints" },
 });
-export const getEndpoint = defineRoute({
-  method: "get",
+export const getEndpoint = getRoute({
   path: "/v1/webhooks/endpoints/{id}",
-  tags,
   summary: "One webhook endpoint",
-  scope: "transactions:read",
-  request: { params: idParams },
-  responses: { 200: jsonResponse(endpointSchema, "The endpoint") },
+  ...read,
+  params: idParams,
+  item: { schema: endpointSchema, description: "The endpoint" },
 });
 export const patchEndpoint = defineRoute({
   method: "patch",
@@ -153,14 +144,12 @@ export const rotateSecret = defineRoute({
   request: { params: idParams },
   responses: { 200: jsonResponse(z.object({ secret: z.string() }).openapi("WebhookSecret"), "The new secret (shown only now)") },
 });
-export const listDeliveries = defineRoute({
-  method: "get",
+export const listDeliveries = listRoute({
   path: "/v1/webhooks/endpoints/{id}/deliveries",
-  tags,
   summary: "The endpoint's deliveries, newest first",
-  scope: "transactions:read",
-  request: { params: idParams, query: paginationQuery },
-  responses: { 200: jsonResponse(pageSchema(deliverySchema).openapi("WebhookDeliveryPage"), "A page of deliveries") },
+  ...read,
+  params: idParams,
+  page: { item: deliverySchema, name: "WebhookDeliveryPage", description: "A page of deliveries" },
 });
 export const retryDelivery = defineRoute({
   method: "post",
@@ -169,15 +158,7 @@ export const retryDelivery = defineRoute({
   summary: "Send a delivery again now",
   description: "Queued at once, whatever its status; the answer does not wait for the receiver.",
   ...write,
-  request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .max(64)
-        .openapi({ param: { name: "id", in: "path" }, example: "whd_01jz3k5m7q8r9s0t1v2w3x4y5z" }),
-    }),
-  },
+  request: { params: webhookIdParams("whd_01jz3k5m7q8r9s0t1v2w3x4y5z") },
   responses: { 202: jsonResponse(deliverySchema, "The delivery, queued") },
 });
 

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { events } from "../../../../db/schema";
-import { ApiError, EVENT_TYPES, defineRoute, jsonResponse, keyset, page, pageSchema, paginationQuery, z, type PlatformEvent } from "#core";
+import { ApiError, EVENT_TYPES, getRoute, keyset, listRoute, page, paginationQuery, pathId, z, type PlatformEvent } from "#core";
 import type { WebhooksApp } from "../env";
 
 const tags = ["events"];
@@ -17,34 +17,28 @@ export const eventSchema = z
   })
   .openapi("Event");
 
-export const listEvents = defineRoute({
-  method: "get",
+export const listEvents = listRoute({
   path: "/v1/events",
   tags,
   summary: "Your events, newest first",
   description: "What webhooks deliver, kept in D1: each event concerns one user (a payment's payer and payee each get their own).",
   scope: "transactions:read",
-  request: { query: paginationQuery.extend({ type: z.enum(EVENT_TYPES).optional() }) },
-  responses: { 200: jsonResponse(pageSchema(eventSchema).openapi("EventPage"), "A page of events") },
+  query: paginationQuery.extend({ type: z.enum(EVENT_TYPES).optional() }),
+  page: { item: eventSchema, name: "EventPage", description: "A page of events" },
 });
-
-export const getEvent = defineRoute({
-  method: "get",
+export const getEvent = getRoute({
   path: "/v1/events/{id}",
   tags,
   summary: "One of your events",
   scope: "transactions:read",
-  request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .max(64)
-        .openapi({ param: { name: "id", in: "path" }, example: "evt_01jz3k5m7q8r9s0t1v2w3x4y" }),
-    }),
-  },
-  responses: { 200: jsonResponse(eventSchema, "The event") },
+  params: webhookIdParams("evt_01jz3k5m7q8r9s0t1v2w3x4y"),
+  item: { schema: eventSchema, description: "The event" },
 });
+
+/** The `{id}` of a webhooks resource (endpoint, delivery or event): 1–64 characters. */
+export function webhookIdParams(example: string) {
+  return pathId({ schema: z.string().min(1).max(64), example });
+}
 
 type EventRow = typeof events.$inferSelect;
 /** The stored event as the API shows it (its data is kept as JSON text). */
