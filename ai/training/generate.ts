@@ -170,6 +170,181 @@ function transferLine(r: Rng, m: string, amount: number): string {
   ])();
 }
 
+const FIRST_NAMES = [
+  "JEAN",
+  "MARIE",
+  "LUCAS",
+  "EMMA",
+  "LEA",
+  "HUGO",
+  "CAMILLE",
+  "NICOLAS",
+  "JULIE",
+  "ANTOINE",
+  "SARAH",
+  "MAXIME",
+  "INES",
+  "YANIS",
+  "SOPHIE",
+  "MATHIEU",
+  "CLARA",
+  "ROMAIN",
+  "MANON",
+  "PAUL",
+  "LAURA",
+  "ALEXANDRE",
+  "NADIA",
+  "OMAR",
+  "FATIMA",
+  "MEHDI",
+  "AMINA",
+  "BAPTISTE",
+  "ELODIE",
+  "QUENTIN",
+  "AURELIE",
+  "SEBASTIEN",
+  "PAULINE",
+  "VINCENT",
+  "JOHN",
+  "MICHAEL",
+  "DAVID",
+  "JAMES",
+  "ROBERT",
+  "EMILY",
+  "ASHLEY",
+  "JENNIFER",
+  "CHRIS",
+  "MATT",
+  "SAM",
+  "ALEX",
+  "DANIEL",
+  "KEVIN",
+  "BRIAN",
+  "RACHEL",
+  "MEGAN",
+  "LAUREN",
+  "TYLER",
+  "JOSE",
+  "MARIA",
+  "CARLOS",
+  "ANA",
+  "WEI",
+  "PRIYA",
+];
+const TITLES = ["M", "MME", "MR", "MLLE", "MONSIEUR", "MADAME", "M OU MME", "MR ET MME", ""];
+const P2P_MOTIFS = [
+  "REMBOURSEMENT",
+  "REMB",
+  "PART",
+  "CADEAU",
+  "ANNIVERSAIRE",
+  "CAGNOTTE",
+  "AVANCE",
+  "PRET",
+  "RETOUR PRET",
+  "ARGENT DE POCHE",
+  "COLOC",
+  "PARTAGE FRAIS",
+  "DEPANNAGE",
+  "POUR TOI",
+  "MERCI",
+  "DETTE",
+  "VACANCES",
+  "WEEKEND",
+  "DINER",
+  "RESTO",
+  "COURSES",
+  "BILLETS",
+  "SOIREE",
+  "MARIAGE",
+  "NOEL",
+];
+const P2P_MEMOS = [
+  "",
+  "DINNER",
+  "TICKETS",
+  "RENT SPLIT",
+  "GROCERIES",
+  "BIRTHDAY",
+  "TRIP",
+  "THANKS",
+  "GAS MONEY",
+  "PIZZA",
+  "LOAN",
+  "PAYBACK",
+];
+const OWN_ACCOUNTS = [
+  "MOI-MEME",
+  "MOI MEME",
+  "COMPTE JOINT",
+  "CPT JOINT",
+  "MON COMPTE",
+  "COMPTE COURANT",
+  "CPT CHEQUES",
+  "COMPTE PERSO",
+  "CHECKING",
+  "MY ACCOUNT",
+  "SHARE",
+  "JOINT ACCOUNT",
+];
+const BANKS = [
+  "BOURSORAMA",
+  "BNP",
+  "LCL",
+  "SG",
+  "CIC",
+  "CREDIT AGRICOLE",
+  "FORTUNEO",
+  "HELLO BANK",
+  "N26",
+  "REVOLUT",
+  "CHASE",
+  "WELLS FARGO",
+  "ALLY",
+  "CAPITAL ONE",
+];
+
+/** A person, as a statement writes the payee or payer of a transfer ("MME CLARA DUBOIS", "Matt Johnson"). */
+function person(r: Rng): string {
+  const first = pick(r, FIRST_NAMES);
+  const last = pick(r, SURNAMES);
+  return pick(r, [
+    () => `${pick(r, TITLES)} ${first} ${last}`,
+    () => `${first} ${last}`,
+    () => `${last} ${first}`,
+    () => `${first[0]} ${last}`,
+    () => `${first}`,
+  ])();
+}
+
+/**
+ * Transfers to and from people and between one's own accounts: the names are never the same twice,
+ * so the model has to read the wording around them (/A, /DE, TO, FROM, a motif) rather than the name.
+ */
+function personTransferLine(r: Rng, amount: number): string {
+  const inbound = amount > 0;
+  const who = chance(r, 0.8)
+    ? person(r)
+    : `${pick(r, OWN_ACCOUNTS)} ${chance(r, 0.5) ? pick(r, BANKS) : ""} ${chance(r, 0.5) ? `CPT ${digits(r, 8)}` : ""}`;
+  const motif = chance(r, 0.7) ? `${pick(r, P2P_MOTIFS)}${chance(r, 0.4) ? ` ${pick(r, P2P_MOTIFS)}` : ""}` : "";
+  const memo = pick(r, P2P_MEMOS);
+  const way = inbound ? pick(r, ["RECU", "INST RECU", "SEPA RECU"]) : pick(r, ["EMIS", "INST EMIS", "SEPA EMIS", "SEPA", "INST"]);
+  return pick(r, [
+    () => `VIR ${way} /${inbound ? "DE" : "A"} ${who}${motif ? ` /MOTIF ${motif}` : ""}${chance(r, 0.3) ? ` /REF ${digits(r, 8)}` : ""}`,
+    () => `VIREMENT ${inbound ? "DE" : "A"} ${who} ${motif}`,
+    () => `VIR ${inbound ? "DE" : "POUR"} ${who} ${motif}`,
+    () => `VIR INST ${inbound ? "DE" : "VERS"} ${who} ${motif}`,
+    () => `${inbound ? "VIR INTERNE DEPUIS" : "VIR INTERNE VERS"} ${pick(r, OWN_ACCOUNTS)} ${digits(r, 8)}`,
+    () => `${inbound ? "Transfer from" : "Transfer to"} ${who} ${chance(r, 0.5) ? `Conf# ${digits(r, 6)}` : memo}`,
+    () =>
+      `${inbound ? "Online Transfer from" : "Online Transfer to"} ${inbound ? pick(r, ["CHK", "SAV", "Checking", "Savings"]) : pick(r, ["CHK", "Checking"])} ...${digits(r, 4)} transaction#: ${digits(r, 10)}`,
+    () => `${pick(r, ["ZELLE", "Zelle payment"])} ${inbound ? "from" : "to"} ${who} ${memo}`,
+    () => `${pick(r, ["VENMO", "CASH APP", "PAYPAL"])}*${who} ${chance(r, 0.5) ? digits(r, 10) : memo}`,
+    () => `${pick(r, ["LYDIA", "PAYLIB", "WERO"])} ${inbound ? "DE" : "A"} ${who} ${motif}`,
+    () => `${inbound ? "WIRE FROM" : "WIRE TO"} ${who} ${memo}`,
+  ])();
+}
+
 function bankLine(r: Rng, m: string): string {
   return pick(r, [
     () => m,
@@ -197,21 +372,26 @@ function amountFor(r: Rng, cat: Category): number {
   return sign * Math.max(1, Math.round(major * 100));
 }
 
+/** Share of transfer lines naming a person or one's own account (the rest use the curated transfer names). */
+const PERSON_TRANSFERS = Number(process.env.PERSON_TRANSFERS ?? 0.35);
+
 export function generateLine(r: Rng, cat: Category): LabelledLine {
   const spec = CATEGORY_SPECS[cat];
   const amount = amountFor(r, cat);
   const m = merchantName(r, cat);
   const channel: Channel = pick(r, spec.channels);
   let d =
-    channel === "card"
-      ? cardLine(r, m)
-      : channel === "debit"
-        ? debitLine(r, m)
-        : channel === "transfer"
-          ? transferLine(r, m, amount)
-          : channel === "atm"
-            ? atmLine(r, m)
-            : bankLine(r, m);
+    cat === "transfers" && chance(r, PERSON_TRANSFERS)
+      ? personTransferLine(r, amount)
+      : channel === "card"
+        ? cardLine(r, m)
+        : channel === "debit"
+          ? debitLine(r, m)
+          : channel === "transfer"
+            ? transferLine(r, m, amount)
+            : channel === "atm"
+              ? atmLine(r, m)
+              : bankLine(r, m);
   d = d.replace(/\s+/g, " ").trim().toUpperCase();
   // statement column truncation, as long as the merchant's first letters survive
   const cut = int(r, 20, 34);

@@ -44,7 +44,9 @@ describe("ruleCategory", () => {
   it("respects the amount sign", () => {
     expect(ruleCategory("VIR SALAIRE", -1000)).toBeNull();
     expect(ruleCategory("VIR SEPA VERS LIVRET A", -30000)?.category).toBe("savings");
-    expect(ruleCategory("VIR INTERNE DEPUIS LIVRET A", 30000)).toBeNull(); // money back from savings: not a deposit
+    // money back from savings is a transfer between own accounts, not a deposit; its interest is not a transfer
+    expect(ruleCategory("VIR INTERNE DEPUIS LIVRET A", 30000)?.category).toBe("transfers");
+    expect(ruleCategory("VIR INTERETS LIVRET A 2026", 4210)).toBeNull();
   });
 });
 

@@ -181,6 +181,8 @@ const RULES: Array<{ re: RegExp; category: Category; sign?: 1 | -1 }> = [
   { re: /\b(LOYER|MONTHLY RENT)\b/, category: "housing", sign: -1 },
   // money in from a savings account is a transfer between own accounts (interest is income): outflows only
   { re: /\b(LIVRET A|LDDS|LEP|PEL|ASSURANCE VIE VERSEMENT)\b/, category: "savings", sign: -1 },
+  // ...and money moved back from one is a transfer (its interest is income)
+  { re: /^(?!.*\bINTERETS?\b).*\b(VIR|VIREMENT)\b.*\b(LIVRET|LDDS|LEP|PEL)\b/, category: "transfers", sign: 1 },
 ];
 
 /** Returns a category only when a rule is certain; otherwise null (the model decides). */

@@ -2,9 +2,8 @@
 
 /** Upper case, accents stripped, punctuation to spaces; digits kept. */
 export function normalizeText(s: string): string {
-  return s
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
+  // NFD is the identity on ASCII, which most statement lines are: skip its cost there
+  return (/[^\x00-\x7f]/.test(s) ? s.normalize("NFD").replace(/[\u0300-\u036f]/g, "") : s)
     .toUpperCase()
     .replace(/['’`]/g, "") // MCDONALD'S -> MCDONALDS
     .replace(/[^A-Z0-9]+/g, " ")
