@@ -4,7 +4,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { TestSchedule } from "../worker";
-import { api, createAccount, createUser, expectProblem } from "./support";
+import { api, between, createAccount, createUser, expectProblem } from "./support";
 
 const schedule = (id: string) => {
   const ns = env.SCHEDULES as unknown as DurableObjectNamespace;
@@ -55,7 +55,7 @@ describe("DELETE /v1/users/me and scheduled payments", () => {
   it("cancels an active monthly schedule and erases its description (object and D1); no occurrence runs afterwards", async () => {
     const MARK = `Sx${crypto.randomUUID().slice(0, 8)}`;
     const { payer, payee, src, dst } = await parties();
-    const terms = { source_account_id: src, destination_account_id: dst, amount: 1_000, currency: "EUR" };
+    const terms = between(src, dst, { amount: 1_000 });
     const monthly = (
       await create(payer.token, {
         ...terms,
@@ -121,15 +121,15 @@ describe("DELETE /v1/users/me and scheduled payments", () => {
     const MARK = `Sy${crypto.randomUUID().slice(0, 8)}`;
     const { payer, src, dst } = await parties();
     const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 500,
-        currency: "EUR",
-        description: `${MARK} weekly`,
-        start_at: "2027-02-01T00:00:00Z",
-        interval: { unit: "week", count: 1 },
-      })
+      await create(
+        payer.token,
+        between(src, dst, {
+          amount: 500,
+          description: `${MARK} weekly`,
+          start_at: "2027-02-01T00:00:00Z",
+          interval: { unit: "week", count: 1 },
+        }),
+      )
     ).body;
     await eventually(async () => expect(await d1Row(s.id)).toBeTruthy());
     // The run's event reaches D1, the queue refuses it: it waits in the object's outbox.
@@ -195,15 +195,13 @@ describe("DELETE /v1/users/me and scheduled payments", () => {
   it("creates racing the deletion: every schedule that was created ends cancelled and erased", async () => {
     const MARK = `Sw${crypto.randomUUID().slice(0, 8)}`;
     const { payer, src, dst } = await parties();
-    const body = (n: number) => ({
-      source_account_id: src,
-      destination_account_id: dst,
-      amount: 100 + n,
-      currency: "EUR",
-      description: `${MARK} ${n}`,
-      start_at: "2027-04-01T00:00:00Z",
-      interval: { unit: "month", count: 1 },
-    });
+    const body = (n: number) =>
+      between(src, dst, {
+        amount: 100 + n,
+        description: `${MARK} ${n}`,
+        start_at: "2027-04-01T00:00:00Z",
+        interval: { unit: "month", count: 1 },
+      });
     const answers = await Promise.all([
       create(payer.token, body(1)),
       create(payer.token, body(2)),

@@ -7,7 +7,7 @@ import { occurrencePaymentId } from "../../workers/payments/src/schedule-policy"
 import type { RunView, ScheduledPayment } from "../../workers/payments/src/scheduled-payment";
 import type { ObjectDump } from "#core/object-backup";
 import type { TestSchedule } from "../worker";
-import { api, auditAccounts, createAccount, createUser, expectProblem } from "./support";
+import { api, auditAccounts, between, createAccount, createUser, expectProblem } from "./support";
 
 const schedule = (id: string) => {
   const ns = env.SCHEDULES as unknown as DurableObjectNamespace;
@@ -35,6 +35,10 @@ async function parties(funds = 100_000, currency = "EUR") {
   return { payer, payee, src, dst };
 }
 
+/** Schedules a payment from `src` to `dst` (EUR unless `terms` say otherwise); the new schedule. */
+const scheduled = async (token: string, src: string, dst: string, terms: Record<string, unknown>) =>
+  (await create(token, between(src, dst, terms))).body;
+
 /** Waits for what the object does after its answer (projection, events); generous for a loaded machine. */
 const eventually = <T>(check: () => Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
 
@@ -58,17 +62,17 @@ describe("creating a schedule", () => {
   it("answers the schedule, serves it with its runs, and projects it to the list", async () => {
     const { payer, src, dst } = await parties();
     const start = "2027-03-01T08:00:00+01:00";
-    const res = await create(payer.token, {
-      source_account_id: src,
-      destination_account_id: dst,
-      amount: 1250,
-      currency: "EUR",
-      description: "Rent",
-      start_at: start,
-      interval: { unit: "month", count: 1 },
-      end_at: "2027-12-31T23:59:59Z",
-      max_occurrences: 12,
-    });
+    const res = await create(
+      payer.token,
+      between(src, dst, {
+        amount: 1250,
+        description: "Rent",
+        start_at: start,
+        interval: { unit: "month", count: 1 },
+        end_at: "2027-12-31T23:59:59Z",
+        max_occurrences: 12,
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^sch_[0-9a-z]{26}$/),
@@ -95,13 +99,13 @@ describe("creating a schedule", () => {
 
   it("a one-off schedule has no interval, end or maximum", async () => {
     const { payer, src, dst } = await parties();
-    const res = await create(payer.token, {
-      source_account_id: src,
-      destination_account_id: dst,
-      amount: 1,
-      currency: "EUR",
-      start_at: inAnHour(),
-    });
+    const res = await create(
+      payer.token,
+      between(src, dst, {
+        amount: 1,
+        start_at: inAnHour(),
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ interval: null, end_at: null, max_occurrences: null, description: null, status: "active" });
   });
@@ -179,13 +183,13 @@ describe("creating a schedule", () => {
 describe("foreign and unknown ids", () => {
   it("answers 404 for another user's schedule, a missing one and a malformed id, on GET and cancel", async () => {
     const { payer, payee, src, dst } = await parties();
-    const s = await create(payer.token, {
-      source_account_id: src,
-      destination_account_id: dst,
-      amount: 1,
-      currency: "EUR",
-      start_at: inAnHour(),
-    });
+    const s = await create(
+      payer.token,
+      between(src, dst, {
+        amount: 1,
+        start_at: inAnHour(),
+      }),
+    );
     for (const id of [s.body.id, "sch_00000000000000000000000000", "nope", "x".repeat(300)]) {
       expectProblem(await api(`/v1/scheduled-payments/${id}`, { token: payee.token }), 404, "not_found");
       expectProblem(await cancel(payee.token, id), 404, "not_found");
@@ -198,18 +202,13 @@ describe("foreign and unknown ids", () => {
 describe("running occurrences", () => {
   it("monthly from Jan 31: Feb 28, Mar 31, Apr 30, each paid once, then completed", async () => {
     const { payer, payee, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 1000,
-        currency: "EUR",
-        description: "Monthly",
-        start_at: "2027-01-31T09:00:00Z",
-        interval: { unit: "month", count: 1 },
-        max_occurrences: 4,
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 1000,
+      description: "Monthly",
+      start_at: "2027-01-31T09:00:00Z",
+      interval: { unit: "month", count: 1 },
+      max_occurrences: 4,
+    });
     // Before its time the alarm runs nothing.
     await runAt(s.id, "2027-01-31T08:59:59Z");
     expect(await get(payer.token, s.id)).toMatchObject({ occurrences_executed: 0, runs: [] });
@@ -246,17 +245,12 @@ describe("running occurrences", () => {
 
   it("runs the occurrences missed while down when it is back, in order, and stops at end_at", async () => {
     const { payer, src, dst } = await parties(100_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 100,
-        currency: "EUR",
-        start_at: "2027-06-01T00:00:00Z",
-        interval: { unit: "week", count: 1 },
-        end_at: "2027-07-05T23:59:59Z",
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 100,
+      start_at: "2027-06-01T00:00:00Z",
+      interval: { unit: "week", count: 1 },
+      end_at: "2027-07-05T23:59:59Z",
+    });
     // Six weeks later, one alarm: every occurrence up to end_at (Jun 1, 8, 15, 22, 29), oldest first.
     await runAt(s.id, "2027-07-13T12:00:00Z");
     const view = await get(payer.token, s.id);
@@ -269,16 +263,11 @@ describe("running occurrences", () => {
 
   it("records a refused occurrence as failed with its code, moves nothing, and the next one still runs", async () => {
     const { payer, payee, src, dst } = await parties(1500);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 1000,
-        currency: "EUR",
-        start_at: "2027-01-10T00:00:00Z",
-        interval: { unit: "day", count: 1 },
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 1000,
+      start_at: "2027-01-10T00:00:00Z",
+      interval: { unit: "day", count: 1 },
+    });
     await runAt(s.id, "2027-01-10T00:00:00Z");
     await runAt(s.id, "2027-01-11T00:00:00Z");
     expect(await balance(payer.token, src)).toBe(500);
@@ -320,16 +309,11 @@ describe("running occurrences", () => {
 
   it("a closed destination or another currency at run time fails the occurrence with that code", async () => {
     const { payer, payee, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 100,
-        currency: "EUR",
-        start_at: "2027-01-10T00:00:00Z",
-        interval: { unit: "day", count: 1 },
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 100,
+      start_at: "2027-01-10T00:00:00Z",
+      interval: { unit: "day", count: 1 },
+    });
     expect((await ledger(dst).close()).ok).toBe(true);
     await runAt(s.id, "2027-01-10T00:00:00Z");
     const view = await get(payer.token, s.id);
@@ -345,16 +329,11 @@ describe("running occurrences", () => {
 describe("events", () => {
   it("a run's event stays in the outbox until the queue takes it: in D1 once, published again by the alarm", async () => {
     const { payer, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 100,
-        currency: "EUR",
-        start_at: "2027-01-10T00:00:00Z",
-        interval: { unit: "day", count: 1 },
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 100,
+      start_at: "2027-01-10T00:00:00Z",
+      interval: { unit: "day", count: 1 },
+    });
     const obj = schedule(s.id);
     await eventually(async () => expect(await obj.outboxSize()).toBe(0));
     await obj.injectFault("queue_down", 1);
@@ -380,16 +359,11 @@ describe("events", () => {
 describe("backup hooks", () => {
   it("exports the whole object and restores it, runs, progress and alarm included", async () => {
     const { payer, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 100,
-        currency: "EUR",
-        start_at: "2027-01-10T00:00:00Z",
-        interval: { unit: "day", count: 1 },
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 100,
+      start_at: "2027-01-10T00:00:00Z",
+      interval: { unit: "day", count: 1 },
+    });
     const obj = schedule(s.id) as unknown as TestSchedule & {
       backupExport(): Promise<ObjectDump>;
       backupImport(dump: ObjectDump, replace?: boolean): Promise<{ ok: true }>;
@@ -422,16 +396,11 @@ describe("backup hooks", () => {
 describe("exactly once", () => {
   it("a reset between the payment and its run record re-runs the occurrence with the same key: one payment", async () => {
     const { payer, payee, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 700,
-        currency: "EUR",
-        start_at: "2027-05-01T00:00:00Z",
-        interval: { unit: "month", count: 1 },
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 700,
+      start_at: "2027-05-01T00:00:00Z",
+      interval: { unit: "month", count: 1 },
+    });
     const at = "2027-05-01T00:00:00.000Z";
     await schedule(s.id).injectFault("reset_after_pay", 1);
     await schedule(s.id).setClock(at);
@@ -455,16 +424,11 @@ describe("exactly once", () => {
 describe("cancel after a reset mid-run", () => {
   it("finishes the claimed occurrence (a replay of its payment) before answering; nothing runs after", async () => {
     const { payer, payee, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 300,
-        currency: "EUR",
-        start_at: "2027-05-01T00:00:00Z",
-        interval: { unit: "day", count: 1 },
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 300,
+      start_at: "2027-05-01T00:00:00Z",
+      interval: { unit: "day", count: 1 },
+    });
     const at = "2027-05-01T00:00:00.000Z";
     await schedule(s.id).injectFault("reset_after_pay", 1);
     await schedule(s.id).setClock("2027-05-03T12:00:00Z"); // three due; the first is paid, then the reset
@@ -484,16 +448,11 @@ describe("cancel after a reset mid-run", () => {
 describe("cancel", () => {
   it("stops the schedule; a repeated cancel answers it again; nothing runs afterwards", async () => {
     const { payer, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 100,
-        currency: "EUR",
-        start_at: "2027-01-01T00:00:00Z",
-        interval: { unit: "day", count: 1 },
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 100,
+      start_at: "2027-01-01T00:00:00Z",
+      interval: { unit: "day", count: 1 },
+    });
     await runAt(s.id, "2027-01-01T00:00:00Z");
     const res = await cancel(payer.token, s.id);
     expect(res.status).toBe(200);
@@ -513,15 +472,10 @@ describe("cancel", () => {
 
   it("a completed schedule cannot be cancelled (409)", async () => {
     const { payer, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 100,
-        currency: "EUR",
-        start_at: "2027-01-01T00:00:00Z",
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 100,
+      start_at: "2027-01-01T00:00:00Z",
+    });
     await runAt(s.id, "2027-01-01T00:00:00Z");
     expect((await get(payer.token, s.id)).status).toBe("completed");
     expectProblem(await cancel(payer.token, s.id), 409, "conflict");
@@ -529,16 +483,11 @@ describe("cancel", () => {
 
   it("racing a run whose payment is under way: the cancel waits for it, answers it counted, and nothing runs after", async () => {
     const { payer, payee, src, dst } = await parties(10_000);
-    const s = (
-      await create(payer.token, {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 100,
-        currency: "EUR",
-        start_at: "2027-01-01T00:00:00Z",
-        interval: { unit: "day", count: 1 },
-      })
-    ).body;
+    const s = await scheduled(payer.token, src, dst, {
+      amount: 100,
+      start_at: "2027-01-01T00:00:00Z",
+      interval: { unit: "day", count: 1 },
+    });
     const obj = schedule(s.id);
     await obj.injectFault("hold_pay", 1);
     await obj.setClock("2027-01-03T12:00:00Z"); // three occurrences due
@@ -563,16 +512,11 @@ describe("cancel", () => {
   it("cancels landing anywhere in a backlog of runs: what the cancel answers is what was paid, then nothing more", async () => {
     for (let round = 0; round < 3; round++) {
       const { payer, payee, src, dst } = await parties(100_000);
-      const s = (
-        await create(payer.token, {
-          source_account_id: src,
-          destination_account_id: dst,
-          amount: 100,
-          currency: "EUR",
-          start_at: "2027-01-01T00:00:00Z",
-          interval: { unit: "day", count: 1 },
-        })
-      ).body;
+      const s = await scheduled(payer.token, src, dst, {
+        amount: 100,
+        start_at: "2027-01-01T00:00:00Z",
+        interval: { unit: "day", count: 1 },
+      });
       await schedule(s.id).setClock("2027-01-20T12:00:00Z"); // twenty occurrences due
       const alarm = runDurableObjectAlarm(schedule(s.id));
       // Real concurrent calls: the cancel goes out while the alarm works through the backlog.

@@ -135,3 +135,11 @@ export const pay = (token: string, json: unknown) =>
 /** POST /v1/accounts/{account}/transactions through the gateway. */
 export const record = (token: string, account: string, json: unknown) =>
   api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json });
+
+/** A new payment's or schedule's body from `src` to `dst`: in EUR unless `terms` say otherwise. */
+export const between = (src: string, dst: string, terms: Record<string, unknown>) => ({
+  source_account_id: src,
+  destination_account_id: dst,
+  currency: "EUR",
+  ...terms,
+});
