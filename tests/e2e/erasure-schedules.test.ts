@@ -1,11 +1,8 @@
 // DELETE /v1/users/me over real HTTP with an active monthly schedule: the schedule is cancelled before
 // the deletion answers, its first occurrence (due seconds later) never runs, no money moves, and its
 // description is in none of the stack's own SQLite files (D1 and every Durable Object).
-import { existsSync, readdirSync } from "node:fs";
-import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { describe, expect, inject, it } from "vitest";
-import { call, register } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { call, register, storedText } from "./helpers";
 
 const post = (p: string, json: unknown, token: string) => call(p, { method: "POST", json, token });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,30 +11,6 @@ async function account(token: string) {
   const res = await post("/v1/accounts", { name: "Main", type: "checking", currency: "EUR" }, token);
   expect(res.status, res.text).toBe(201);
   return res.body.id as string;
-}
-
-/** The lower-cased rows of every table of every SQLite file the stack keeps (D1 and the objects). */
-function storedText(): string {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const f of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
-      const p = path.join(dir, f.name);
-      if (f.isDirectory()) walk(p);
-      else if (f.name.endsWith(".sqlite")) files.push(p);
-    }
-  };
-  walk(path.join(inject("persistTo"), "v3"));
-  let text = "";
-  for (const file of files) {
-    const db = new DatabaseSync(file, { readOnly: true });
-    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]) {
-      try {
-        text += JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all());
-      } catch {} // a table the runtime keeps to itself
-    }
-    db.close();
-  }
-  return text.toLowerCase();
 }
 
 describe("DELETE /v1/users/me with a scheduled payment", () => {

@@ -2,12 +2,10 @@
 // (422 account_closed), and nothing the user wrote is left in the stack's own SQLite files — D1 and every
 // ledger object — while the hash chains and the offline ledger check still agree.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { call, expectProblem, register } from "./helpers";
+import { call, expectProblem, register, storedText } from "./helpers";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const post = (p: string, json: unknown, token: string, headers: Record<string, string> = {}) =>
@@ -17,32 +15,6 @@ async function account(token: string, name = "Main") {
   const res = await post("/v1/accounts", { name, type: "checking", currency: "EUR" }, token);
   expect(res.status, res.text).toBe(201);
   return res.body.id as string;
-}
-
-/** The lower-cased rows of every table of every SQLite file the stack keeps under v3/d1, v3/do or both. */
-function storedText(kind: "d1" | "do" | "" = ""): string {
-  const root = path.join(inject("persistTo"), "v3", kind);
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const f of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
-      const p = path.join(dir, f.name);
-      if (f.isDirectory()) walk(p);
-      else if (f.name.endsWith(".sqlite")) files.push(p);
-    }
-  };
-  walk(root);
-  let text = "";
-  for (const file of files) {
-    const db = new DatabaseSync(file, { readOnly: true });
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    for (const { name } of tables) {
-      try {
-        text += JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all());
-      } catch {} // a table the runtime keeps to itself
-    }
-    db.close();
-  }
-  return text.toLowerCase();
 }
 
 describe("DELETE /v1/users/me over real HTTP", () => {

@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { inject } from "vitest";
 
 export const origin = () => inject("origin");
@@ -99,3 +101,29 @@ export const preflight = (path: string, method: string, headers: string) =>
 /** POST /v1/accounts (an EUR checking account unless `json` says otherwise). */
 export const openAccount = (token: string, json: Record<string, unknown> = {}) =>
   call("/v1/accounts", { method: "POST", token, json: { name: "Main", type: "checking", currency: "EUR", ...json } });
+
+/** The lower-cased rows of every table of every SQLite file the stack keeps under v3/d1, v3/do or both. */
+export function storedText(kind: "d1" | "do" | "" = ""): string {
+  const root = path.join(inject("persistTo"), "v3", kind);
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, f.name);
+      if (f.isDirectory()) walk(p);
+      else if (f.name.endsWith(".sqlite")) files.push(p);
+    }
+  };
+  walk(root);
+  let text = "";
+  for (const file of files) {
+    const db = new DatabaseSync(file, { readOnly: true });
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    for (const { name } of tables) {
+      try {
+        text += JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all());
+      } catch {} // a table the runtime keeps to itself
+    }
+    db.close();
+  }
+  return text.toLowerCase();
+}
