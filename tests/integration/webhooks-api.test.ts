@@ -3,6 +3,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ledgerStub } from "#core";
+import { LOOPBACK_SPELLINGS } from "../../workers/webhooks/src/domain/loopback-spellings";
 import { api, createAccount, createUser, expectProblem } from "./support";
 
 const endpoints = "/v1/webhooks/endpoints";
@@ -79,13 +80,7 @@ describe("webhook endpoints", () => {
     const u = await createUser();
     for (const url of [
       "http://hooks.example.com/plain-http",
-      "https://127.0.0.1/",
-      "https://2130706433/",
-      "https://0177.0.0.1/",
-      "https://0x7f.1/",
-      "https://127.1/",
-      "https://[::ffff:127.0.0.1]/",
-      "https://[::ffff:7f00:1]/",
+      ...LOOPBACK_SPELLINGS,
       "https://[::1]/",
       "https://10.1.2.3/",
       "https://172.16.0.1/",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LOOPBACK_SPELLINGS } from "./loopback-spellings";
 import { checkWebhookUrl, hostRefusal, parseIPv4, parseIPv6 } from "./ssrf";
 
 const refused = (url: string, allowLoopback = false) => {
@@ -128,13 +129,7 @@ describe("webhook URLs", () => {
 
   it("refuse private destinations in every spelling the URL parser normalises", () => {
     for (const url of [
-      "https://127.0.0.1/",
-      "https://2130706433/",
-      "https://0177.0.0.1/",
-      "https://0x7f.1/",
-      "https://127.1/",
-      "https://[::ffff:127.0.0.1]/",
-      "https://[::ffff:7f00:1]/",
+      ...LOOPBACK_SPELLINGS,
       "https://[::1]:8443/",
       "https://169.254.169.254/latest/meta-data/",
       "https://metadata.google.internal/computeMetadata/v1/",
