@@ -72,8 +72,8 @@ describe("AI over real HTTP", () => {
       ],
     });
     expect(res.status).toBe(200);
-    expect(res.body.data.map((d: any) => d.category)).toEqual(["income", "groceries", "subscriptions"]);
-    expect(res.body.data.map((d: any) => d.source)).toEqual(["rule", "model", "model"]);
+    expect(res.body.data.map((d: { category: string }) => d.category)).toEqual(["income", "groceries", "subscriptions"]);
+    expect(res.body.data.map((d: { source: string }) => d.source)).toEqual(["rule", "model", "model"]);
     const list = await get(`/v1/accounts/${account}/transactions?q=MONOPRIX`);
     expect(list.body.data[0].category).toBe("groceries");
   });
@@ -118,7 +118,7 @@ describe("AI over real HTTP", () => {
     expect(anomalies.body.data[0].reason).toMatch(/CARREFOUR/);
     const recs = await get("/v1/ai/recommendations");
     expect(recs.status).toBe(200);
-    const sub = recs.body.data.find((r: any) => r.type === "subscription" && /NETFLIX/.test(r.title));
+    const sub = recs.body.data.find((r: { type: string; title: string }) => r.type === "subscription" && /NETFLIX/.test(r.title));
     expect(sub?.estimated_monthly_impact).toBe(1_399);
     expect(sub.evidence.length).toBeGreaterThan(0);
   });
@@ -129,7 +129,7 @@ describe("AI over real HTTP", () => {
     expect(res.status).toBe(200);
     const base = await post("/v1/tax/income-tax", body);
     expect(res.body.baseline_tax).toBe(base.body.tax);
-    const per = res.body.suggestions.find((s: any) => s.kind === "fr_per_contribution");
+    const per = res.body.suggestions.find((s: { kind: string }) => s.kind === "fr_per_contribution");
     const after = await post("/v1/tax/income-tax", { ...body, income: { taxable_income: base.body.taxable_income - per.amount } });
     expect(per.tax_after).toBe(after.body.tax);
     expect(per.tax_saving).toBe(base.body.tax - after.body.tax);
