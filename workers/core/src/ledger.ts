@@ -111,15 +111,10 @@ export interface EntryPatch {
   notes?: string | null;
 }
 
-export interface PaymentRequest {
+export interface PaymentRequest extends Movement {
   id: string;
   /** The caller: the source account must be theirs. */
   user_id: string;
-  source_account_id: string;
-  destination_account_id: string;
-  amount: number;
-  currency: string;
-  description: string | null;
   idem: IdempotencyKey;
 }
 
@@ -132,14 +127,18 @@ export interface CreditRequest {
   counterparty: string;
 }
 
-export interface PaymentView {
-  id: string;
-  status: "pending" | "completed" | "failed";
+/** What a payment moves, from which account to which: a payment's, a request's and a schedule's fields. */
+export interface Movement {
   source_account_id: string;
   destination_account_id: string;
   amount: number;
   currency: string;
   description: string | null;
+}
+
+export interface PaymentView extends Movement {
+  id: string;
+  status: "pending" | "completed" | "failed";
   created_at: string;
 }
 

@@ -1,4 +1,4 @@
-import { ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, z } from "#core";
+import { ENTRY_TEXT_LIMITS, MAX_AMOUNT, currencySchema, z, type Movement } from "#core";
 
 /** What a payment and a scheduled payment both move, as the API shows it. */
 export const movementFields = {
@@ -26,7 +26,7 @@ export const distinctAccounts = <T extends z.ZodType<{ source_account_id: string
   });
 
 /** The movement fields of a stored payment or schedule row (D1 or a schedule object's SQLite). */
-export const movementOf = (r: Record<string, unknown>) => ({
+export const movementOf = (r: Record<string, unknown>): Movement => ({
   source_account_id: r.source_account_id as string,
   destination_account_id: r.destination_account_id as string,
   amount: r.amount as number,

@@ -8,6 +8,7 @@ import {
   type LedgerRpc,
   ledgerStub,
   log,
+  type Movement,
   type PaymentRequest,
   type PaymentView,
 } from "#core";
@@ -31,13 +32,8 @@ import {
 } from "./schedule-policy";
 
 /** A schedule as the API answers it. */
-export interface ScheduleView extends ScheduleTerms, ScheduleProgress {
+export interface ScheduleView extends ScheduleTerms, ScheduleProgress, Movement {
   id: string;
-  source_account_id: string;
-  destination_account_id: string;
-  amount: number;
-  currency: string;
-  description: string | null;
   created_at: string;
 }
 

@@ -8,17 +8,17 @@ import {
   defineRoute,
   exactJson,
   exactSum,
-  getRoute,
   jsonBody,
   jsonResponse,
   keyset,
-  listRoute,
   newId,
   page,
   problemDoc,
   readExactSum,
   totalSchema,
   z,
+  getRoute,
+  listRoute,
 } from "#core";
 import { monthBounds } from "../domain/periods";
 import type { FinanceApp } from "../env";

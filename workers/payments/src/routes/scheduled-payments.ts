@@ -3,22 +3,22 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import {
   ApiError,
-  defineRoute,
-  getRoute,
+  type AppEnv,
   idempotencyKey,
   isIsoDate,
   jsonBody,
   jsonResponse,
   keyset,
+  type LedgerRpc,
   ledgerStub,
-  listRoute,
   newId,
+  defineRoute,
   page,
-  pathId,
   problemDoc,
   z,
-  type AppEnv,
-  type LedgerRpc,
+  getRoute,
+  listRoute,
+  pathId,
 } from "#core";
 import type { Env } from "../index";
 import { INTERVAL_UNITS, normalizeInstant, termsProblems } from "../schedule-policy";

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { getRoute, z, type AppEnv } from "#core";
+import { z, getRoute, type AppEnv } from "#core";
 import type { Env } from "../env";
 import { accountParams, ledger, notFound } from "./shared";
 

@@ -5,8 +5,8 @@ import {
   isIsoDate,
   isKnownCategory,
   ledgerStub,
-  pathId,
   z,
+  pathId,
   type LedgerEntry,
   type LedgerRpc,
 } from "#core";

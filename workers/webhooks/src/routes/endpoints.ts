@@ -7,14 +7,14 @@ import {
   EVENT_TYPES,
   checkScope,
   defineRoute,
-  getRoute,
   jsonBody,
   jsonResponse,
   keyset,
-  listRoute,
   newId,
   page,
   z,
+  getRoute,
+  listRoute,
   type Identity,
 } from "#core";
 import { checkWebhookUrl } from "../domain/ssrf";

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { events } from "../../../../db/schema";
-import { ApiError, EVENT_TYPES, getRoute, keyset, listRoute, page, paginationQuery, pathId, z, type PlatformEvent } from "#core";
+import { ApiError, EVENT_TYPES, keyset, page, paginationQuery, z, getRoute, listRoute, pathId, type PlatformEvent } from "#core";
 import type { WebhooksApp } from "../env";
 
 const tags = ["events"];
