@@ -4,23 +4,9 @@
 import { z } from "zod";
 const MAX_AMOUNT = 100_000_000_000;
 import { categorizeAll, getCategorizer } from "../../workers/ai/src/categorizer.ts";
+import { BENCH_LINES } from "./ai-lines.mjs";
 
-const MERCHANTS = [
-  "CB CARREFOUR MARKET 12/03 PARIS",
-  "PRLV SEPA NETFLIX.COM",
-  "CB SNCF CONNECT",
-  "CB*4821 UBER EATS",
-  "POS DEBIT KROGER #0312 AUSTIN TX",
-  "VIR SEPA LOYER FONCIA",
-  "CB PHARMACIE DU CENTRE LYON",
-  "AMZN MKTP US*2K4",
-  "PRLV SEPA EDF CLIENTS",
-  "CB FNAC 0123 PARIS",
-];
-const lines = Array.from({ length: 500 }, (_, i) => ({
-  description: `${MERCHANTS[i % MERCHANTS.length]} ${1000 + i}`,
-  amount: -(100 + ((i * 7919) % 20_000)),
-}));
+const lines = BENCH_LINES;
 const body = JSON.stringify({ transactions: lines });
 const schema = z.strictObject({
   transactions: z

@@ -6,21 +6,10 @@ import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { BENCH_LINES } from "./ai-lines.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const day = (d, k) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10);
-const MERCHANTS = [
-  "CB CARREFOUR MARKET 12/03 PARIS",
-  "PRLV SEPA NETFLIX.COM",
-  "CB SNCF CONNECT",
-  "CB*4821 UBER EATS",
-  "POS DEBIT KROGER #0312 AUSTIN TX",
-  "VIR SEPA LOYER FONCIA",
-  "CB PHARMACIE DU CENTRE LYON",
-  "AMZN MKTP US*2K4",
-  "PRLV SEPA EDF CLIENTS",
-  "CB FNAC 0123 PARIS",
-];
 
 /** p50 latency of `count` sequential calls of `fn` (one client), printed and returned in ms. */
 async function p50(name, fn, count) {
@@ -94,10 +83,7 @@ export default async function aiBench(b) {
   }
   console.log(`seeded ${summary.imported} transactions (two years) on ${acc.id}`);
 
-  const lines = Array.from({ length: 500 }, (_, i) => ({
-    description: `${MERCHANTS[i % MERCHANTS.length]} ${1000 + i}`,
-    amount: -(100 + ((i * 7919) % 20_000)),
-  }));
+  const lines = BENCH_LINES;
   const categorize500 = send("POST", "/v1/ai/categorize", { transactions: lines });
   const anomaliesPath = `/v1/ai/anomalies?account_id=${acc.id}`;
 
