@@ -288,23 +288,41 @@ export const pathId = ({ schema = z.string(), example }: { schema?: z.ZodString;
 /** What a GET route says about itself; the helpers below add the request and the 200 answer. */
 type ReadText = Pick<Defined, "path" | "tags" | "summary" | "description" | "scope">;
 
-/** The GET route both helpers declare, its text's keys in the order the document lists them. */
+/** What any route the helpers declare says about itself: a write may add middleware (further checks). */
+type RouteText = ReadText & Pick<Defined, "middleware">;
+
+/** The route a helper declares, its text's keys in the order the document lists them. */
+function textRoute<M extends RouteConfig["method"], Q extends NonNullable<RouteConfig["request"]>, S extends RouteConfig["responses"]>(
+  method: M,
+  text: RouteText,
+  request: Q,
+  responses: S,
+) {
+  const { path, tags, summary, description, scope, middleware } = text;
+  return defineRoute({ method, path, tags, summary, description, scope, middleware, request, responses });
+}
+
+/** The GET route both read helpers declare. */
 function readRoute<Q extends NonNullable<RouteConfig["request"]>, A extends ReturnType<typeof jsonResponse>>(
   text: ReadText,
   request: Q,
   answer: A,
 ) {
-  const { path, tags, summary, description, scope } = text;
-  return defineRoute({ method: "get", path, tags, summary, description, scope, request, responses: { 200: answer } });
+  return textRoute("get", text, request, { 200: answer });
 }
 
-/** GET one resource named by its path `params`: `item` answers 200. */
-export function getRoute<P extends z.ZodObject, T extends z.ZodTypeAny>({
-  params,
-  item,
-  ...text
-}: ReadText & { params: P; item: { schema: T; description: string } }) {
-  return readRoute(text, { params }, jsonResponse(item.schema, item.description));
+/**
+ * GET one resource: the one its path `params` name, or the one its `query` asks for (a report), or the
+ * only one there is (neither); `item` answers 200.
+ */
+export function getRoute<
+  T extends z.ZodTypeAny,
+  P extends z.ZodObject = z.ZodObject<Record<never, never>>,
+  Q extends z.ZodObject = z.ZodObject<Record<never, never>>,
+>({ params, query, item, ...text }: ReadText & { params?: P; query?: Q; item: { schema: T; description: string } }) {
+  // Typed as if both were always there: a route without one types its handler with none.
+  const request = { ...(params ? { params } : {}), ...(query ? { query } : {}) } as { params: P; query: Q };
+  return readRoute(text, request, jsonResponse(item.schema, item.description));
 }
 
 /**
@@ -320,6 +338,64 @@ export function listRoute<
   // Typed as if `params` were always there: a route without them types its handler with none.
   const request = { ...(params ? { params } : {}), query: query ?? paginationQuery } as { params: P; query: Q };
   return readRoute(text, request, jsonResponse(schema, page.description));
+}
+
+/** A JSON body and the resource a write answers with, as the write helpers take them. */
+type Body<B extends z.ZodTypeAny> = { schema: B; description?: string };
+type Item<T extends z.ZodTypeAny> = { schema: T; description: string };
+
+/** The 409 problem of a write that can clash with what exists (`conflict` describes when). */
+const conflictDoc = (conflict: string | undefined): { 409: ProblemDoc } | Record<never, never> =>
+  conflict === undefined ? {} : { 409: problemDoc(conflict) };
+
+/** POST a new resource: `headers` (e.g. an Idempotency-Key) and the JSON `body`; `item` answers 201. */
+export function createItemRoute<B extends z.ZodTypeAny, T extends z.ZodTypeAny, H extends z.ZodObject = z.ZodObject<Record<never, never>>>({
+  headers,
+  body,
+  item,
+  conflict,
+  ...text
+}: RouteText & { headers?: H; body: Body<B>; item: Item<T>; conflict?: string }) {
+  // Typed as if `headers` were always there: a route without them types its handler with none.
+  const request = { ...(headers ? { headers } : {}), ...jsonBody(body.schema, body.description) } as { headers: H } & ReturnType<
+    typeof jsonBody<B>
+  >;
+  return textRoute("post", text, request, { 201: jsonResponse(item.schema, item.description), ...conflictDoc(conflict) });
+}
+
+/** PATCH the resource named by `params` with the JSON `body` of the fields to change; `item` answers 200. */
+export function patchRoute<P extends z.ZodObject, B extends z.ZodTypeAny, T extends z.ZodTypeAny>({
+  params,
+  body,
+  item,
+  ...text
+}: RouteText & { params: P; body: Body<B>; item: Item<T> }) {
+  return textRoute(
+    "patch",
+    text,
+    { params, ...jsonBody(body.schema, body.description) },
+    { 200: jsonResponse(item.schema, item.description) },
+  );
+}
+
+/** DELETE the resource named by `params`: 204 with no body (`deleted` describes it; "Deleted" unless given). */
+export function deleteRoute<P extends z.ZodObject>({ params, deleted = "Deleted", ...text }: RouteText & { params: P; deleted?: string }) {
+  return textRoute("delete", text, { params }, { 204: { description: deleted } });
+}
+
+/**
+ * POST an action on the resource named by `params` (`/{id}/close`, `/{id}/retry`), with no body:
+ * `item` answers `status` (200 unless given), and 409 when `conflict` says the action can clash.
+ */
+export function actionRoute<P extends z.ZodObject, T extends z.ZodTypeAny, S extends 200 | 202 = 200>({
+  params,
+  item,
+  status = 200 as S,
+  conflict,
+  ...text
+}: RouteText & { params: P; item: Item<T>; status?: S; conflict?: string }) {
+  const answer = { [status]: jsonResponse(item.schema, item.description) } as { [K in S]: ReturnType<typeof jsonResponse<T>> };
+  return textRoute("post", text, { params }, { ...answer, ...conflictDoc(conflict) });
 }
 
 export { z };

@@ -4,18 +4,17 @@ import {
   ApiError,
   MAX_AMOUNT,
   currencySchema,
-  defineRoute,
-  jsonBody,
-  jsonResponse,
   keyset,
   ledgerStub,
   newId,
   ownedAccount,
   page,
-  problemDoc,
   z,
   getRoute,
   listRoute,
+  createItemRoute,
+  patchRoute,
+  actionRoute,
   type AccountRow,
   type LedgerRpc,
 } from "#core";
@@ -110,16 +109,15 @@ const ownAccount = (c: Ctx, id: string) => ownedAccount(c.env.DB, id, userId(c))
 const tags = ["accounts"];
 const accountParams = idParam("acc", "01jz3k5m7q8r9s0t1v2w3x4y5z");
 
-export const createAccountRoute = defineRoute({
-  method: "post",
+export const createAccountRoute = createItemRoute({
   path: "/v1/accounts",
   tags,
   summary: "Open an account",
   description:
     "Creates the account and its ledger (one Durable Object per account). `overdraft_limit` defaults to 0 (the balance may not go below zero); `null` removes the limit.",
   scope: "accounts:write",
-  request: jsonBody(createSchema, "The new account"),
-  responses: { 201: jsonResponse(accountSchema, "The account, with its (zero) balance") },
+  body: { schema: createSchema, description: "The new account" },
+  item: { schema: accountSchema, description: "The account, with its (zero) balance" },
 });
 
 export const listAccountsRoute = listRoute({
@@ -141,29 +139,26 @@ export const getAccountRoute = getRoute({
   item: { schema: accountSchema, description: "The account" },
 });
 
-export const updateAccountRoute = defineRoute({
-  method: "patch",
+export const updateAccountRoute = patchRoute({
   path: "/v1/accounts/{id}",
   tags,
   summary: "Rename an account",
   scope: "accounts:write",
-  request: { params: accountParams, ...jsonBody(updateSchema, "The fields to change") },
-  responses: { 200: jsonResponse(accountSchema, "The updated account") },
+  params: accountParams,
+  body: { schema: updateSchema, description: "The fields to change" },
+  item: { schema: accountSchema, description: "The updated account" },
 });
 
-export const closeAccountRoute = defineRoute({
-  method: "post",
+export const closeAccountRoute = actionRoute({
   path: "/v1/accounts/{id}/close",
   tags,
   summary: "Close an account (only at zero balance with nothing pending)",
   description:
     "Closing an already closed account answers 200 with the account. A non-zero balance or a payment in flight → 409 `conflict`.",
   scope: "accounts:write",
-  request: { params: accountParams },
-  responses: {
-    200: jsonResponse(accountSchema, "The closed account"),
-    409: problemDoc("The balance is not zero or a payment is in flight"),
-  },
+  params: accountParams,
+  item: { schema: accountSchema, description: "The closed account" },
+  conflict: "The balance is not zero or a payment is in flight",
 });
 
 export function registerAccounts(app: FinanceApp) {

@@ -5,20 +5,18 @@ import {
   MAX_AMOUNT,
   countedEntries,
   currencySchema,
-  defineRoute,
   exactJson,
   exactSum,
-  jsonBody,
-  jsonResponse,
   keyset,
   newId,
   page,
-  problemDoc,
   readExactSum,
   totalSchema,
   z,
   getRoute,
   listRoute,
+  createItemRoute,
+  deleteRoute,
 } from "#core";
 import { monthBounds } from "../domain/periods";
 import type { FinanceApp } from "../env";
@@ -55,18 +53,15 @@ const tags = ["budgets"];
 const params = idParam("bud", "01jz3k5m7q8r9s0t1v2w3x4y5z");
 const read = { tags, scope: "accounts:read" as const };
 
-export const createBudgetRoute = defineRoute({
-  method: "post",
+export const createBudgetRoute = createItemRoute({
   path: "/v1/budgets",
   tags,
   summary: "Set a monthly budget for a category and currency",
   description: "One budget per category, currency and period: a second one → 409.",
   scope: "accounts:write",
-  request: jsonBody(createSchema, "The budget"),
-  responses: {
-    201: jsonResponse(budgetSchema, "The budget with what is already spent this month"),
-    409: problemDoc("A budget for this category and currency exists"),
-  },
+  body: { schema: createSchema, description: "The budget" },
+  item: { schema: budgetSchema, description: "The budget with what is already spent this month" },
+  conflict: "A budget for this category and currency exists",
 });
 
 export const listBudgetsRoute = listRoute({
@@ -84,14 +79,12 @@ export const getBudgetRoute = getRoute({
   item: { schema: budgetSchema, description: "The budget" },
 });
 
-export const deleteBudgetRoute = defineRoute({
-  method: "delete",
+export const deleteBudgetRoute = deleteRoute({
   path: "/v1/budgets/{id}",
   tags,
   summary: "Delete a budget",
   scope: "accounts:write",
-  request: { params },
-  responses: { 204: { description: "Deleted" } },
+  params,
 });
 
 // Qualified by hand: drizzle renders columns of a single-table select unqualified, and inside the

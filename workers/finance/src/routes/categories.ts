@@ -3,16 +3,15 @@ import { categories, categoryRules } from "../../../../db/schema";
 import {
   ApiError,
   CATEGORY_CODES,
-  defineRoute,
   isUniqueViolation,
-  jsonBody,
-  jsonResponse,
   keyset,
   listRoute,
   newId,
   page,
-  problemDoc,
   z,
+  createItemRoute,
+  deleteRoute,
+  getRoute,
 } from "#core";
 import type { FinanceApp } from "../env";
 import { categoryRefSchema, db, idParam, nameSchema, requireCategory, userId } from "./shared";
@@ -63,27 +62,26 @@ const createRuleSchema = z
   })
   .openapi("CategoryRuleCreate");
 
-const conflict = problemDoc("Duplicate");
+const conflict = "Duplicate";
 const tags = ["categories"];
 
-export const listCategoriesRoute = defineRoute({
-  method: "get",
+export const listCategoriesRoute = getRoute({
   path: "/v1/categories",
   tags,
   summary: "The fixed taxonomy followed by your own categories",
   scope: "transactions:read",
-  responses: { 200: jsonResponse(z.object({ data: z.array(categorySchema) }), "Every category you can use") },
+  item: { schema: z.object({ data: z.array(categorySchema) }), description: "Every category you can use" },
 });
 
-export const createCategoryRoute = defineRoute({
-  method: "post",
+export const createCategoryRoute = createItemRoute({
   path: "/v1/categories",
   tags,
   summary: "Create your own category under a taxonomy code",
   description: "Names are unique per user, case-insensitively, and may not repeat a taxonomy code or name (→ 409).",
   scope: "transactions:write",
-  request: jsonBody(createCategorySchema, "The new category"),
-  responses: { 201: jsonResponse(categorySchema, "The category"), 409: conflict },
+  body: { schema: createCategorySchema, description: "The new category" },
+  item: { schema: categorySchema, description: "The category" },
+  conflict,
 });
 
 export const listRulesRoute = listRoute({
@@ -96,25 +94,23 @@ export const listRulesRoute = listRoute({
   page: { item: ruleSchema, name: "CategoryRulePage", description: "One page of rules" },
 });
 
-export const createRuleRoute = defineRoute({
-  method: "post",
+export const createRuleRoute = createItemRoute({
   path: "/v1/categories/rules",
   tags,
   summary: "Add a rule: description contains → category",
   description: "The same `contains` twice (case-insensitively) → 409.",
   scope: "transactions:write",
-  request: jsonBody(createRuleSchema, "The rule"),
-  responses: { 201: jsonResponse(ruleSchema, "The rule"), 409: conflict },
+  body: { schema: createRuleSchema, description: "The rule" },
+  item: { schema: ruleSchema, description: "The rule" },
+  conflict,
 });
 
-export const deleteRuleRoute = defineRoute({
-  method: "delete",
+export const deleteRuleRoute = deleteRoute({
   path: "/v1/categories/rules/{id}",
   tags,
   summary: "Delete a rule",
   scope: "transactions:write",
-  request: { params: idParam("rul", "01jz3k5m7q8r9s0t1v2w3x4y5z") },
-  responses: { 204: { description: "Deleted" } },
+  params: idParam("rul", "01jz3k5m7q8r9s0t1v2w3x4y5z"),
 });
 
 const RESERVED = new Set(TAXONOMY.flatMap((t) => [t.code, t.name.toLowerCase()]));

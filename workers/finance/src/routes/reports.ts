@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { users } from "../../../../db/schema";
-import { countedEntries, currencySchema, defineRoute, exactJson, exactSum, jsonResponse, readExactSum, totalSchema, z } from "#core";
+import { countedEntries, currencySchema, exactJson, exactSum, readExactSum, totalSchema, z, getRoute } from "#core";
 import { INTERVALS, MAX_BUCKETS, addMonths, bucketSql, bucketStarts, monthStart, resolveRange, type Interval } from "../domain/periods";
 import type { FinanceApp } from "../env";
 import { badQuery, db, userId, type Ctx } from "./shared";
@@ -74,26 +74,24 @@ const cashflowSchema = z
 
 const tags = ["reports"];
 
-export const summaryRoute = defineRoute({
-  method: "get",
+export const summaryRoute = getRoute({
   path: "/v1/reports/summary",
   tags,
   summary: "Income, expenses and spending by category over a date range",
   description: DEFINITIONS,
   scope: "transactions:read",
-  request: { query: summaryQuery },
-  responses: { 200: jsonResponse(summarySchema, "The summary") },
+  query: summaryQuery,
+  item: { schema: summarySchema, description: "The summary" },
 });
 
-export const cashflowRoute = defineRoute({
-  method: "get",
+export const cashflowRoute = getRoute({
   path: "/v1/reports/cashflow",
   tags,
   summary: "Income, expenses and net per day, week or month",
   description: `${DEFINITIONS} Every bucket of the range is listed, empty ones with zeros; at most ${MAX_BUCKETS} buckets.`,
   scope: "transactions:read",
-  request: { query: cashflowQuery },
-  responses: { 200: jsonResponse(cashflowSchema, "The series, oldest first") },
+  query: cashflowQuery,
+  item: { schema: cashflowSchema, description: "The series, oldest first" },
 });
 
 async function currencyFor(c: Ctx, requested: string | undefined): Promise<string> {
