@@ -325,6 +325,9 @@ export function getRoute<
   return readRoute(text, request, jsonResponse(item.schema, item.description));
 }
 
+/** The items of a list, its page's component name (when it has one) and the page's description. */
+type ListPage<T extends z.ZodTypeAny> = { item: T; name?: string; description: string };
+
 /**
  * GET one page of `page.item`s, newest first: the pagination query (or `query`, which extends it),
  * `params` for a nested list, and the page answer (a named component when `page.name` is given).
@@ -333,7 +336,7 @@ export function listRoute<
   T extends z.ZodTypeAny,
   Q extends z.ZodObject = typeof paginationQuery,
   P extends z.ZodObject = z.ZodObject<Record<never, never>>,
->({ params, query, page, ...text }: ReadText & { params?: P; query?: Q; page: { item: T; name?: string; description: string } }) {
+>({ params, query, page, ...text }: ReadText & { params?: P; query?: Q; page: ListPage<T> }) {
   const schema = page.name ? pageSchema(page.item).openapi(page.name) : pageSchema(page.item);
   // Typed as if `params` were always there: a route without them types its handler with none.
   const request = { ...(params ? { params } : {}), query: query ?? paginationQuery } as { params: P; query: Q };
@@ -396,6 +399,49 @@ export function actionRoute<P extends z.ZodObject, T extends z.ZodTypeAny, S ext
 }: RouteText & { params: P; item: Item<T>; status?: S; conflict?: string }) {
   const answer = { [status]: jsonResponse(item.schema, item.description) } as { [K in S]: ReturnType<typeof jsonResponse<T>> };
   return textRoute("post", text, { params }, { ...answer, ...conflictDoc(conflict) });
+}
+
+/** What one route of a resource says about itself: the resource gives its path, tags and scope. */
+type OwnText = Pick<Defined, "summary" | "description">;
+
+/**
+ * The routes of one REST resource, each declared with only its own text, body and answer: the
+ * resource names its collection `path` (`/v1/budgets`; one of them is `path/{id}`, named by `params`),
+ * its tags, the scope to `read` it, the scope to `write` it and any further checks a write runs.
+ */
+export function resourceRoutes<P extends z.ZodObject>(resource: {
+  path: string;
+  tags: string[];
+  params: P;
+  read: RouteScope;
+  write: RouteScope;
+  writeMiddleware?: MiddlewareHandler[];
+}) {
+  const { path, tags, params, read, write, writeMiddleware } = resource;
+  const one = `${path}/{id}`;
+  const reads = { tags, scope: read };
+  const writes = { tags, scope: write, middleware: writeMiddleware };
+  return {
+    /** GET the collection, a page at a time. */
+    list: <T extends z.ZodTypeAny, Q extends z.ZodObject = typeof paginationQuery>(r: OwnText & { query?: Q; page: ListPage<T> }) =>
+      listRoute({ path, ...reads, ...r }),
+    /** GET one. */
+    get: <T extends z.ZodTypeAny>(r: OwnText & { item: Item<T> }) => getRoute({ path: one, ...reads, params, ...r }),
+    /** POST a new one. */
+    create: <B extends z.ZodTypeAny, T extends z.ZodTypeAny, H extends z.ZodObject = z.ZodObject<Record<never, never>>>(
+      r: OwnText & { headers?: H; body: Body<B>; item: Item<T>; conflict?: string },
+    ) => createItemRoute({ path, ...writes, ...r }),
+    /** PATCH one. */
+    update: <B extends z.ZodTypeAny, T extends z.ZodTypeAny>(r: OwnText & { body: Body<B>; item: Item<T> }) =>
+      patchRoute({ path: one, ...writes, params, ...r }),
+    /** DELETE one. */
+    delete: (r: OwnText & { deleted?: string }) => deleteRoute({ path: one, ...writes, params, ...r }),
+    /** POST `path/{id}/<verb>`. */
+    action: <T extends z.ZodTypeAny, S extends 200 | 202 = 200>(
+      verb: string,
+      r: OwnText & { item: Item<T>; status?: S; conflict?: string },
+    ) => actionRoute({ path: `${one}/${verb}`, ...writes, params, ...r }),
+  };
 }
 
 export { z };

@@ -10,11 +10,7 @@ import {
   ownedAccount,
   page,
   z,
-  getRoute,
-  listRoute,
-  createItemRoute,
-  patchRoute,
-  actionRoute,
+  resourceRoutes,
   type AccountRow,
   type LedgerRpc,
 } from "#core";
@@ -106,57 +102,44 @@ function view(
 /** The caller's account, or 404 for an unknown id and for anybody else's (never revealing which). */
 const ownAccount = (c: Ctx, id: string) => ownedAccount(c.env.DB, id, userId(c));
 
-const tags = ["accounts"];
-const accountParams = idParam("acc", "01jz3k5m7q8r9s0t1v2w3x4y5z");
-
-export const createAccountRoute = createItemRoute({
+const account = resourceRoutes({
   path: "/v1/accounts",
-  tags,
+  tags: ["accounts"],
+  params: idParam("acc", "01jz3k5m7q8r9s0t1v2w3x4y5z"),
+  read: "accounts:read",
+  write: "accounts:write",
+});
+
+export const createAccountRoute = account.create({
   summary: "Open an account",
   description:
     "Creates the account and its ledger (one Durable Object per account). `overdraft_limit` defaults to 0 (the balance may not go below zero); `null` removes the limit.",
-  scope: "accounts:write",
   body: { schema: createSchema, description: "The new account" },
   item: { schema: accountSchema, description: "The account, with its (zero) balance" },
 });
 
-export const listAccountsRoute = listRoute({
-  path: "/v1/accounts",
-  tags,
+export const listAccountsRoute = account.list({
   summary: "List your accounts, newest first",
   description:
     "A cross-account view read from D1: balances are the ones the ledger objects project after each change (they may lag a write by up to a second); GET /v1/accounts/{id} reads the live balance.",
-  scope: "accounts:read",
   page: { item: accountSchema, name: "AccountPage", description: "One page of accounts" },
 });
 
-export const getAccountRoute = getRoute({
-  path: "/v1/accounts/{id}",
+export const getAccountRoute = account.get({
   summary: "Get one account with its current balance",
-  tags,
-  scope: "accounts:read",
-  params: accountParams,
   item: { schema: accountSchema, description: "The account" },
 });
 
-export const updateAccountRoute = patchRoute({
-  path: "/v1/accounts/{id}",
-  tags,
+export const updateAccountRoute = account.update({
   summary: "Rename an account",
-  scope: "accounts:write",
-  params: accountParams,
   body: { schema: updateSchema, description: "The fields to change" },
   item: { schema: accountSchema, description: "The updated account" },
 });
 
-export const closeAccountRoute = actionRoute({
-  path: "/v1/accounts/{id}/close",
-  tags,
+export const closeAccountRoute = account.action("close", {
   summary: "Close an account (only at zero balance with nothing pending)",
   description:
     "Closing an already closed account answers 200 with the account. A non-zero balance or a payment in flight → 409 `conflict`.",
-  scope: "accounts:write",
-  params: accountParams,
   item: { schema: accountSchema, description: "The closed account" },
   conflict: "The balance is not zero or a payment is in flight",
 });

@@ -13,10 +13,7 @@ import {
   readExactSum,
   totalSchema,
   z,
-  getRoute,
-  listRoute,
-  createItemRoute,
-  deleteRoute,
+  resourceRoutes,
 } from "#core";
 import { monthBounds } from "../domain/periods";
 import type { FinanceApp } from "../env";
@@ -49,43 +46,33 @@ const createSchema = z
   })
   .openapi("BudgetCreate");
 
-const tags = ["budgets"];
-const params = idParam("bud", "01jz3k5m7q8r9s0t1v2w3x4y5z");
-const read = { tags, scope: "accounts:read" as const };
-
-export const createBudgetRoute = createItemRoute({
+const budget = resourceRoutes({
   path: "/v1/budgets",
-  tags,
+  tags: ["budgets"],
+  params: idParam("bud", "01jz3k5m7q8r9s0t1v2w3x4y5z"),
+  read: "accounts:read",
+  write: "accounts:write",
+});
+
+export const createBudgetRoute = budget.create({
   summary: "Set a monthly budget for a category and currency",
   description: "One budget per category, currency and period: a second one → 409.",
-  scope: "accounts:write",
   body: { schema: createSchema, description: "The budget" },
   item: { schema: budgetSchema, description: "The budget with what is already spent this month" },
   conflict: "A budget for this category and currency exists",
 });
 
-export const listBudgetsRoute = listRoute({
-  path: "/v1/budgets",
+export const listBudgetsRoute = budget.list({
   summary: "Your budgets with spent and remaining for the current month, newest first",
-  ...read,
   page: { item: budgetSchema, name: "BudgetPage", description: "One page of budgets" },
 });
 
-export const getBudgetRoute = getRoute({
-  path: "/v1/budgets/{id}",
+export const getBudgetRoute = budget.get({
   summary: "One budget with spent and remaining for the current month",
-  ...read,
-  params,
   item: { schema: budgetSchema, description: "The budget" },
 });
 
-export const deleteBudgetRoute = deleteRoute({
-  path: "/v1/budgets/{id}",
-  tags,
-  summary: "Delete a budget",
-  scope: "accounts:write",
-  params,
-});
+export const deleteBudgetRoute = budget.delete({ summary: "Delete a budget" });
 
 // Qualified by hand: drizzle renders columns of a single-table select unqualified, and inside the
 // correlated subquery an unqualified `currency` would resolve to `entries.currency`.

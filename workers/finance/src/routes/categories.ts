@@ -1,18 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { categories, categoryRules } from "../../../../db/schema";
-import {
-  ApiError,
-  CATEGORY_CODES,
-  isUniqueViolation,
-  keyset,
-  listRoute,
-  newId,
-  page,
-  z,
-  createItemRoute,
-  deleteRoute,
-  getRoute,
-} from "#core";
+import { ApiError, CATEGORY_CODES, isUniqueViolation, keyset, newId, page, z, createItemRoute, getRoute, resourceRoutes } from "#core";
 import type { FinanceApp } from "../env";
 import { categoryRefSchema, db, idParam, nameSchema, requireCategory, userId } from "./shared";
 
@@ -84,34 +72,30 @@ export const createCategoryRoute = createItemRoute({
   conflict,
 });
 
-export const listRulesRoute = listRoute({
+const rule = resourceRoutes({
   path: "/v1/categories/rules",
   tags,
+  params: idParam("rul", "01jz3k5m7q8r9s0t1v2w3x4y5z"),
+  read: "transactions:read",
+  write: "transactions:write",
+});
+
+export const listRulesRoute = rule.list({
   summary: "Your categorisation rules, newest first",
   description:
     "A transaction recorded without a category takes the category of a matching rule (description contains `contains`, case-insensitive).",
-  scope: "transactions:read",
   page: { item: ruleSchema, name: "CategoryRulePage", description: "One page of rules" },
 });
 
-export const createRuleRoute = createItemRoute({
-  path: "/v1/categories/rules",
-  tags,
+export const createRuleRoute = rule.create({
   summary: "Add a rule: description contains → category",
   description: "The same `contains` twice (case-insensitively) → 409.",
-  scope: "transactions:write",
   body: { schema: createRuleSchema, description: "The rule" },
   item: { schema: ruleSchema, description: "The rule" },
   conflict,
 });
 
-export const deleteRuleRoute = deleteRoute({
-  path: "/v1/categories/rules/{id}",
-  tags,
-  summary: "Delete a rule",
-  scope: "transactions:write",
-  params: idParam("rul", "01jz3k5m7q8r9s0t1v2w3x4y5z"),
-});
+export const deleteRuleRoute = rule.delete({ summary: "Delete a rule" });
 
 const RESERVED = new Set(TAXONOMY.flatMap((t) => [t.code, t.name.toLowerCase()]));
 
