@@ -6,19 +6,14 @@ import {
   type AppEnv,
   idempotencyKey,
   isIsoDate,
-  jsonBody,
-  jsonResponse,
   keyset,
   type LedgerRpc,
   ledgerStub,
   newId,
-  defineRoute,
   page,
-  problemDoc,
   z,
-  getRoute,
-  listRoute,
   pathId,
+  resourceRoutes,
 } from "#core";
 import type { Env } from "../index";
 import { INTERVAL_UNITS, normalizeInstant, termsProblems } from "../schedule-policy";
@@ -76,60 +71,43 @@ const createBody = distinctAccounts(
   }),
 ).openapi("NewScheduledPayment");
 
-const idParams = pathId();
-const tags = ["scheduled payments"];
-
-export const createSchedule = defineRoute({
-  method: "post",
+const schedule = resourceRoutes({
   path: "/v1/scheduled-payments",
-  tags,
+  tags: ["scheduled payments"],
+  params: pathId(),
+  read: "transactions:read",
+  write: "payments:write",
+});
+
+export const createSchedule = schedule.create({
   summary: "Schedule a payment from one of your accounts, once or recurring",
   description:
     "Each occurrence runs once, at or after its time, as a payment whose Idempotency-Key is the schedule id and the occurrence time; occurrences missed during an outage run afterwards, in order. Monthly and yearly occurrences keep the start's day (UTC), on the month's last day when it is shorter. A refused occurrence is recorded `failed` with its code and the schedule goes on. The source must be yours and in `currency` (404 / 422 currency_mismatch); the destination must exist (404) in the same currency. An optional Idempotency-Key replays the first answer.",
-  scope: "payments:write",
-  request: {
-    headers: z.object({
-      "idempotency-key": z.string().max(255).optional().openapi({ description: "1–255 visible ASCII characters" }),
-    }),
-    ...jsonBody(createBody),
-  },
-  responses: {
-    201: jsonResponse(scheduleSchema, "The new schedule"),
-  },
+  headers: z.object({
+    "idempotency-key": z.string().max(255).optional().openapi({ description: "1–255 visible ASCII characters" }),
+  }),
+  body: { schema: createBody },
+  item: { schema: scheduleSchema, description: "The new schedule" },
 });
 
-export const listSchedules = listRoute({
-  path: "/v1/scheduled-payments",
-  tags,
+export const listSchedules = schedule.list({
   summary: "Your scheduled payments, newest first",
   description: "Read from the projection, which follows each schedule's changes within about a second.",
-  scope: "transactions:read",
   page: { item: scheduleSchema, description: "A page of scheduled payments" },
 });
 
-export const getSchedule = getRoute({
-  path: "/v1/scheduled-payments/{id}",
-  tags,
+export const getSchedule = schedule.get({
   summary: "One of your scheduled payments with its runs",
   description: "Served by the schedule's own object: it reflects every run and cancel that has answered.",
-  scope: "transactions:read",
-  params: idParams,
   item: { schema: scheduleWithRunsSchema, description: "The schedule and its latest runs" },
 });
 
-export const cancelSchedule = defineRoute({
-  method: "post",
-  path: "/v1/scheduled-payments/{id}/cancel",
-  tags,
+export const cancelSchedule = schedule.action("cancel", {
   summary: "Cancel a scheduled payment",
   description:
     "No occurrence runs after this answers: one already under way is finished first. Cancelling a cancelled schedule answers it again; a completed one → 409 `conflict`.",
-  scope: "payments:write",
-  request: { params: idParams },
-  responses: {
-    200: jsonResponse(scheduleSchema, "The cancelled schedule"),
-    409: problemDoc("The schedule has completed"),
-  },
+  item: { schema: scheduleSchema, description: "The cancelled schedule" },
+  conflict: "The schedule has completed",
 });
 
 /** The object of one schedule (named by its id), or of one caller's Idempotency-Key. */

@@ -2,21 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { MiddlewareHandler } from "hono";
 import { webhookDeliveries, webhookEndpoints } from "../../../../db/schema";
-import {
-  ApiError,
-  EVENT_TYPES,
-  checkScope,
-  defineRoute,
-  jsonBody,
-  jsonResponse,
-  keyset,
-  newId,
-  page,
-  z,
-  getRoute,
-  listRoute,
-  type Identity,
-} from "#core";
+import { ApiError, EVENT_TYPES, checkScope, keyset, newId, page, z, listRoute, actionRoute, resourceRoutes, type Identity } from "#core";
 import { checkWebhookUrl } from "../domain/ssrf";
 import { ROTATION_OVERLAP_MS, newSecret } from "../domain/signature";
 import { allowLoopback, type Env, type WebhooksApp } from "../env";
@@ -88,78 +74,60 @@ const readsTransactions: MiddlewareHandler = async (c, next) => {
   checkScope(c.get("identity") as Identity, "transactions:read");
   await next();
 };
-const write = { scope: "accounts:write" as const, middleware: [readsTransactions] };
-const read = { tags, scope: "transactions:read" as const };
-
-export const createEndpoint = defineRoute({
-  method: "post",
+const endpoint = resourceRoutes({
   path: "/v1/webhooks/endpoints",
   tags,
+  params: idParams,
+  read: "transactions:read",
+  write: "accounts:write",
+  writeMiddleware: [readsTransactions],
+});
+
+export const createEndpoint = endpoint.create({
   summary: "Register a webhook endpoint",
   description:
     "Nothing is sent to the URL now. Events of the listed types that concern you are POSTed to it, signed (Standard Webhooks). Needs accounts:write and transactions:read.",
-  ...write,
-  request: jsonBody(createBody),
-  responses: { 201: jsonResponse(endpointWithSecret, "The endpoint, with its signing secret (shown only now)") },
+  body: { schema: createBody },
+  item: { schema: endpointWithSecret, description: "The endpoint, with its signing secret (shown only now)" },
 });
-export const listEndpoints = listRoute({
-  path: "/v1/webhooks/endpoints",
+export const listEndpoints = endpoint.list({
   summary: "Your webhook endpoints, newest first",
-  ...read,
   page: { item: endpointSchema, name: "WebhookEndpointPage", description: "A page of endpoints" },
 });
-export const getEndpoint = getRoute({
-  path: "/v1/webhooks/endpoints/{id}",
+export const getEndpoint = endpoint.get({
   summary: "One webhook endpoint",
-  ...read,
-  params: idParams,
   item: { schema: endpointSchema, description: "The endpoint" },
 });
-export const patchEndpoint = defineRoute({
-  method: "patch",
-  path: "/v1/webhooks/endpoints/{id}",
-  tags,
+export const patchEndpoint = endpoint.update({
   summary: "Change an endpoint's URL, events, description or status",
   description: "Nothing is sent to the URL now. Enabling an endpoint again clears its failing streak.",
-  ...write,
-  request: { params: idParams, ...jsonBody(patchBody) },
-  responses: { 200: jsonResponse(endpointSchema, "The endpoint") },
+  body: { schema: patchBody },
+  item: { schema: endpointSchema, description: "The endpoint" },
 });
-export const deleteEndpoint = defineRoute({
-  method: "delete",
-  path: "/v1/webhooks/endpoints/{id}",
-  tags,
-  summary: "Delete an endpoint and its deliveries",
-  ...write,
-  request: { params: idParams },
-  responses: { 204: { description: "Deleted" } },
-});
-export const rotateSecret = defineRoute({
-  method: "post",
-  path: "/v1/webhooks/endpoints/{id}/rotate-secret",
-  tags,
+export const deleteEndpoint = endpoint.delete({ summary: "Delete an endpoint and its deliveries" });
+export const rotateSecret = endpoint.action("rotate-secret", {
   summary: "Replace the signing secret",
   description: "The previous secret keeps signing alongside the new one for 24 h: each delivery then carries two `v1,` signatures.",
-  ...write,
-  request: { params: idParams },
-  responses: { 200: jsonResponse(z.object({ secret: z.string() }).openapi("WebhookSecret"), "The new secret (shown only now)") },
+  item: { schema: z.object({ secret: z.string() }).openapi("WebhookSecret"), description: "The new secret (shown only now)" },
 });
 export const listDeliveries = listRoute({
   path: "/v1/webhooks/endpoints/{id}/deliveries",
   summary: "The endpoint's deliveries, newest first",
-  ...read,
+  tags,
+  scope: "transactions:read",
   params: idParams,
   page: { item: deliverySchema, name: "WebhookDeliveryPage", description: "A page of deliveries" },
 });
-export const retryDelivery = defineRoute({
-  method: "post",
+export const retryDelivery = actionRoute({
   path: "/v1/webhooks/deliveries/{id}/retry",
   tags,
   summary: "Send a delivery again now",
   description: "Queued at once, whatever its status; the answer does not wait for the receiver.",
-  ...write,
-  request: { params: webhookIdParams("whd_01jz3k5m7q8r9s0t1v2w3x4y5z") },
-  responses: { 202: jsonResponse(deliverySchema, "The delivery, queued") },
+  scope: "accounts:write",
+  middleware: [readsTransactions],
+  params: webhookIdParams("whd_01jz3k5m7q8r9s0t1v2w3x4y5z"),
+  status: 202,
+  item: { schema: deliverySchema, description: "The delivery, queued" },
 });
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
