@@ -5,7 +5,7 @@
  * (FR donations, services à la personne: `tax_after = frTaxAfterReduction(engine tax, reduction)`).
  */
 import type { IncomeTaxRequest, IncomeTaxResult } from "#core";
-import { FR, US, isLeverYear } from "./levers-data";
+import { FR, US, isLeverYear, type Cited } from "./levers-data";
 
 /** The income-tax engine's request and the part of its answer the levers read (core's TaxRpc types). */
 export type TaxRequest = IncomeTaxRequest;
@@ -89,56 +89,65 @@ function france(req: TaxRequest, base: Baseline, cash: number | undefined, year:
       sources: [p.rate.source, p.floor[year].source, p.cap[year].source],
     });
 
+  /**
+   * A reduction or credit of `rate` × what is given or spent, which the engine does not model: the amount
+   * is at most `ceiling`, the cash at hand and what cancels the whole tax (more saves nothing more).
+   */
+  const reducing = (lever: {
+    kind: string;
+    rate: number;
+    ceiling: number;
+    explain: (amount: number, reduction: number) => string;
+    sources: string[];
+  }) => {
+    const amount = whole(Math.min(lever.ceiling, budget(cash), Math.ceil(base.tax / lever.rate)));
+    if (amount > 0 && base.tax > 0) {
+      const reduction = Math.round(lever.rate * amount);
+      out.push({ kind: lever.kind, amount, reduction, explanation: lever.explain(amount, reduction), sources: lever.sources });
+    }
+  };
+  /** How tax_after is found for such a lever (frTaxAfterReduction), as its explanation says it. */
+  const notModelled = (what: "reduction" | "credit") =>
+    `The engine does not model ${what}s, so tax_after = max(0, engine tax − ${what}), rounded to the euro and 0 under the 61 € collection threshold`;
+
   // Donations to bodies helping people in difficulty: 75 % within their own ceiling.
   const aid = FR.donationAid;
-  const aidAmount = whole(Math.min(aid.ceiling[year].value, budget(cash), Math.ceil(base.tax / aid.rate.value)));
-  if (aidAmount > 0 && base.tax > 0) {
-    const reduction = Math.round(aid.rate.value * aidAmount);
-    out.push({
-      kind: "fr_donation_people_in_difficulty",
-      amount: aidAmount,
-      reduction,
-      explanation:
-        `Give ${m(aidAmount)} to bodies providing free meals, care or housing to people in difficulty (Restos du cœur, Secours populaire…): a 75 % income-tax reduction of ${m(reduction)} up to ${m(aid.ceiling[year].value)} of gifts (above it, 66 %). ` +
-        `The engine does not model reductions, so tax_after = max(0, engine tax − reduction), rounded to the euro and 0 under the 61 € collection threshold.`,
-      sources: [aid.rate.source, aid.ceiling[year].source],
-    });
-  }
+  reducing({
+    kind: "fr_donation_people_in_difficulty",
+    rate: aid.rate.value,
+    ceiling: aid.ceiling[year].value,
+    explain: (amount, reduction) =>
+      `Give ${m(amount)} to bodies providing free meals, care or housing to people in difficulty (Restos du cœur, Secours populaire…): a 75 % income-tax reduction of ${m(reduction)} up to ${m(aid.ceiling[year].value)} of gifts (above it, 66 %). ` +
+      `${notModelled("reduction")}.`,
+    sources: [aid.rate.source, aid.ceiling[year].source],
+  });
 
   // Other donations: 66 % within 20 % of taxable income.
   const d = FR.donation;
   const limit = Math.floor(d.incomeShare.value * base.taxable_income);
-  const gift = whole(Math.min(limit, budget(cash), Math.ceil(base.tax / d.rate.value)));
-  if (gift > 0 && base.tax > 0) {
-    const reduction = Math.round(d.rate.value * gift);
-    out.push({
-      kind: "fr_donation",
-      amount: gift,
-      reduction,
-      explanation:
-        `Give ${m(gift)} to charities of general interest: a 66 % income-tax reduction of ${m(reduction)}, within 20 % of taxable income (${m(limit)}; any excess carries over 5 years). ` +
-        `The engine does not model reductions, so tax_after = max(0, engine tax − reduction), rounded to the euro and 0 under the 61 € collection threshold. A gift always costs more than it saves: net_cost is what it costs you.`,
-      sources: [d.rate.source, d.incomeShare.source],
-    });
-  }
+  reducing({
+    kind: "fr_donation",
+    rate: d.rate.value,
+    ceiling: limit,
+    explain: (gift, reduction) =>
+      `Give ${m(gift)} to charities of general interest: a 66 % income-tax reduction of ${m(reduction)}, within 20 % of taxable income (${m(limit)}; any excess carries over 5 years). ` +
+      `${notModelled("reduction")}. A gift always costs more than it saves: net_cost is what it costs you.`,
+    sources: [d.rate.source, d.incomeShare.source],
+  });
 
   // Services à la personne: 50 % tax credit on spending within 12 000 € + 1 500 € per child, at most 15 000 €,
   // and no more than what cancels the whole tax (as for donations).
   const h = FR.homeServices;
   const cap = Math.min(h.max.value, h.base.value + h.perChild.value * (req.dependents ?? 0));
-  const spend = whole(Math.min(cap, budget(cash), Math.ceil(base.tax / h.rate.value)));
-  if (spend > 0 && base.tax > 0) {
-    const credit = Math.round(h.rate.value * spend);
-    out.push({
-      kind: "fr_services_a_la_personne",
-      amount: spend,
-      reduction: credit,
-      explanation:
-        `Spend ${m(spend)} on services à la personne (home help, childcare or tutoring at home, gardening) from an approved provider: a 50 % tax credit of ${m(credit)} within ${m(cap)} of spending this year. ` +
-        `The engine does not model credits, so tax_after = max(0, engine tax − credit), rounded to the euro and 0 under the 61 € collection threshold; the amount stops where the credit cancels your whole tax (the credit is refundable, so spending more is paid back at 50 %, not counted in tax_saving).`,
-      sources: [h.rate.source, h.base.source, h.perChild.source, h.max.source],
-    });
-  }
+  reducing({
+    kind: "fr_services_a_la_personne",
+    rate: h.rate.value,
+    ceiling: cap,
+    explain: (spend, credit) =>
+      `Spend ${m(spend)} on services à la personne (home help, childcare or tutoring at home, gardening) from an approved provider: a 50 % tax credit of ${m(credit)} within ${m(cap)} of spending this year. ` +
+      `${notModelled("credit")}; the amount stops where the credit cancels your whole tax (the credit is refundable, so spending more is paid back at 50 %, not counted in tax_saving).`,
+    sources: [h.rate.source, h.base.source, h.perChild.source, h.max.source],
+  });
   return out;
 }
 
@@ -161,7 +170,7 @@ function unitedStates(req: TaxRequest, base: Baseline, cash: number | undefined,
       : { ...req, income: { taxable_income: Math.max(0, base.taxable_income - sum) } };
   };
 
-  const retirement = (kind: string, limit: number, source: string, what: string, note: string) => {
+  const retirement = (kind: string, { value: limit, source }: Cited<number>, what: string, note: string) => {
     const per = spread(
       whole(
         Math.min(
@@ -183,15 +192,13 @@ function unitedStates(req: TaxRequest, base: Baseline, cash: number | undefined,
   };
   retirement(
     "us_401k_contribution",
-    US.k401[year].value,
-    US.k401[year].source,
+    US.k401[year],
     "a traditional 401(k) through payroll (pre-tax elective deferrals)",
     "Deferrals reduce taxable wages; only if your employer offers a plan.",
   );
   retirement(
     "us_traditional_ira_contribution",
-    US.ira[year].value,
-    US.ira[year].source,
+    US.ira[year],
     "a traditional IRA",
     "Deductible in full unless you (or your spouse) are covered by a workplace plan and your income is in the phase-out range.",
   );
