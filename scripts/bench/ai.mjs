@@ -6,10 +6,10 @@ import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { day, historyCsv } from "../../tests/shared/history-csv.mjs";
 import { BENCH_LINES } from "./ai-lines.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const day = (d, k) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10);
 
 /** p50 latency of `count` sequential calls of `fn` (one client), printed and returned in ms. */
 async function p50(name, fn, count) {
@@ -25,20 +25,6 @@ async function p50(name, fn, count) {
     `${name.padEnd(58)} ${String(count).padStart(6)} req   1 client  p50 ${p.toFixed(1).padStart(7)} ms  p90 ${ms[Math.floor(ms.length * 0.9)].toFixed(1).padStart(7)} ms`,
   );
   return p;
-}
-
-function twoYearsCsv(asOf) {
-  const rows = ["date,amount,description,category"];
-  for (let d = day(asOf, -730); d <= asOf; d = day(d, 1)) {
-    const dd = Number(d.slice(8, 10));
-    const dow = new Date(`${d}T00:00:00Z`).getUTCDay();
-    if (dd === 1) rows.push(`${d},2500.00,VIR SEPA SALAIRE ACME SAS,income`);
-    if (dd === 3) rows.push(`${d},-900.00,PRLV SEPA LOYER FONCIA,housing`);
-    if (dd === 15) rows.push(`${d},-13.99,PRLV SEPA NETFLIX.COM,subscriptions`);
-    if (dow === 6) rows.push(`${d},-${60 + (dd % 20)}.50,CB CARREFOUR MARKET PARIS 15,groceries`);
-    if (dow === 2) rows.push(`${d},-${12 + (dd % 9)}.80,CB STARBUCKS PARIS,dining`);
-  }
-  return rows.join("\n") + "\n";
 }
 
 /** The last Server-Timing header per path: where the time went inside the workers (total, D1, Durable Objects). */
@@ -70,7 +56,7 @@ export default async function aiBench(b) {
   const imp = await fetch(`${b.origin}/v1/accounts/${acc.id}/imports`, {
     method: "POST",
     headers: { ...auth, "content-type": "text/csv" },
-    body: twoYearsCsv(asOf),
+    body: historyCsv(day(asOf, -730), asOf, { cafes: true }),
   });
   const summary = await imp.json();
   if (!imp.ok) throw new Error(`import → ${imp.status} ${JSON.stringify(summary).slice(0, 200)}`);

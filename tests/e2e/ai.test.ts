@@ -2,6 +2,8 @@
 // user, an account, a history recorded through the ledger API (single transactions and a CSV import),
 // then every AI endpoint, including bad input (problem+json).
 import { beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error plain ESM module shared with the AI bench
+import { day, historyCsv } from "../shared/history-csv.mjs";
 import { call, expectProblem, register } from "./helpers";
 
 let token = "";
@@ -9,23 +11,12 @@ let account = "";
 const post = (path: string, json: unknown, t: string | null = token) => call(path, { method: "POST", json, token: t ?? undefined });
 const get = (path: string, t: string | null = token) => call(path, { token: t ?? undefined });
 
-const day = (d: string, k: number) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10);
 const today = () => new Date().toISOString().slice(0, 10);
 
-/** ~14 months of history ending yesterday, as a CSV import (amounts in major units). */
+/** ~14 months of history ending yesterday, as a CSV import, with a large grocery bill on its last day. */
 function csv(): string {
-  const rows = ["date,amount,description,category"];
   const end = day(today(), -1);
-  for (let d = day(today(), -420); d <= end; d = day(d, 1)) {
-    const dd = Number(d.slice(8, 10));
-    const dow = new Date(`${d}T00:00:00Z`).getUTCDay();
-    if (dd === 1) rows.push(`${d},2500.00,VIR SEPA SALAIRE ACME SAS,income`);
-    if (dd === 3) rows.push(`${d},-900.00,PRLV SEPA LOYER FONCIA,housing`);
-    if (dd === 15) rows.push(`${d},-13.99,PRLV SEPA NETFLIX.COM,subscriptions`);
-    if (dow === 6) rows.push(`${d},-${60 + (dd % 20)}.50,CB CARREFOUR MARKET PARIS 15,groceries`);
-  }
-  rows.push(`${end},-480.00,CB CARREFOUR MARKET PARIS 15,groceries`);
-  return rows.join("\n") + "\n";
+  return `${historyCsv(day(today(), -420), end)}${end},-480.00,CB CARREFOUR MARKET PARIS 15,groceries\n`;
 }
 
 /** The ledger projects entries to D1 asynchronously (outbox): wait until the forecast sees them. */
