@@ -2,6 +2,7 @@
 // WorkerEntrypoint: the optimiser's tax figures and the ledger's categories arrive, and neither
 // reaches the callee as an HTTP request (each worker's request counters in /metrics stay put).
 import { describe, expect, inject, it } from "vitest";
+import { FR_COUPLE_2025 } from "../shared/households";
 import { call, register } from "./helpers";
 
 /** Requests `worker` has served at `route` so far (every status). */
@@ -16,13 +17,7 @@ async function served(worker: string, route: string): Promise<number> {
 describe("calls between workers over wrangler dev", () => {
   it("the tax optimiser asks the tax worker by RPC: no income-tax request, savings equal to the endpoint's", async () => {
     const token = await register("rpc-tax");
-    const body = {
-      jurisdiction: "FR",
-      income_year: 2025,
-      filing_status: "married",
-      dependents: 2,
-      income: { salaries: [5_500_000, 3_800_000] },
-    };
+    const body = FR_COUPLE_2025;
     const before = await served("tax", "/v1/tax/income-tax");
     const res = await call("/v1/ai/tax-optimization", { method: "POST", token, json: { ...body, cash_available: 800_000 } });
     expect(res.status, res.text).toBe(200);

@@ -5,6 +5,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "#core";
+import { FR_COUPLE_2025 } from "../shared/households";
 import { ORIGIN, api, createAccount, createUser, expectProblem, type Answer } from "./support";
 
 type Line = { date: string; amount: number; description: string; category: string };
@@ -301,13 +302,7 @@ describe("POST /v1/ai/tax-optimization", () => {
 
   it("FR: every tax_after is the income-tax endpoint's answer, ranked by saving", async () => {
     const u = await createUser();
-    const body = {
-      jurisdiction: "FR",
-      income_year: 2025,
-      filing_status: "married",
-      dependents: 2,
-      income: { salaries: [5_500_000, 3_800_000] },
-    };
+    const body = FR_COUPLE_2025;
     const res = await optimize(u.token, { ...body, cash_available: 800_000 });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const base = await incomeTax(u.token, body);

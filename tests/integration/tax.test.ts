@@ -4,6 +4,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { SignJWT, importJWK, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
+import { FR_SINGLE_2024, FR_SINGLE_2024_TAX, US_SINGLE_2025, US_SINGLE_2025_TAX } from "../shared/households";
 
 type Svc = { fetch(input: string, init?: RequestInit): Promise<Response> };
 const svc = exports as unknown as { default: Svc; TaxService: Svc };
@@ -29,8 +30,6 @@ async function tax(
 }
 
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
-
-const frSingle = { jurisdiction: "FR", income_year: 2024, filing_status: "single", dependents: 0, income: { taxable_income: 3_000_000 } };
 
 // ── ledger projection rows, shaped per db/schema.ts `entries` ────────────────
 let version = 0;
@@ -118,20 +117,9 @@ describe("tax worker (named entrypoint, identity as the gateway forwards it)", (
   });
 
   it("FR single, revenus 2024, 30 000 € net imposable → 2 165 € (service-public.fr F1419)", async () => {
-    const res = await tax("/v1/tax/income-tax", { json: frSingle });
+    const res = await tax("/v1/tax/income-tax", { json: FR_SINGLE_2024 });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      jurisdiction: "FR",
-      income_year: 2024,
-      currency: "EUR",
-      gross_income: 3_000_000,
-      taxable_income: 3_000_000,
-      parts: 1,
-      tax_before_credits: 216_548,
-      decote: 0,
-      tax: 216_500,
-      marginal_rate: 0.3,
-    });
+    expect(res.body).toMatchObject({ ...FR_SINGLE_2024_TAX, jurisdiction: "FR", income_year: 2024, gross_income: 3_000_000 });
     expect(res.body.brackets).toEqual([
       { from: 0, to: 1_149_700, rate: 0, taxable: 1_149_700, tax: 0 },
       { from: 1_149_700, to: 2_931_500, rate: 0.11, taxable: 1_781_800, tax: 195_998 },
@@ -141,36 +129,28 @@ describe("tax worker (named entrypoint, identity as the gateway forwards it)", (
   });
 
   it("US single 2025, wages $100 000 → taxable $84 250 after the OBBBA standard deduction, tax $13 449", async () => {
-    const res = await tax("/v1/tax/income-tax", {
-      json: { jurisdiction: "US", income_year: 2025, filing_status: "single", income: { salaries: [10_000_000] } },
-    });
+    const res = await tax("/v1/tax/income-tax", { json: US_SINGLE_2025 });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      currency: "USD",
-      gross_income: 10_000_000,
-      taxable_income: 10_000_000 - 1_575_000,
-      tax: 1_344_900,
-      marginal_rate: 0.22,
-    });
+    expect(res.body).toMatchObject(US_SINGLE_2025_TAX);
     expect(res.body.parts).toBeUndefined();
     expect(res.body.brackets.map((b: { rate: number }) => b.rate)).toEqual([0.1, 0.12, 0.22]);
   });
 
   it.each([
-    ["unknown jurisdiction", { ...frSingle, jurisdiction: "DE" }, ["jurisdiction"]],
-    ["unknown income year", { ...frSingle, income_year: 2023 }, ["income_year"]],
-    ["filing status of the other jurisdiction", { ...frSingle, filing_status: "married_joint" }, ["filing_status"]],
-    ["filing status that exists nowhere", { ...frSingle, filing_status: "divorced" }, ["filing_status"]],
-    ["float amount", { ...frSingle, income: { taxable_income: 3_000_000.5 } }, ["income.taxable_income"]],
-    ["amount past 10^13", { ...frSingle, income: { taxable_income: 10 ** 13 + 1 } }, ["income.taxable_income"]],
-    ["amount as a string", { ...frSingle, income: { taxable_income: "3000000" } }, ["income.taxable_income"]],
-    ["negative salary", { ...frSingle, dependents: 1, income: { salaries: [100, -1] } }, ["income.salaries.1"]],
-    ["unknown top-level field", { ...frSingle, deductions: 5 }, ["deductions"]],
-    ["unknown income field", { ...frSingle, income: { taxable_income: 1, bonus: 2 } }, ["income.bonus"]],
-    ["both income forms (engine rule)", { ...frSingle, income: { taxable_income: 1, salaries: [1] } }, ["income"]],
-    ["neither income form (engine rule)", { ...frSingle, income: {} }, ["income"]],
-    ["more salaries than people (engine rule)", { ...frSingle, income: { salaries: [1, 2] } }, ["income.salaries"]],
-    ["fractional dependents", { ...frSingle, dependents: 0.5 }, ["dependents"]],
+    ["unknown jurisdiction", { ...FR_SINGLE_2024, jurisdiction: "DE" }, ["jurisdiction"]],
+    ["unknown income year", { ...FR_SINGLE_2024, income_year: 2023 }, ["income_year"]],
+    ["filing status of the other jurisdiction", { ...FR_SINGLE_2024, filing_status: "married_joint" }, ["filing_status"]],
+    ["filing status that exists nowhere", { ...FR_SINGLE_2024, filing_status: "divorced" }, ["filing_status"]],
+    ["float amount", { ...FR_SINGLE_2024, income: { taxable_income: 3_000_000.5 } }, ["income.taxable_income"]],
+    ["amount past 10^13", { ...FR_SINGLE_2024, income: { taxable_income: 10 ** 13 + 1 } }, ["income.taxable_income"]],
+    ["amount as a string", { ...FR_SINGLE_2024, income: { taxable_income: "3000000" } }, ["income.taxable_income"]],
+    ["negative salary", { ...FR_SINGLE_2024, dependents: 1, income: { salaries: [100, -1] } }, ["income.salaries.1"]],
+    ["unknown top-level field", { ...FR_SINGLE_2024, deductions: 5 }, ["deductions"]],
+    ["unknown income field", { ...FR_SINGLE_2024, income: { taxable_income: 1, bonus: 2 } }, ["income.bonus"]],
+    ["both income forms (engine rule)", { ...FR_SINGLE_2024, income: { taxable_income: 1, salaries: [1] } }, ["income"]],
+    ["neither income form (engine rule)", { ...FR_SINGLE_2024, income: {} }, ["income"]],
+    ["more salaries than people (engine rule)", { ...FR_SINGLE_2024, income: { salaries: [1, 2] } }, ["income.salaries"]],
+    ["fractional dependents", { ...FR_SINGLE_2024, dependents: 0.5 }, ["dependents"]],
   ])("%s → 422 validation_failed naming the field", async (_name, json, expected) => {
     const res = await tax("/v1/tax/income-tax", { json });
     expect(res.status).toBe(422);
@@ -180,7 +160,7 @@ describe("tax worker (named entrypoint, identity as the gateway forwards it)", (
   });
 
   it("10^13 exactly is accepted", async () => {
-    const res = await tax("/v1/tax/income-tax", { json: { ...frSingle, income: { taxable_income: 10 ** 13 } } });
+    const res = await tax("/v1/tax/income-tax", { json: { ...FR_SINGLE_2024, income: { taxable_income: 10 ** 13 } } });
     expect(res.status).toBe(200);
     expect(res.body.tax).toBeGreaterThan(0);
   });
@@ -417,7 +397,7 @@ describe("tax through the gateway with a user token", () => {
 
   it("answers every tax endpoint with a valid token", async () => {
     expect((await call("/v1/tax/jurisdictions", { token })).status).toBe(200);
-    const it = await call("/v1/tax/income-tax", { token, method: "POST", body: JSON.stringify(frSingle) });
+    const it = await call("/v1/tax/income-tax", { token, method: "POST", body: JSON.stringify(FR_SINGLE_2024) });
     expect(it.status).toBe(200);
     expect(((await it.json()) as { tax: number }).tax).toBe(216_500);
     const vat = await call("/v1/tax/vat", {
