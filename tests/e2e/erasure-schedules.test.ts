@@ -2,7 +2,7 @@
 // the deletion answers, its first occurrence (due seconds later) never runs, no money moves, and its
 // description is in none of the stack's own SQLite files (D1 and every Durable Object).
 import { describe, expect, it } from "vitest";
-import { call, register, storedText } from "./helpers";
+import { call, register, scheduleBody, storedText } from "./helpers";
 
 const post = (p: string, json: unknown, token: string) => call(p, { method: "POST", json, token });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,15 +25,14 @@ describe("DELETE /v1/users/me with a scheduled payment", () => {
     const startAt = Date.now() + 15_000;
     const created = await post(
       "/v1/scheduled-payments",
-      {
-        source_account_id: src,
-        destination_account_id: dst,
+      scheduleBody({
+        source: src,
+        destination: dst,
         amount: 1_500,
-        currency: "EUR",
+        startAt,
         description: `${MARK} rent`,
-        start_at: new Date(startAt).toISOString(),
         interval: { unit: "month", count: 1 },
-      },
+      }),
       leaving,
     );
     expect(created.status, created.text).toBe(201);

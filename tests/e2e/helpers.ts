@@ -127,3 +127,22 @@ export function storedText(kind: "d1" | "do" | "" = ""): string {
   }
   return text.toLowerCase();
 }
+
+/**
+ * The body of POST /v1/scheduled-payments: `amount` EUR minor units from `source` to `destination`,
+ * first at `startAt` (epoch ms), with any further terms (description, interval, max_occurrences…).
+ */
+export const scheduleBody = ({
+  source,
+  destination,
+  amount,
+  startAt,
+  ...terms
+}: { source: string; destination: string; amount: number; startAt: number } & Record<string, unknown>) => ({
+  source_account_id: source,
+  destination_account_id: destination,
+  amount,
+  currency: "EUR",
+  start_at: new Date(startAt).toISOString(),
+  ...terms,
+});

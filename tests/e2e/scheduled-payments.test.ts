@@ -3,7 +3,7 @@
 // bad terms, foreign ids and cancel.
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, expectProblem, register } from "./helpers";
+import { call, expectProblem, register, scheduleBody } from "./helpers";
 
 let alice = "";
 let bob = "";
@@ -50,14 +50,7 @@ describe("scheduled payments over HTTP", () => {
     const startAt = Date.now() + 2_000;
     const created = await post(
       "/v1/scheduled-payments",
-      {
-        source_account_id: src,
-        destination_account_id: dst,
-        amount: 2_500,
-        currency: "EUR",
-        description: "Once",
-        start_at: new Date(startAt).toISOString(),
-      },
+      scheduleBody({ source: src, destination: dst, amount: 2_500, startAt, description: "Once" }),
       alice,
       { "Idempotency-Key": crypto.randomUUID() },
     );
@@ -103,13 +96,7 @@ describe("scheduled payments over HTTP", () => {
   it("refuses bad terms (422) and foreign or missing accounts (404), and hides other users' schedules", async () => {
     const src = await account(alice);
     const dst = await account(bob);
-    const base = {
-      source_account_id: src,
-      destination_account_id: dst,
-      amount: 100,
-      currency: "EUR",
-      start_at: new Date(Date.now() + 3_600_000).toISOString(),
-    };
+    const base = scheduleBody({ source: src, destination: dst, amount: 100, startAt: Date.now() + 3_600_000 });
     for (const [json, path] of [
       [{ ...base, start_at: new Date(Date.now() - 120_000).toISOString() }, "start_at"],
       [{ ...base, interval: { unit: "fortnight", count: 1 } }, "interval.unit"],
@@ -137,15 +124,17 @@ describe("scheduled payments over HTTP", () => {
   it("cancel stops a recurring schedule at once and the list follows", async () => {
     const src = await account(alice);
     const dst = await account(bob);
-    const created = await post("/v1/scheduled-payments", {
-      source_account_id: src,
-      destination_account_id: dst,
-      amount: 100,
-      currency: "EUR",
-      start_at: new Date(Date.now() + 3_600_000).toISOString(),
-      interval: { unit: "week", count: 2 },
-      max_occurrences: 10,
-    });
+    const created = await post(
+      "/v1/scheduled-payments",
+      scheduleBody({
+        source: src,
+        destination: dst,
+        amount: 100,
+        startAt: Date.now() + 3_600_000,
+        interval: { unit: "week", count: 2 },
+        max_occurrences: 10,
+      }),
+    );
     expect(created.status).toBe(201);
     const res = await post(`/v1/scheduled-payments/${created.body.id}/cancel`, undefined);
     expect(res.status).toBe(200);
