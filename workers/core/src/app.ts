@@ -403,44 +403,56 @@ export function actionRoute<P extends z.ZodObject, T extends z.ZodTypeAny, S ext
 
 /** What one route of a resource says about itself: the resource gives its path, tags and scope. */
 type OwnText = Pick<Defined, "summary" | "description">;
+/** A route's answer: `answer` describes it; it is the resource itself unless `schema` says otherwise. */
+type Answer<T extends z.ZodTypeAny> = { answer: string; schema?: T };
 
 /**
  * The routes of one REST resource, each declared with only its own text, body and answer: the
  * resource names its collection `path` (`/v1/budgets`; one of them is `path/{id}`, named by `params`),
- * its tags, the scope to `read` it, the scope to `write` it and any further checks a write runs.
+ * the `item` its routes answer with, its tags, the scope to `read` it, the scope to `write` it and
+ * any further checks a write runs.
  */
-export function resourceRoutes<P extends z.ZodObject>(resource: {
+export function resourceRoutes<P extends z.ZodObject, I extends z.ZodTypeAny>(resource: {
   path: string;
   tags: string[];
   params: P;
+  item: I;
   read: RouteScope;
   write: RouteScope;
   writeMiddleware?: MiddlewareHandler[];
 }) {
-  const { path, tags, params, read, write, writeMiddleware } = resource;
+  const { path, tags, params, item, read, write, writeMiddleware } = resource;
   const one = `${path}/{id}`;
   const reads = { tags, scope: read };
   const writes = { tags, scope: write, middleware: writeMiddleware };
+  const answered = <T extends z.ZodTypeAny>({ answer, schema }: Answer<T>) => ({ schema: (schema ?? item) as T, description: answer });
   return {
-    /** GET the collection, a page at a time. */
-    list: <T extends z.ZodTypeAny, Q extends z.ZodObject = typeof paginationQuery>(r: OwnText & { query?: Q; page: ListPage<T> }) =>
-      listRoute({ path, ...reads, ...r }),
+    /** GET the collection, a page of items at a time. */
+    list: <Q extends z.ZodObject = typeof paginationQuery>({ page, ...r }: OwnText & { query?: Q; page: Omit<ListPage<I>, "item"> }) =>
+      listRoute({ path, ...reads, ...r, page: { item, ...page } }),
     /** GET one. */
-    get: <T extends z.ZodTypeAny>(r: OwnText & { item: Item<T> }) => getRoute({ path: one, ...reads, params, ...r }),
+    get: <T extends z.ZodTypeAny = I>({ answer, schema, ...text }: OwnText & Answer<T>) =>
+      getRoute({ path: one, ...reads, ...text, params, item: answered({ answer, schema }) }),
     /** POST a new one. */
-    create: <B extends z.ZodTypeAny, T extends z.ZodTypeAny, H extends z.ZodObject = z.ZodObject<Record<never, never>>>(
-      r: OwnText & { headers?: H; body: Body<B>; item: Item<T>; conflict?: string },
-    ) => createItemRoute({ path, ...writes, ...r }),
+    create: <B extends z.ZodTypeAny, T extends z.ZodTypeAny = I, H extends z.ZodObject = z.ZodObject<Record<never, never>>>({
+      answer,
+      schema,
+      ...r
+    }: OwnText & Answer<T> & { headers?: H; body: Body<B>; conflict?: string }) =>
+      createItemRoute({ path, ...writes, ...r, item: answered({ answer, schema }) }),
     /** PATCH one. */
-    update: <B extends z.ZodTypeAny, T extends z.ZodTypeAny>(r: OwnText & { body: Body<B>; item: Item<T> }) =>
-      patchRoute({ path: one, ...writes, params, ...r }),
+    update: <B extends z.ZodTypeAny, T extends z.ZodTypeAny = I>({ answer, schema, ...r }: OwnText & Answer<T> & { body: Body<B> }) =>
+      patchRoute({ path: one, ...writes, ...r, params, item: answered({ answer, schema }) }),
     /** DELETE one. */
     delete: (r: OwnText & { deleted?: string }) => deleteRoute({ path: one, ...writes, params, ...r }),
     /** POST `path/{id}/<verb>`. */
-    action: <T extends z.ZodTypeAny, S extends 200 | 202 = 200>(
+    action: <T extends z.ZodTypeAny = I, S extends 200 | 202 = 200>(
       verb: string,
-      r: OwnText & { item: Item<T>; status?: S; conflict?: string },
-    ) => actionRoute({ path: `${one}/${verb}`, ...writes, params, ...r }),
+      { answer, schema, ...r }: OwnText & Answer<T> & { status?: S; conflict?: string },
+    ) => actionRoute({ path: `${one}/${verb}`, ...writes, ...r, params, item: answered({ answer, schema }) }),
+    /** GET `path/{id}/<what>`, a page of the one's `page.item`s at a time (an endpoint's deliveries). */
+    listOf: <T extends z.ZodTypeAny>(what: string, r: OwnText & { page: ListPage<T> }) =>
+      listRoute({ path: `${one}/${what}`, ...reads, ...r, params }),
   };
 }
 

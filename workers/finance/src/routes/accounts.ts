@@ -106,6 +106,7 @@ const account = resourceRoutes({
   path: "/v1/accounts",
   tags: ["accounts"],
   params: idParam("acc", "01jz3k5m7q8r9s0t1v2w3x4y5z"),
+  item: accountSchema,
   read: "accounts:read",
   write: "accounts:write",
 });
@@ -115,32 +116,32 @@ export const createAccountRoute = account.create({
   description:
     "Creates the account and its ledger (one Durable Object per account). `overdraft_limit` defaults to 0 (the balance may not go below zero); `null` removes the limit.",
   body: { schema: createSchema, description: "The new account" },
-  item: { schema: accountSchema, description: "The account, with its (zero) balance" },
+  answer: "The account, with its (zero) balance",
 });
 
 export const listAccountsRoute = account.list({
   summary: "List your accounts, newest first",
   description:
     "A cross-account view read from D1: balances are the ones the ledger objects project after each change (they may lag a write by up to a second); GET /v1/accounts/{id} reads the live balance.",
-  page: { item: accountSchema, name: "AccountPage", description: "One page of accounts" },
+  page: { name: "AccountPage", description: "One page of accounts" },
 });
 
 export const getAccountRoute = account.get({
   summary: "Get one account with its current balance",
-  item: { schema: accountSchema, description: "The account" },
+  answer: "The account",
 });
 
 export const updateAccountRoute = account.update({
   summary: "Rename an account",
   body: { schema: updateSchema, description: "The fields to change" },
-  item: { schema: accountSchema, description: "The updated account" },
+  answer: "The updated account",
 });
 
 export const closeAccountRoute = account.action("close", {
   summary: "Close an account (only at zero balance with nothing pending)",
   description:
     "Closing an already closed account answers 200 with the account. A non-zero balance or a payment in flight → 409 `conflict`.",
-  item: { schema: accountSchema, description: "The closed account" },
+  answer: "The closed account",
   conflict: "The balance is not zero or a payment is in flight",
 });
 

@@ -50,6 +50,7 @@ const budget = resourceRoutes({
   path: "/v1/budgets",
   tags: ["budgets"],
   params: idParam("bud", "01jz3k5m7q8r9s0t1v2w3x4y5z"),
+  item: budgetSchema,
   read: "accounts:read",
   write: "accounts:write",
 });
@@ -58,18 +59,18 @@ export const createBudgetRoute = budget.create({
   summary: "Set a monthly budget for a category and currency",
   description: "One budget per category, currency and period: a second one → 409.",
   body: { schema: createSchema, description: "The budget" },
-  item: { schema: budgetSchema, description: "The budget with what is already spent this month" },
+  answer: "The budget with what is already spent this month",
   conflict: "A budget for this category and currency exists",
 });
 
 export const listBudgetsRoute = budget.list({
   summary: "Your budgets with spent and remaining for the current month, newest first",
-  page: { item: budgetSchema, name: "BudgetPage", description: "One page of budgets" },
+  page: { name: "BudgetPage", description: "One page of budgets" },
 });
 
 export const getBudgetRoute = budget.get({
   summary: "One budget with spent and remaining for the current month",
-  item: { schema: budgetSchema, description: "The budget" },
+  answer: "The budget",
 });
 
 export const deleteBudgetRoute = budget.delete({ summary: "Delete a budget" });

@@ -76,6 +76,7 @@ const rule = resourceRoutes({
   path: "/v1/categories/rules",
   tags,
   params: idParam("rul", "01jz3k5m7q8r9s0t1v2w3x4y5z"),
+  item: ruleSchema,
   read: "transactions:read",
   write: "transactions:write",
 });
@@ -84,14 +85,14 @@ export const listRulesRoute = rule.list({
   summary: "Your categorisation rules, newest first",
   description:
     "A transaction recorded without a category takes the category of a matching rule (description contains `contains`, case-insensitive).",
-  page: { item: ruleSchema, name: "CategoryRulePage", description: "One page of rules" },
+  page: { name: "CategoryRulePage", description: "One page of rules" },
 });
 
 export const createRuleRoute = rule.create({
   summary: "Add a rule: description contains → category",
   description: "The same `contains` twice (case-insensitively) → 409.",
   body: { schema: createRuleSchema, description: "The rule" },
-  item: { schema: ruleSchema, description: "The rule" },
+  answer: "The rule",
   conflict,
 });
 

@@ -75,6 +75,7 @@ const schedule = resourceRoutes({
   path: "/v1/scheduled-payments",
   tags: ["scheduled payments"],
   params: pathId(),
+  item: scheduleSchema,
   read: "transactions:read",
   write: "payments:write",
 });
@@ -87,26 +88,27 @@ export const createSchedule = schedule.create({
     "idempotency-key": z.string().max(255).optional().openapi({ description: "1–255 visible ASCII characters" }),
   }),
   body: { schema: createBody },
-  item: { schema: scheduleSchema, description: "The new schedule" },
+  answer: "The new schedule",
 });
 
 export const listSchedules = schedule.list({
   summary: "Your scheduled payments, newest first",
   description: "Read from the projection, which follows each schedule's changes within about a second.",
-  page: { item: scheduleSchema, description: "A page of scheduled payments" },
+  page: { description: "A page of scheduled payments" },
 });
 
 export const getSchedule = schedule.get({
   summary: "One of your scheduled payments with its runs",
   description: "Served by the schedule's own object: it reflects every run and cancel that has answered.",
-  item: { schema: scheduleWithRunsSchema, description: "The schedule and its latest runs" },
+  schema: scheduleWithRunsSchema,
+  answer: "The schedule and its latest runs",
 });
 
 export const cancelSchedule = schedule.action("cancel", {
   summary: "Cancel a scheduled payment",
   description:
     "No occurrence runs after this answers: one already under way is finished first. Cancelling a cancelled schedule answers it again; a completed one → 409 `conflict`.",
-  item: { schema: scheduleSchema, description: "The cancelled schedule" },
+  answer: "The cancelled schedule",
   conflict: "The schedule has completed",
 });
 

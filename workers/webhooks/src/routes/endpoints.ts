@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { MiddlewareHandler } from "hono";
 import { webhookDeliveries, webhookEndpoints } from "../../../../db/schema";
-import { ApiError, EVENT_TYPES, checkScope, keyset, newId, page, z, listRoute, actionRoute, resourceRoutes, type Identity } from "#core";
+import { ApiError, EVENT_TYPES, checkScope, keyset, newId, page, z, resourceRoutes, type Identity } from "#core";
 import { checkWebhookUrl } from "../domain/ssrf";
 import { ROTATION_OVERLAP_MS, newSecret } from "../domain/signature";
 import { allowLoopback, type Env, type WebhooksApp } from "../env";
@@ -78,6 +78,7 @@ const endpoint = resourceRoutes({
   path: "/v1/webhooks/endpoints",
   tags,
   params: idParams,
+  item: endpointSchema,
   read: "transactions:read",
   write: "accounts:write",
   writeMiddleware: [readsTransactions],
@@ -88,46 +89,48 @@ export const createEndpoint = endpoint.create({
   description:
     "Nothing is sent to the URL now. Events of the listed types that concern you are POSTed to it, signed (Standard Webhooks). Needs accounts:write and transactions:read.",
   body: { schema: createBody },
-  item: { schema: endpointWithSecret, description: "The endpoint, with its signing secret (shown only now)" },
+  schema: endpointWithSecret,
+  answer: "The endpoint, with its signing secret (shown only now)",
 });
 export const listEndpoints = endpoint.list({
   summary: "Your webhook endpoints, newest first",
-  page: { item: endpointSchema, name: "WebhookEndpointPage", description: "A page of endpoints" },
+  page: { name: "WebhookEndpointPage", description: "A page of endpoints" },
 });
 export const getEndpoint = endpoint.get({
   summary: "One webhook endpoint",
-  item: { schema: endpointSchema, description: "The endpoint" },
+  answer: "The endpoint",
 });
 export const patchEndpoint = endpoint.update({
   summary: "Change an endpoint's URL, events, description or status",
   description: "Nothing is sent to the URL now. Enabling an endpoint again clears its failing streak.",
   body: { schema: patchBody },
-  item: { schema: endpointSchema, description: "The endpoint" },
+  answer: "The endpoint",
 });
 export const deleteEndpoint = endpoint.delete({ summary: "Delete an endpoint and its deliveries" });
 export const rotateSecret = endpoint.action("rotate-secret", {
   summary: "Replace the signing secret",
   description: "The previous secret keeps signing alongside the new one for 24 h: each delivery then carries two `v1,` signatures.",
-  item: { schema: z.object({ secret: z.string() }).openapi("WebhookSecret"), description: "The new secret (shown only now)" },
+  schema: z.object({ secret: z.string() }).openapi("WebhookSecret"),
+  answer: "The new secret (shown only now)",
 });
-export const listDeliveries = listRoute({
-  path: "/v1/webhooks/endpoints/{id}/deliveries",
+export const listDeliveries = endpoint.listOf("deliveries", {
   summary: "The endpoint's deliveries, newest first",
-  tags,
-  scope: "transactions:read",
-  params: idParams,
   page: { item: deliverySchema, name: "WebhookDeliveryPage", description: "A page of deliveries" },
 });
-export const retryDelivery = actionRoute({
-  path: "/v1/webhooks/deliveries/{id}/retry",
+const delivery = resourceRoutes({
+  path: "/v1/webhooks/deliveries",
   tags,
+  params: webhookIdParams("whd_01jz3k5m7q8r9s0t1v2w3x4y5z"),
+  item: deliverySchema,
+  read: "transactions:read",
+  write: "accounts:write",
+  writeMiddleware: [readsTransactions],
+});
+export const retryDelivery = delivery.action("retry", {
   summary: "Send a delivery again now",
   description: "Queued at once, whatever its status; the answer does not wait for the receiver.",
-  scope: "accounts:write",
-  middleware: [readsTransactions],
-  params: webhookIdParams("whd_01jz3k5m7q8r9s0t1v2w3x4y5z"),
   status: 202,
-  item: { schema: deliverySchema, description: "The delivery, queued" },
+  answer: "The delivery, queued",
 });
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
