@@ -12,6 +12,7 @@ export { AiService } from "../workers/ai/src/index";
 export { WebhooksService } from "../workers/webhooks/src/index";
 export { LoginThrottle } from "../workers/auth/src/index";
 export { UserState } from "../workers/users/src/index";
+export { Projector } from "../workers/transactions/src/index";
 
 import type { CreditRequest, EventRecord, LedgerRpc, RecordRequest } from "#core";
 import { AccountLedger as ProductionLedger } from "../workers/transactions/src/ledger/account-ledger";

@@ -11,13 +11,19 @@ import { api, createAccount, createUser } from "./support";
 const stub = (id: string) => ledgerStub<any>(env.LEDGER as unknown as DurableObjectNamespace, id);
 
 /** The webhooks worker's env with a scorer that calls every outflow of `anomalous` amounts unusual. */
-function webhooksEnv(anomalous: (input: ScoreTransactionInput) => boolean, asked: ScoreTransactionInput[] = []) {
+function webhooksEnv(anomalous: (input: ScoreTransactionInput) => boolean, asked: ScoreTransactionInput[] = [], calls: number[] = []) {
   return {
     DB: env.DB,
     AI_SERVICE: {
-      scoreTransaction: async (input: ScoreTransactionInput) => {
-        asked.push(input);
-        return { transaction_id: input.transaction_id, score: 9.1, reason: "9.1× your usual spend", anomalous: anomalous(input) };
+      scoreTransactions: async (inputs: ScoreTransactionInput[]) => {
+        calls.push(inputs.length);
+        asked.push(...inputs);
+        return inputs.map((input) => ({
+          transaction_id: input.transaction_id,
+          score: 9.1,
+          reason: "9.1× your usual spend",
+          anomalous: anomalous(input),
+        }));
       },
     },
   } as unknown as Env;
@@ -46,14 +52,14 @@ describe("derived events", () => {
     const spend = await record(u.token, acc, -4_200, "shopping", "TV");
     const [, outflow] = await createdEvents(acc);
     const e = webhooksEnv(() => true);
-    const [found] = await derivedEvents(e, outflow);
+    const [found] = await derivedEvents(e, [outflow]);
     expect(found).toMatchObject({
       type: "anomaly.detected",
       user_id: u.id,
       created_at: spend.body.created_at,
       data: { object: { transaction_id: spend.body.id, account_id: acc, score: 9.1, reason: "9.1× your usual spend" } },
     });
-    expect((await derivedEvents(e, outflow)).map((d) => d.id)).toEqual([found.id]);
+    expect((await derivedEvents(e, [outflow])).map((d) => d.id)).toEqual([found.id]);
     const stored = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE type = 'anomaly.detected' AND user_id = ?")
       .bind(u.id)
       .first<any>();
@@ -61,7 +67,7 @@ describe("derived events", () => {
     expect(
       await derivedEvents(
         webhooksEnv(() => false),
-        outflow,
+        [outflow],
       ),
     ).toEqual([]);
   });
@@ -80,7 +86,7 @@ describe("derived events", () => {
     expect(p.status).toBe(201);
     const asked: ScoreTransactionInput[] = [];
     const e = webhooksEnv(() => true, asked);
-    for (const ev of [...(await createdEvents(a)), ...(await createdEvents(b))]) expect(await derivedEvents(e, ev)).toEqual([]);
+    for (const ev of [...(await createdEvents(a)), ...(await createdEvents(b))]) expect(await derivedEvents(e, [ev])).toEqual([]);
     expect(asked).toEqual([]);
   });
 
@@ -100,8 +106,8 @@ describe("derived events", () => {
     const e = webhooksEnv(() => false);
     // Whatever the order the events are handled in, only the second outflow crosses.
     const derived: EventRecord[] = [];
-    for (const ev of [...events].reverse()) derived.push(...(await derivedEvents(e, ev)));
-    for (const ev of events) derived.push(...(await derivedEvents(e, ev)));
+    for (const ev of [...events].reverse()) derived.push(...(await derivedEvents(e, [ev])));
+    for (const ev of events) derived.push(...(await derivedEvents(e, [ev])));
     expect(derived.map((d) => d.type)).toEqual(["budget.exceeded", "budget.exceeded"]);
     expect(derived[0].id).toBe(derived[1].id);
     expect(derived[0].data.object).toMatchObject({
@@ -114,6 +120,33 @@ describe("derived events", () => {
     });
   });
 
+  it("a batch of outflows from several users and accounts is judged at once: one scoring call, the same events as one by one", async () => {
+    const users = [await createUser(), await createUser()];
+    const outflows: EventRecord[] = [];
+    for (const u of users)
+      for (let k = 0; k < 2; k++) {
+        const acc = await createAccount(u.id);
+        await record(u.token, acc, 10_000, "income");
+        await record(u.token, acc, -300 - k, "shopping");
+        await record(u.token, acc, -700 - k, "shopping");
+        outflows.push(...(await createdEvents(acc)).slice(1));
+      }
+    const unusual = (input: ScoreTransactionInput) =>
+      outflows.findIndex((o) => (o.data.object as { id: string }).id === input.transaction_id) % 3 === 0;
+    const calls: number[] = [];
+    const asked: ScoreTransactionInput[] = [];
+    const together = await derivedEvents(webhooksEnv(unusual, asked, calls), outflows);
+    expect(calls).toEqual([outflows.length]);
+    expect(asked.map((a) => a.transaction_id)).toEqual(outflows.map((o) => (o.data.object as { id: string }).id));
+    const oneByOne: EventRecord[] = [];
+    for (const o of outflows) oneByOne.push(...(await derivedEvents(webhooksEnv(unusual), [o])));
+    expect(together.map((d) => d.id)).toEqual(oneByOne.map((d) => d.id));
+    expect(together.map((d) => (d.data.object as { transaction_id: string }).transaction_id)).toEqual(
+      outflows.filter((_, i) => i % 3 === 0).map((o) => (o.data.object as { id: string }).id),
+    );
+    expect(together.every((d, i) => d.user_id === oneByOne[i].user_id && d.type === "anomaly.detected")).toBe(true);
+  });
+
   it("a deleted user gets no derived event", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id);
@@ -124,7 +157,7 @@ describe("derived events", () => {
     expect(
       await derivedEvents(
         webhooksEnv(() => true),
-        outflow,
+        [outflow],
       ),
     ).toEqual([]);
   });
@@ -148,7 +181,7 @@ describe("imported statements", () => {
     const e = webhooksEnv(() => true, asked);
     const rows = (await createdEvents(acc)).slice(1);
     expect(rows).toHaveLength(2);
-    for (const ev of rows) expect(await derivedEvents(e, ev)).toEqual([]);
+    for (const ev of rows) expect(await derivedEvents(e, [ev])).toEqual([]);
     expect(asked).toEqual([]);
   });
 });

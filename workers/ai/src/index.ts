@@ -1,6 +1,14 @@
-import { MAX_CATEGORIZE_LINES, domainApp, entrypoint, type AiRpc, type CategorizeLine, type ScoreTransactionInput } from "#core";
+import {
+  MAX_CATEGORIZE_LINES,
+  MAX_SCORED_TRANSACTIONS,
+  domainApp,
+  entrypoint,
+  type AiRpc,
+  type CategorizeLine,
+  type ScoreTransactionInput,
+} from "#core";
 import type { Env } from "./env";
-import { registerAnomalies, scoreTransaction } from "./routes/anomalies";
+import { registerAnomalies, scoreTransactions } from "./routes/anomalies";
 import { categorizeLines, registerCategorize } from "./routes/categorize";
 import { registerForecast } from "./routes/forecast";
 import { registerRecommendations } from "./routes/recommendations";
@@ -23,8 +31,9 @@ export class AiService extends entrypoint<Env>(app) implements AiRpc {
     return categorizeLines(this.env, lines);
   }
 
-  async scoreTransaction(input: ScoreTransactionInput) {
-    return scoreTransaction(this.env.DB, input);
+  async scoreTransactions(inputs: ScoreTransactionInput[]) {
+    if (inputs.length > MAX_SCORED_TRANSACTIONS) throw new RangeError(`at most ${MAX_SCORED_TRANSACTIONS} transactions per call`);
+    return scoreTransactions(this.env.DB, inputs);
   }
 }
 export default AiService;

@@ -103,12 +103,15 @@ export interface AiRpc {
    */
   categorize(lines: CategorizeLine[]): Promise<Categorization[]>;
   /**
-   * How unusual one recorded transaction is against its account's history (the D1 projection, which
-   * holds it once its event is published): for `anomaly.detected`. Null when the transaction is not the
-   * user's or the history is too short to judge.
+   * How unusual each recorded transaction is against its account's history (the D1 projection, which
+   * holds it once its event is published): for `anomaly.detected`. In the order asked, at most
+   * MAX_SCORED_TRANSACTIONS; null for one that is not the user's or whose history is too short to judge.
    */
-  scoreTransaction(input: ScoreTransactionInput): Promise<TransactionScore | null>;
+  scoreTransactions(inputs: ScoreTransactionInput[]): Promise<(TransactionScore | null)[]>;
 }
+
+/** Transactions per scoreTransactions call (a queue batch holds at most 100 events). */
+export const MAX_SCORED_TRANSACTIONS = 500;
 
 export interface ScoreTransactionInput {
   user_id: string;

@@ -17,3 +17,4 @@ registerBalance(app);
 export class TransactionsService extends entrypoint<Env>(app) {}
 export default TransactionsService;
 export { AccountLedger } from "./ledger/account-ledger";
+export { Projector } from "./ledger/projector";

@@ -14,12 +14,8 @@ const delayTo = (at: number, now: number) => Math.min(MAX_DELAY_SECONDS, Math.ma
  * (endpoint, event), and one message per delivery not yet attempted. Running it twice for one event
  * (the events queue is at-least-once) queues the same deliveries again, never new ones.
  */
-export async function fanOut(env: Env, e: EventRecord): Promise<number> {
-  const endpoints = (
-    await env.DB.prepare("SELECT id, events FROM webhook_endpoints WHERE user_id = ? AND status = 'enabled'")
-      .bind(e.user_id)
-      .all<{ id: string; events: string }>()
-  ).results.filter((r) => (JSON.parse(r.events) as string[]).includes(e.type));
+export async function fanOut(env: Env, e: EventRecord, of: Endpoints): Promise<number> {
+  const endpoints = (of.get(e.user_id) ?? []).filter((r) => r.events.includes(e.type));
   if (!endpoints.length) return 0;
   const now = new Date().toISOString();
   const insert = env.DB.prepare(
@@ -37,6 +33,25 @@ export async function fanOut(env: Env, e: EventRecord): Promise<number> {
   const waiting = results[results.length - 1].results;
   if (waiting.length) await env.DELIVERIES.sendBatch(waiting.map((d) => ({ body: { delivery_id: d.id, attempts: 0 } })));
   return waiting.length;
+}
+
+/** Each user's enabled endpoints, with the event types they take. */
+export type Endpoints = Map<string, { id: string; events: string[] }[]>;
+
+/** The enabled endpoints of these users, in one D1 read. */
+export async function endpointsOf(env: Env, userIds: string[]): Promise<Endpoints> {
+  const rows = await env.DB.prepare(
+    "SELECT id, user_id, events FROM webhook_endpoints WHERE status = 'enabled' AND user_id IN (SELECT value FROM json_each(?))",
+  )
+    .bind(JSON.stringify([...new Set(userIds)]))
+    .all<{ id: string; user_id: string; events: string }>();
+  const out: Endpoints = new Map();
+  for (const r of rows.results) {
+    const list = out.get(r.user_id) ?? [];
+    list.push({ id: r.id, events: JSON.parse(r.events) as string[] });
+    out.set(r.user_id, list);
+  }
+  return out;
 }
 
 export interface Attempt {

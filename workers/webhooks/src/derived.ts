@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { countedEntries, eventInsert, eventRecord, log, type EventRecord } from "#core";
+import { MAX_SCORED_TRANSACTIONS, countedEntries, eventInsert, eventRecord, log, type EventRecord } from "#core";
 import { crossesBudget, monthOf } from "./domain/budget";
 import type { Env } from "./env";
 
@@ -20,34 +20,87 @@ interface TransactionObject {
 }
 
 /**
- * Events derived from a recorded transaction, off the money's path (in the events queue's consumer):
+ * Events derived from recorded transactions, off the money's path (in the events queue's consumer):
  * `budget.exceeded` the first time an outflow takes a budget over in its month, and `anomaly.detected`
  * when the ai worker finds it unusual. Each id is derived from what it is about — (budget, month) and
- * the transaction — so a redelivered message records nothing new.
+ * the transaction — so a redelivered message records nothing new. A whole queue batch is judged at
+ * once: one D1 round trip finds the imported rows, the users with budgets and the transfers between a
+ * user's own accounts, and one call scores the rest.
  */
-export async function derivedEvents(env: Env, e: EventRecord): Promise<EventRecord[]> {
-  if (e.type !== "transaction.created") return [];
-  const t = e.data.object as TransactionObject;
-  if (t.amount >= 0 || t.reverses_id) return [];
-  // Rows of an imported statement are not checked one by one: thousands of rows would mean thousands
-  // of history scans. They count in the checks of the outflows recorded after them.
-  const row = await env.DB.prepare("SELECT import_id FROM entries WHERE id = ?").bind(t.id).first<{ import_id: string | null }>();
-  if (row?.import_id) return [];
+export async function derivedEvents(env: Env, events: EventRecord[]): Promise<EventRecord[]> {
+  const outflows = events.flatMap((e) => {
+    const t = e.data.object as TransactionObject;
+    return e.type === "transaction.created" && t.amount < 0 && !t.reverses_id ? [{ e, t }] : [];
+  });
+  if (!outflows.length) return [];
+  const [imported, budgeted, accounts] = await env.DB.batch<{ id: string; user_id?: string }>([
+    // Rows of an imported statement are not checked one by one: thousands of rows would mean thousands
+    // of history scans. They count in the checks of the outflows recorded after them.
+    env.DB.prepare(`SELECT id FROM entries WHERE import_id IS NOT NULL AND id IN ${IN}`).bind(idList(outflows.map(({ t }) => t.id))),
+    env.DB.prepare(`SELECT DISTINCT user_id AS id FROM budgets WHERE period = 'month' AND user_id IN ${IN}`).bind(
+      idList(outflows.map(({ e }) => e.user_id)),
+    ),
+    env.DB.prepare(`SELECT id, user_id FROM accounts WHERE id IN ${IN}`).bind(idList(outflows.map(({ t }) => t.counterparty ?? ""))),
+  ]);
+  const importedIds = new Set(imported.results.map((r) => r.id));
+  const withBudgets = new Set(budgeted.results.map((r) => r.id));
+  const ownerOf = new Map(accounts.results.map((r) => [r.id, r.user_id]));
+  const checked = outflows.filter(({ t }) => !importedIds.has(t.id));
+  // Money moved between two of the user's own accounts is not spending: not scored (the score reads
+  // and weighs the account's whole history, the costliest step here).
+  const scored = env.AI_SERVICE
+    ? checked.filter(({ e, t }) => !(t.payment_id && t.counterparty && ownerOf.get(t.counterparty) === e.user_id))
+    : [];
+  const [budgets, anomalies] = await Promise.all([
+    Promise.allSettled(checked.map(({ e, t }) => (withBudgets.has(e.user_id) ? budgetExceeded(env, e.user_id, t) : undefined))),
+    anomaliesOf(env, scored),
+  ]);
   const found: EventRecord[] = [];
-  const [budget, anomaly] = await Promise.allSettled([budgetExceeded(env, e.user_id, t), anomalyDetected(env, e.user_id, t)]);
-  for (const [what, r] of [
-    ["budget", budget],
-    ["anomaly", anomaly],
-  ] as const) {
-    if (r.status === "fulfilled") {
-      if (r.value) found.push(r.value);
-    } else log("warn", { worker: "webhooks", event: `${what}_check_failed`, error: String(r.reason) });
-  }
+  checked.forEach(({ t }, i) => {
+    const budget = budgets[i];
+    if (budget.status === "rejected") log("warn", { worker: "webhooks", event: "budget_check_failed", error: String(budget.reason) });
+    else if (budget.value) found.push(budget.value);
+    const anomaly = anomalies.get(t.id);
+    if (anomaly) found.push(anomaly);
+  });
   if (!found.length) return [];
   // A user deleted meanwhile gets no new event (the deletion erased the others).
-  const user = await env.DB.prepare("SELECT status FROM users WHERE id = ?").bind(e.user_id).first<{ status: string }>();
-  if (!user || user.status === "deleted") return [];
-  await env.DB.batch(found.map((d) => env.DB.prepare(eventInsert(d).sql).bind(...eventInsert(d).params)));
+  const live = new Set(
+    (
+      await env.DB.prepare(`SELECT id FROM users WHERE status != 'deleted' AND id IN ${IN}`)
+        .bind(idList(found.map((d) => d.user_id)))
+        .all<{ id: string }>()
+    ).results.map((r) => r.id),
+  );
+  const kept = found.filter((d) => live.has(d.user_id));
+  if (kept.length) await env.DB.batch(kept.map((d) => env.DB.prepare(eventInsert(d).sql).bind(...eventInsert(d).params)));
+  return kept;
+}
+
+/** `IN` over one bound JSON array of ids (any number of them, one parameter). */
+const IN = "(SELECT value FROM json_each(?))";
+const idList = (ids: string[]) => JSON.stringify([...new Set(ids)]);
+
+/** anomaly.detected for each outflow the ai worker calls unusual, by transaction id; a failed call is logged and finds none. */
+async function anomaliesOf(env: Env, outflows: { e: EventRecord; t: TransactionObject }[]): Promise<Map<string, EventRecord>> {
+  const found = new Map<string, EventRecord>();
+  if (!outflows.length || !env.AI_SERVICE) return found;
+  try {
+    for (let i = 0; i < outflows.length; i += MAX_SCORED_TRANSACTIONS) {
+      const part = outflows.slice(i, i + MAX_SCORED_TRANSACTIONS);
+      const scores = await env.AI_SERVICE.scoreTransactions(
+        part.map(({ e, t }) => ({ user_id: e.user_id, account_id: t.account_id, transaction_id: t.id })),
+      );
+      part.forEach(({ e, t }, k) => {
+        const score = scores[k];
+        if (!score?.anomalous) return;
+        const object = { transaction_id: t.id, account_id: t.account_id, score: score.score, reason: score.reason };
+        found.set(t.id, eventRecord("anomaly.detected", e.user_id, t.id, object, t.created_at));
+      });
+    }
+  } catch (err) {
+    log("warn", { worker: "webhooks", event: "anomaly_check_failed", error: String(err) });
+  }
   return found;
 }
 
@@ -105,18 +158,4 @@ async function budgetExceeded(env: Env, userId: string, t: TransactionObject): P
     return found;
   }
   return undefined;
-}
-
-async function anomalyDetected(env: Env, userId: string, t: TransactionObject): Promise<EventRecord | undefined> {
-  if (!env.AI_SERVICE) return undefined;
-  // Money moved between two of the user's own accounts is not spending: not scored (the score reads
-  // and weighs the account's whole history, the costliest step here).
-  if (t.payment_id && t.counterparty) {
-    const other = await env.DB.prepare("SELECT user_id FROM accounts WHERE id = ?").bind(t.counterparty).first<{ user_id: string }>();
-    if (other?.user_id === userId) return undefined;
-  }
-  const score = await env.AI_SERVICE.scoreTransaction({ user_id: userId, account_id: t.account_id, transaction_id: t.id });
-  if (!score?.anomalous) return undefined;
-  const object = { transaction_id: t.id, account_id: t.account_id, score: score.score, reason: score.reason };
-  return eventRecord("anomaly.detected", userId, t.id, object, t.created_at);
 }

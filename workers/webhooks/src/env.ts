@@ -18,7 +18,7 @@ export type Env = CoreEnv &
     /** This worker itself: each delivery attempt and each transaction's derived checks run in an invocation of their own. */
     SELF?: RpcBinding<{
       attempt(claimed: import("./delivery").Claimed): Promise<void>;
-      derive(event: import("#core").EventRecord): Promise<void>;
+      derive(events: import("#core").EventRecord[]): Promise<void>;
     }>;
     /** "true" on local stacks only: http(s)://127.0.0.1:<port> and localhost:<port> may receive webhooks. */
     WEBHOOKS_ALLOW_LOOPBACK?: string;

@@ -20,9 +20,9 @@ export class WebhooksService extends entrypoint<Env>(app) {
     this.ctx.waitUntil(runAttempt(this.env, claimed));
   }
 
-  /** Starts the budget and anomaly checks of a recorded transaction and answers at once (the consumer's call). */
-  async derive(event: EventRecord): Promise<void> {
-    this.ctx.waitUntil(runDerived(this.env, event));
+  /** Starts the budget and anomaly checks of a batch's outflows and answers at once (the consumer's call). */
+  async derive(events: EventRecord[]): Promise<void> {
+    this.ctx.waitUntil(runDerived(this.env, events));
   }
 }
 export default WebhooksService;

@@ -1,5 +1,5 @@
 import { log, observeWebhookDelivery, type EventRecord } from "#core";
-import { attempt, deliver, fanOut, type Claimed } from "./delivery";
+import { attempt, deliver, endpointsOf, fanOut, type Claimed, type Endpoints } from "./delivery";
 import { derivedEvents } from "./derived";
 import type { DeliveryMessage, Env } from "./env";
 
@@ -17,46 +17,79 @@ const DELIVERY_MAX_RETRIES = 5;
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
   const queue = batch.queue.replace(/-preview-.*$/, "");
+  if (queue === EVENTS_QUEUE || queue.startsWith(`${EVENTS_QUEUE}-`)) return onEvents(env, batch as MessageBatch<EventRecord>, ctx);
   await Promise.all(
     batch.messages.map(async (m) => {
       try {
-        if (queue === EVENTS_QUEUE || queue.startsWith(`${EVENTS_QUEUE}-`)) await onEvent(env, m.body as EventRecord, ctx);
-        else {
-          const claimed = await deliver(env, m.body as DeliveryMessage);
-          // Claimed and leased: the attempt runs in an invocation of its own (the worker's own
-          // binding), so this batch, and the queue behind it, never waits for the receiver.
-          if (claimed) {
-            if (env.SELF) await env.SELF.attempt(claimed);
-            else ctx.waitUntil(runAttempt(env, claimed));
-          }
+        const claimed = await deliver(env, m.body as DeliveryMessage);
+        // Claimed and leased: the attempt runs in an invocation of its own (the worker's own
+        // binding), so this batch, and the queue behind it, never waits for the receiver.
+        if (claimed) {
+          if (env.SELF) await env.SELF.attempt(claimed);
+          else ctx.waitUntil(runAttempt(env, claimed));
         }
         m.ack();
       } catch (e) {
-        log("error", { worker: "webhooks", event: "queue_message_failed", queue: batch.queue, error: String(e) });
-        m.retry({ delaySeconds: RETRY_SECONDS });
+        retry(batch, m, e);
         // Its last retry (max_retries = 5 in wrangler.toml): next stop, the dead-letter queue.
-        if (queue === DELIVERIES_QUEUE && m.attempts > DELIVERY_MAX_RETRIES) observeWebhookDelivery("dead_lettered");
+        if (m.attempts > DELIVERY_MAX_RETRIES) observeWebhookDelivery("dead_lettered");
       }
     }),
   );
 }
 
-async function onEvent(env: Env, e: EventRecord, ctx: Pick<ExecutionContext, "waitUntil">) {
-  await fanOut(env, e);
-  // Only outflows can take a budget over or look unusual.
-  if (e.type !== "transaction.created" || !((e.data.object as { amount?: number }).amount! < 0)) return;
-  // Budgets and the anomaly score read D1 and ask the ai worker: in an invocation of their own, so the
-  // next batch's deliveries never wait for them.
-  if (env.SELF) await env.SELF.derive(e);
-  else ctx.waitUntil(runDerived(env, e));
+function retry(batch: MessageBatch<unknown>, m: Message<unknown>, e: unknown) {
+  log("error", { worker: "webhooks", event: "queue_message_failed", queue: batch.queue, error: String(e) });
+  m.retry({ delaySeconds: RETRY_SECONDS });
 }
 
-/** The events derived from one, recorded then delivered like the others; errors logged. */
-export const runDerived = async (env: Env, e: EventRecord) => {
+/**
+ * A batch of events: one read of the batch's users' endpoints, then each event's fan-out (each
+ * acknowledged on its own). Outflows can take a budget over or look unusual: their checks read D1 and
+ * ask the ai worker, for the whole batch in one invocation of its own, so the next batch's deliveries
+ * never wait for them.
+ */
+async function onEvents(env: Env, batch: MessageBatch<EventRecord>, ctx: Pick<ExecutionContext, "waitUntil">) {
+  let endpoints: Endpoints;
   try {
-    for (const d of await derivedEvents(env, e)) await fanOut(env, d);
+    endpoints = await endpointsOf(
+      env,
+      batch.messages.map((m) => m.body.user_id),
+    );
+  } catch (e) {
+    for (const m of batch.messages) retry(batch, m, e);
+    return;
+  }
+  const done: EventRecord[] = [];
+  await Promise.all(
+    batch.messages.map(async (m) => {
+      try {
+        await fanOut(env, m.body, endpoints);
+        done.push(m.body);
+        m.ack();
+      } catch (e) {
+        retry(batch, m, e);
+      }
+    }),
+  );
+  const outflows = done.filter((e) => e.type === "transaction.created" && (e.data.object as { amount?: number }).amount! < 0);
+  if (!outflows.length) return;
+  if (env.SELF) await env.SELF.derive(outflows);
+  else ctx.waitUntil(runDerived(env, outflows));
+}
+
+/** The events derived from these, recorded then delivered like the others; errors logged. */
+export const runDerived = async (env: Env, events: EventRecord[]) => {
+  try {
+    const derived = await derivedEvents(env, events);
+    if (!derived.length) return;
+    const endpoints = await endpointsOf(
+      env,
+      derived.map((d) => d.user_id),
+    );
+    for (const d of derived) await fanOut(env, d, endpoints);
   } catch (err) {
-    log("error", { worker: "webhooks", event: "derived_events_failed", event_id: e.id, error: String(err) });
+    log("error", { worker: "webhooks", event: "derived_events_failed", event_ids: events.map((e) => e.id), error: String(err) });
   }
 };
 

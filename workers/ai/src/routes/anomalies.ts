@@ -65,18 +65,31 @@ export function registerAnomalies(app: AiApp) {
   });
 }
 
-/** One transaction's score against its account's whole history (for `anomaly.detected`); null if not the user's. */
-export async function scoreTransaction(db: D1Database, input: ScoreTransactionInput): Promise<TransactionScore | null> {
-  const account = await db
-    .prepare("SELECT currency FROM accounts WHERE id = ? AND user_id = ?")
-    .bind(input.account_id, input.user_id)
-    .first<{ currency: string }>();
-  if (!account) return null;
-  const txns = await historyOf(db, "account_id", input.account_id);
-  if (!txns.some((t) => t.id === input.transaction_id)) return null;
-  const found = detectAnomalies(txns, { decimals: minorUnitExponent(account.currency), currency: account.currency, minScore: 0 }).find(
-    (a) => a.transaction_id === input.transaction_id,
+/**
+ * Each transaction's score against its account's whole history (for `anomaly.detected`), in the order
+ * asked; null for one that is not the user's or not in the history. One history read and one scoring
+ * pass per account, however many of its transactions are asked about (the events consumer asks for a
+ * whole queue batch at once).
+ */
+export async function scoreTransactions(db: D1Database, inputs: ScoreTransactionInput[]): Promise<(TransactionScore | null)[]> {
+  const accountIds = [...new Set(inputs.map((i) => i.account_id))];
+  const accounts = new Map(
+    (
+      await db
+        .prepare("SELECT id, user_id, currency FROM accounts WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(JSON.stringify(accountIds))
+        .all<{ id: string; user_id: string; currency: string }>()
+    ).results.map((a) => [a.id, a]),
   );
-  if (!found) return null;
-  return { ...found, anomalous: found.score >= ANOMALY_THRESHOLD };
+  const scores = new Map<string, Map<string, TransactionScore>>();
+  await Promise.all(
+    [...accounts.values()].map(async (account) => {
+      const txns = await historyOf(db, "account_id", account.id);
+      const found = detectAnomalies(txns, { decimals: minorUnitExponent(account.currency), currency: account.currency, minScore: 0 });
+      scores.set(account.id, new Map(found.map((a) => [a.transaction_id, { ...a, anomalous: a.score >= ANOMALY_THRESHOLD }])));
+    }),
+  );
+  return inputs.map((i) =>
+    accounts.get(i.account_id)?.user_id === i.user_id ? (scores.get(i.account_id)?.get(i.transaction_id) ?? null) : null,
+  );
 }

@@ -20,7 +20,7 @@ import type {
   SentPaymentText,
   Verification,
 } from "#core";
-import { log, type AiRpc, type EventRecord, type EventsQueue, type RpcBinding } from "#core";
+import { log, namedStub, type AiRpc, type EventRecord, type EventsQueue, type RpcBinding } from "#core";
 import { modelCategories, ruleCategory, userRules } from "../categorize";
 import { verifyChain } from "./chain";
 import { entryProjection, entryRefusal, fail, insertEntry, readMeta, readTotals, tooLong, type NewEntry, type Totals } from "./entries";
@@ -37,6 +37,7 @@ import { ERASE_ENTRY_SET, eraseCounterpartyRows, eraseOwnRows, isErased, markEra
 import { IdempotencyRecords } from "./idempotency";
 import { paymentOutcome, paymentProjection, reserveRefusal, type PaymentState } from "./payment";
 import { Projection, type Statement } from "./projection";
+import { PROJECTOR_NAME, type Projector, type ProjectorRpc } from "./projector";
 import { entryPageQuery, toEntry, type Meta } from "./reads";
 import { available, occurredDate, tooLongField } from "./rules";
 import { isOpened, migrate } from "./storage";
@@ -48,6 +49,8 @@ export interface LedgerEnv {
   AI_SERVICE?: RpcBinding<AiRpc>;
   /** The events queue (`ef-events`): events leave the outbox there once D1 has them. */
   EVENTS?: EventsQueue;
+  /** The object that writes many accounts' projection batches per D1 transaction (projector.ts); without it each ledger writes D1 itself. */
+  PROJECTOR?: DurableObjectNamespace<Projector>;
 }
 
 const now = () => new Date().toISOString();
@@ -93,8 +96,9 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   }
 
   // ── seams (tests/worker.ts injects faults by overriding these) ───────────
-  /** Sends one projection batch to D1. */
+  /** Sends one projection batch to D1, through the projector's group commit when it is bound. */
   protected async sendProjection(stmts: Statement[]): Promise<void> {
+    if (this.env.PROJECTOR) return namedStub<ProjectorRpc>(this.env.PROJECTOR, PROJECTOR_NAME).project(stmts);
     await this.env.DB.batch(stmts.map(({ sql, params }) => this.env.DB.prepare(sql).bind(...params)));
   }
 

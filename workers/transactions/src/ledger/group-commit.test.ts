@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { GroupCommit } from "./group-commit";
+
+/** A commit that waits until released, recording what each call carried; items named "bad" fail it. */
+function gate() {
+  const commits: string[][] = [];
+  let release: () => void = () => {};
+  let held = Promise.resolve();
+  const hold = () => (held = new Promise<void>((r) => (release = r)));
+  const commit = async (items: string[]) => {
+    commits.push(items);
+    await held;
+    if (items.includes("bad")) throw new Error("constraint failed");
+  };
+  return { commits, commit, hold, release: () => release() };
+}
+
+describe("group commit", () => {
+  it("everything handed in while a commit is in flight goes in one next commit, each caller's items together and in order", async () => {
+    const g = gate();
+    const group = new GroupCommit(g.commit);
+    g.hold();
+    const first = group.submit(["a1"]);
+    const rest = [group.submit(["b1", "b2"]), group.submit(["c1"]), group.submit(["a2", "a3"])];
+    g.release();
+    await Promise.all([first, ...rest]);
+    expect(g.commits).toEqual([["a1"], ["b1", "b2", "c1", "a2", "a3"]]);
+  });
+
+  it("a group never exceeds the bound, but a single larger batch still goes alone", async () => {
+    const g = gate();
+    const group = new GroupCommit(g.commit, 3);
+    g.hold();
+    const all = [
+      group.submit(["x"]),
+      group.submit(["a", "b"]),
+      group.submit(["c"]),
+      group.submit(["d", "e", "f", "g"]),
+      group.submit(["h"]),
+    ];
+    g.release();
+    await Promise.all(all);
+    expect(g.commits).toEqual([["x"], ["a", "b", "c"], ["d", "e", "f", "g"], ["h"]]);
+  });
+
+  it("a failing group is retried batch by batch: only the bad batch's caller is told, the others are committed", async () => {
+    const g = gate();
+    const group = new GroupCommit(g.commit);
+    g.hold();
+    const first = group.submit(["ok0"]);
+    const good = group.submit(["ok1"]);
+    const bad = group.submit(["bad"]);
+    const after = group.submit(["ok2"]);
+    g.release();
+    await first;
+    await expect(good).resolves.toBeUndefined();
+    await expect(bad).rejects.toThrow("constraint failed");
+    await expect(after).resolves.toBeUndefined();
+    expect(g.commits).toEqual([["ok0"], ["ok1", "bad", "ok2"], ["ok1"], ["bad"], ["ok2"]]);
+  });
+
+  it("keeps working after a failure: the next submit starts a new commit", async () => {
+    const g = gate();
+    const group = new GroupCommit(g.commit);
+    await expect(group.submit(["bad"])).rejects.toThrow();
+    await group.submit(["later"]);
+    expect(g.commits).toEqual([["bad"], ["later"]]);
+  });
+});
