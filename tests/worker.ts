@@ -67,16 +67,6 @@ export class AccountLedger extends ProductionLedger {
       .map((r) => JSON.parse(r.event as string));
   }
 
-  protected override async publishEvents(events: EventRecord[]) {
-    if (this.takeFault("queue_down")) throw new Error("injected: events queue unreachable");
-    await super.publishEvents(events);
-    const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS _published (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL)");
-    // Ids and types only: the erasure tests find no user text in the object's storage.
-    for (const { id, type, user_id } of events)
-      sql.exec("INSERT INTO _published (event) VALUES (?)", JSON.stringify({ id, type, user_id }));
-  }
-
   private pendingFault(name: LedgerFault): boolean {
     const sql = this.ctx.storage.sql;
     if (!sql.exec("SELECT name FROM sqlite_master WHERE name = '_fault_counts'").toArray().length) return false;
@@ -106,7 +96,7 @@ export class AccountLedger extends ProductionLedger {
     return !this.takeFault("legacy_reserve");
   }
 
-  protected override async sendProjection(stmts: Statement[]) {
+  protected override async sendProjection(stmts: Statement[], events: EventRecord[] = []) {
     if (this.takeFault("flush_reset")) {
       await this.ctx.storage.sync(); // the entry is durable; the reset comes while D1 is being called
       this.ctx.abort("injected reset mid-flush");
@@ -116,7 +106,16 @@ export class AccountLedger extends ProductionLedger {
       this.held ??= new Promise<void>((resolve) => (this.release = resolve));
       await this.held;
     }
-    return super.sendProjection(stmts);
+    if (events.length && this.takeFault("queue_down")) {
+      await super.sendProjection(stmts); // D1 takes the rows; the queue then refuses the events
+      throw new Error("injected: events queue unreachable");
+    }
+    await super.sendProjection(stmts, events);
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS _published (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL)");
+    // Ids and types only: the erasure tests find no user text in the object's storage.
+    for (const { id, type, user_id } of events)
+      sql.exec("INSERT INTO _published (event) VALUES (?)", JSON.stringify({ id, type, user_id }));
   }
 }
 

@@ -24,20 +24,12 @@ import { log, namedStub, type AiRpc, type EventRecord, type EventsQueue, type Rp
 import { modelCategories, ruleCategory, userRules } from "../categorize";
 import { verifyChain } from "./chain";
 import { entryProjection, entryRefusal, fail, insertEntry, readMeta, readTotals, tooLong, type NewEntry, type Totals } from "./entries";
-import {
-  erasedCounterpartyEvents,
-  payeeEvent,
-  payerEvent,
-  paymentView,
-  publishEvents,
-  transactionCreated,
-  type CreditedPayment,
-} from "./events";
+import { erasedCounterpartyEvents, payeeEvent, payerEvent, paymentView, transactionCreated, type CreditedPayment } from "./events";
 import { ERASE_ENTRY_SET, eraseCounterpartyRows, eraseOwnRows, isErased, markErased, sentPaymentTexts } from "./erasure";
 import { IdempotencyRecords } from "./idempotency";
 import { paymentOutcome, paymentProjection, reserveRefusal, type PaymentState } from "./payment";
 import { Projection, type Statement } from "./projection";
-import { PROJECTOR_NAME, type Projector, type ProjectorRpc } from "./projector";
+import { PROJECTOR_NAME, writeProjection, type Projector, type ProjectorRpc } from "./projector";
 import { entryPageQuery, toEntry, type Meta } from "./reads";
 import { available, occurredDate, tooLongField } from "./rules";
 import { isOpened, migrate } from "./storage";
@@ -88,23 +80,17 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     if (this.opened) migrate(this.sql);
     this.idempotency = new IdempotencyRecords(this.sql, ctx.storage.kv);
     this.projection = new Projection(ctx, this.sql, {
-      send: (stmts) => this.sendProjection(stmts),
+      send: (stmts, events) => this.sendProjection(stmts, events),
       balance: () => this.balanceProjection(),
       arm: () => this.arm(),
-      publish: (events) => this.publishEvents(events),
     });
   }
 
   // ── seams (tests/worker.ts injects faults by overriding these) ───────────
-  /** Sends one projection batch to D1, through the projector's group commit when it is bound. */
-  protected async sendProjection(stmts: Statement[]): Promise<void> {
-    if (this.env.PROJECTOR) return namedStub<ProjectorRpc>(this.env.PROJECTOR, PROJECTOR_NAME).project(stmts);
-    await this.env.DB.batch(stmts.map(({ sql, params }) => this.env.DB.prepare(sql).bind(...params)));
-  }
-
-  /** Publishes events on the events queue (without the binding, as in the simulation, D1 alone keeps them). */
-  protected async publishEvents(events: EventRecord[]): Promise<void> {
-    if (this.env.EVENTS) await publishEvents(this.env.EVENTS, events);
+  /** Sends one projection batch to D1 and its events to the queue, through the projector's group commit when it is bound. */
+  protected async sendProjection(stmts: Statement[], events: EventRecord[] = []): Promise<void> {
+    if (this.env.PROJECTOR) return namedStub<ProjectorRpc>(this.env.PROJECTOR, PROJECTOR_NAME).project({ stmts, events });
+    await writeProjection(this.env, [{ stmts, events }]);
   }
 
   /** Whether a reservation checks the balance bound (every reservation does; reservations made before that check existed did not). */

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { GroupCommit } from "./group-commit";
 
-/** A commit that waits until released, recording what each call carried; items named "bad" fail it. */
+/** A commit that waits until released, recording the statements each call carried; a statement named "bad" fails it. */
 function gate() {
   const commits: string[][] = [];
   let release: () => void = () => {};
   let held = Promise.resolve();
   const hold = () => (held = new Promise<void>((r) => (release = r)));
-  const commit = async (items: string[]) => {
+  const commit = async (batches: string[][]) => {
+    const items = batches.flat();
     commits.push(items);
     await held;
     if (items.includes("bad")) throw new Error("constraint failed");
@@ -18,7 +19,7 @@ function gate() {
 describe("group commit", () => {
   it("everything handed in while a commit is in flight goes in one next commit, each caller's items together and in order", async () => {
     const g = gate();
-    const group = new GroupCommit(g.commit);
+    const group = new GroupCommit(g.commit, (b: string[]) => b.length);
     g.hold();
     const first = group.submit(["a1"]);
     const rest = [group.submit(["b1", "b2"]), group.submit(["c1"]), group.submit(["a2", "a3"])];
@@ -29,7 +30,7 @@ describe("group commit", () => {
 
   it("a group never exceeds the bound, but a single larger batch still goes alone", async () => {
     const g = gate();
-    const group = new GroupCommit(g.commit, 3);
+    const group = new GroupCommit(g.commit, (b: string[]) => b.length, 3);
     g.hold();
     const all = [
       group.submit(["x"]),
@@ -45,7 +46,7 @@ describe("group commit", () => {
 
   it("a failing group is retried batch by batch: only the bad batch's caller is told, the others are committed", async () => {
     const g = gate();
-    const group = new GroupCommit(g.commit);
+    const group = new GroupCommit(g.commit, (b: string[]) => b.length);
     g.hold();
     const first = group.submit(["ok0"]);
     const good = group.submit(["ok1"]);
@@ -61,7 +62,7 @@ describe("group commit", () => {
 
   it("keeps working after a failure: the next submit starts a new commit", async () => {
     const g = gate();
-    const group = new GroupCommit(g.commit);
+    const group = new GroupCommit(g.commit, (b: string[]) => b.length);
     await expect(group.submit(["bad"])).rejects.toThrow();
     await group.submit(["later"]);
     expect(g.commits).toEqual([["bad"], ["later"]]);

@@ -1,25 +1,25 @@
 /**
- * Group commit: callers hand in batches of statements and wait; while one commit is in flight,
- * everything handed in meanwhile waits to go together in the next one (one D1 transaction for many
- * accounts' rows). Each caller's statements stay together and in order, and callers are committed in
- * the order they came, so one account's rows, sent one batch at a time, land in order. When a group
- * fails, each of its batches is tried again on its own before anyone is told, so one bad batch fails
- * alone and never takes the others down with it.
+ * Group commit: callers hand in batches and wait; while one commit is in flight, every batch handed in
+ * meanwhile waits to go with the others in the next one (one D1 transaction for many accounts' rows).
+ * Batches are committed in the order they came, so one account's rows, sent one batch at a time, land
+ * in order. When a group fails, each of its batches is tried again on its own before anyone is told,
+ * so one bad batch fails alone and never takes the others down with it.
  */
-export class GroupCommit<S> {
-  private waiting: { items: S[]; settle: (error?: unknown) => void }[] = [];
+export class GroupCommit<B> {
+  private waiting: { batch: B; settle: (error?: unknown) => void }[] = [];
   private running = false;
 
   constructor(
-    private readonly commit: (items: S[]) => Promise<void>,
-    /** Statements per commit at most (a single larger batch still goes, alone). */
+    private readonly commit: (batches: B[]) => Promise<void>,
+    /** A batch's size (its statements); a group holds at most `max` of it, a single larger batch still goes alone. */
+    private readonly size: (batch: B) => number,
     private readonly max = 500,
   ) {}
 
-  /** Resolves once `items` are committed (with others, or alone), rejects with the error of its own commit. */
-  submit(items: S[]): Promise<void> {
+  /** Resolves once `batch` is committed (with others, or alone), rejects with the error of its own commit. */
+  submit(batch: B): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ items, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.waiting.push({ batch, settle: (error) => (error === undefined ? resolve() : reject(error)) });
       if (!this.running) void this.run();
     });
   }
@@ -29,9 +29,9 @@ export class GroupCommit<S> {
     try {
       while (this.waiting.length) {
         const group = [this.waiting.shift()!];
-        let size = group[0].items.length;
-        while (this.waiting.length && size + this.waiting[0].items.length <= this.max) {
-          size += this.waiting[0].items.length;
+        let size = this.size(group[0].batch);
+        while (this.waiting.length && size + this.size(this.waiting[0].batch) <= this.max) {
+          size += this.size(this.waiting[0].batch);
           group.push(this.waiting.shift()!);
         }
         await this.commitGroup(group);
@@ -41,9 +41,9 @@ export class GroupCommit<S> {
     }
   }
 
-  private async commitGroup(group: { items: S[]; settle: (error?: unknown) => void }[]) {
+  private async commitGroup(group: { batch: B; settle: (error?: unknown) => void }[]) {
     try {
-      await this.commit(group.flatMap((g) => g.items));
+      await this.commit(group.map((g) => g.batch));
       for (const g of group) g.settle();
     } catch (error) {
       if (group.length === 1) return group[0].settle(error ?? new Error("commit failed"));

@@ -7,14 +7,12 @@ export interface Statement {
 }
 
 export interface ProjectionPort {
-  /** Sends one batch to D1 (one implicit transaction there). */
-  send(stmts: Statement[]): Promise<void>;
+  /** Sends one batch to D1 (one implicit transaction there), then its events to the events queue. */
+  send(stmts: Statement[], events: EventRecord[]): Promise<void>;
   /** The account's live balance as a statement, appended to every batch (so it is never older than the batch's rows). */
   balance(): Statement | undefined;
   /** Makes sure the recovery alarm is set; called in the same synchronous stretch as the rows it covers. */
   arm(): Promise<void>;
-  /** Publishes events on the events queue (after D1 has stored them). */
-  publish(events: EventRecord[]): Promise<void>;
 }
 
 /** Rows per D1 batch: everything enqueued while the previous batch was in flight goes in the next (group commit). */
@@ -114,9 +112,8 @@ export class Projection {
         }
         const balance = this.port.balance();
         if (balance) stmts.push(balance);
-        await this.port.send(stmts);
-        // Only once D1 holds the events (and the rows they describe) may receivers hear of them.
-        if (events.length) await this.port.publish(events);
+        // Only once D1 holds the events (and the rows they describe) may receivers hear of them: send does both, in that order.
+        await this.port.send(stmts, events);
         this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
         const landed = Date.now();
         for (const r of rows) if (typeof r.enqueued_at === "number") observeProjectionLag((landed - r.enqueued_at) / 1000);

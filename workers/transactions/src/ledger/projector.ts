@@ -1,31 +1,53 @@
 import { DurableObject } from "cloudflare:workers";
+import type { EventRecord, EventsQueue } from "#core";
+import { publishEvents } from "./events";
 import { GroupCommit } from "./group-commit";
 import type { Statement } from "./projection";
 
 interface ProjectorEnv {
   DB: D1Database;
+  EVENTS?: EventsQueue;
+}
+
+/** One drain's batch: its rows (events' D1 inserts included) and the events to publish once D1 holds them. */
+export interface ProjectionBatch {
+  stmts: Statement[];
+  events: EventRecord[];
 }
 
 /** The RPC method the account ledgers call (one object, `PROJECTOR_NAME`). */
 export interface ProjectorRpc {
-  project(stmts: Statement[]): Promise<void>;
+  project(batch: ProjectionBatch): Promise<void>;
 }
 
 export const PROJECTOR_NAME = "d1";
 
 /**
- * Writes the ledgers' projection batches to D1, many accounts' batches per D1 transaction (group
+ * Writes batches' rows to D1 in one transaction, then publishes their events (only once D1 holds them,
+ * so receivers never hear of a fact D1 does not have). Without the queue binding, as in the
+ * simulation, D1 alone keeps the events.
+ */
+export async function writeProjection(env: ProjectorEnv, batches: ProjectionBatch[]): Promise<void> {
+  const stmts = batches.flatMap((b) => b.stmts);
+  if (stmts.length) await env.DB.batch(stmts.map(({ sql, params }) => env.DB.prepare(sql).bind(...params)));
+  const events = batches.flatMap((b) => b.events);
+  if (events.length && env.EVENTS) await publishEvents(env.EVENTS, events);
+}
+
+/**
+ * Writes the ledgers' projection batches, many accounts' per D1 transaction and per queue send (group
  * commit, group-commit.ts): an account's outbox drain calls `project` after the answer and deletes its
  * rows once it resolves, so this object keeps nothing — should it fail or reset, each ledger sends its
- * rows again (they are upserts). One object placed near the database: every ledger makes one hop to it
- * instead of its own D1 transaction, and D1 sees one writer at a time instead of one per account.
+ * rows again (upserts; events keep their ids). One object: every drain makes one hop to it instead of
+ * its own D1 transaction and queue send, and D1 sees one writer instead of one per account.
  */
 export class Projector extends DurableObject<ProjectorEnv> implements ProjectorRpc {
-  private readonly group = new GroupCommit<Statement>(async (stmts) => {
-    await this.env.DB.batch(stmts.map(({ sql, params }) => this.env.DB.prepare(sql).bind(...params)));
-  });
+  private readonly group = new GroupCommit<ProjectionBatch>(
+    (batches) => writeProjection(this.env, batches),
+    (b) => b.stmts.length,
+  );
 
-  async project(stmts: Statement[]): Promise<void> {
-    if (stmts.length) await this.group.submit(stmts);
+  async project(batch: ProjectionBatch): Promise<void> {
+    if (batch.stmts.length || batch.events.length) await this.group.submit(batch);
   }
 }
