@@ -65,6 +65,36 @@ function descendants(pid) {
   return out;
 }
 
+/**
+ * CPU used so far (ms) by the stack's workerd processes: the one listening on wrangler's proxy port,
+ * and the runtime that runs the workers (the rest). From /proc, so Linux only; null elsewhere.
+ */
+function workerdCpu(proxyPort, rootPid) {
+  let roles;
+  return () => {
+    try {
+      if (!roles) {
+        const ours = descendants(rootPid);
+        const listening = execSync("ss -ltnp", { encoding: "utf8" }).split("\n");
+        const proxyPid = listening
+          .filter((l) => l.includes(`127.0.0.1:${proxyPort} `))
+          .flatMap((l) => [...l.matchAll(/"workerd",pid=(\d+)/g)].map((m) => Number(m[1])))[0];
+        const workerds = [...ours].filter((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").includes("workerd"));
+        if (!proxyPid || workerds.length < 2) return null;
+        roles = { proxy: [proxyPid], runtime: workerds.filter((p) => p !== proxyPid) };
+      }
+      const ticks = (pid) => {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+        return Number(fields[11]) + Number(fields[12]); // utime + stime, in 1/100 s
+      };
+      const ms = (pids) => pids.reduce((t, p) => t + ticks(p) * 10, 0);
+      return { proxy: ms(roles.proxy), runtime: ms(roles.runtime) };
+    } catch {
+      return null;
+    }
+  };
+}
+
 /** The workerd socket behind wrangler's proxy: a port of one of our own workerd processes that answers /health. */
 async function runtimeOrigin(proxyPort, rootPid) {
   try {
@@ -170,7 +200,19 @@ async function register() {
 
 try {
   const user = await register();
-  const b = { origin: stack.origin, direct, token: user.token, user, register, measure, state, metricsToken, code, scale: SCALE };
+  const b = {
+    origin: stack.origin,
+    direct,
+    token: user.token,
+    user,
+    register,
+    measure,
+    state,
+    metricsToken,
+    code,
+    scale: SCALE,
+    workerdCpu: workerdCpu(port, stack.child.pid),
+  };
   if (!ONLY || ONLY.includes("platform")) {
     console.log("── platform");
     const account = await (

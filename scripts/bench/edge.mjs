@@ -50,7 +50,8 @@ const stats = (xs) => (xs.length ? { mean: xs.reduce((a, b) => a + b, 0) / xs.le
  * the body is read. `expect` is the status that counts as success; `onAnswer(res, body, answeredAt)`
  * sees every successful answer.
  */
-async function drive(fn, { clients, total, seconds, expect, onAnswer }) {
+async function drive(fn, { clients, total, seconds, expect, onAnswer, cpu }) {
+  const cpuBefore = cpu?.();
   const latencies = [];
   const d1 = [];
   const dos = [];
@@ -86,7 +87,9 @@ async function drive(fn, { clients, total, seconds, expect, onAnswer }) {
       }
     }),
   );
-  return { latencies, seconds: (performance.now() - started) / 1000, errors, firstError, d1, dos, times, withoutHeader };
+  const cpuAfter = cpu?.();
+  const cpuMs = cpuBefore && cpuAfter ? { runtime: cpuAfter.runtime - cpuBefore.runtime, proxy: cpuAfter.proxy - cpuBefore.proxy } : null;
+  return { latencies, seconds: (performance.now() - started) / 1000, errors, firstError, d1, dos, times, withoutHeader, cpuMs };
 }
 
 /** One figure from several slices of the same load: requests over summed time, quantiles over every latency. */
@@ -104,6 +107,13 @@ function summarize(parts) {
     do: stats(parts.flatMap((p) => p.dos)),
     withoutHeader: parts.reduce((t, p) => t + p.withoutHeader, 0),
     times: parts.flatMap((p) => p.times),
+    // CPU the stack's workerd processes used per request while the slices ran (after-answer work included)
+    cpuPerReq: parts.every((p) => p.cpuMs)
+      ? {
+          runtime: parts.reduce((t, p) => t + p.cpuMs.runtime, 0) / latencies.length,
+          proxy: parts.reduce((t, p) => t + p.cpuMs.proxy, 0) / latencies.length,
+        }
+      : null,
   };
 }
 
@@ -111,12 +121,12 @@ function summarize(parts) {
  * `fn` and /health in alternating slices (health, case, health, case, ...), so that the load other
  * programs put on a shared machine weighs on both alike and the ratio between them stays meaningful.
  */
-async function alternate(health, fn, { clients, total, seconds, healthTotal, healthSeconds, expect, onAnswer }) {
+async function alternate(health, fn, { clients, total, seconds, healthTotal, healthSeconds, expect, onAnswer, cpu }) {
   const ref = [];
   const run = [];
   for (let k = 0; k < SLICES; k++) {
-    ref.push(await drive(health, { clients, total: Math.ceil(healthTotal / SLICES), seconds: healthSeconds / SLICES, expect: 200 }));
-    run.push(await drive(fn, { clients, total: Math.ceil(total / SLICES), seconds: seconds / SLICES, expect, onAnswer }));
+    ref.push(await drive(health, { clients, total: Math.ceil(healthTotal / SLICES), seconds: healthSeconds / SLICES, expect: 200, cpu }));
+    run.push(await drive(fn, { clients, total: Math.ceil(total / SLICES), seconds: seconds / SLICES, expect, onAnswer, cpu }));
   }
   return { ref: summarize(ref), run: summarize(run) };
 }
@@ -357,6 +367,7 @@ export default async function edgeBench(b) {
       healthSeconds: secs(6),
       expect: c.expect,
       onAnswer,
+      cpu: b.workerdCpu,
     });
     if (sampler) {
       lagSamplers.push([c, await sampler.finish()]);
@@ -375,6 +386,7 @@ export default async function edgeBench(b) {
       healthTotal: Math.max(SLICES * 10, Math.round(150 * scale)),
       healthSeconds: secs(4),
       expect: c.expect,
+      cpu: b.workerdCpu,
     });
     results[c.key].refOne = ref;
     results[c.key].one = run;
@@ -432,6 +444,12 @@ export default async function edgeBench(b) {
     );
   }
   console.log(`transactions: amount -1, category "dining" (a taxonomy code); payments: 100 minor units EUR, a fresh Idempotency-Key each.`);
+  const cpuOf = (r) => (r.cpuPerReq ? `${f1(r.cpuPerReq.runtime)} + ${f1(r.cpuPerReq.proxy)}` : "n/a");
+  console.log(
+    `CPU per request, ms (the runtime's workerd, whose one thread runs every worker and object, after-answer work included + wrangler's proxy), 20 clients / 1 client: /health ${cpuOf(results[cases[0].key].ref)} / ${cpuOf(results[cases[0].key].refOne)}; ${cases
+      .map((c) => `${c.key} ${cpuOf(results[c.key].many)} / ${cpuOf(results[c.key].one)}`)
+      .join("; ")}`,
+  );
   const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   console.log(
     `1-client Server-Timing means (gateway total / DO calls / D1), ms: ${cases
