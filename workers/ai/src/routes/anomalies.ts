@@ -42,12 +42,27 @@ export const anomaliesRoute = defineRoute({
   responses: { 200: jsonResponse(anomaliesSchema, "Anomalies sorted by score, highest first") },
 });
 
+type Txn = HistoryTxn & { currency: string; counterparty: string | null; category: string };
+const HISTORY_COLUMNS = sql`e.id, e.account_id, e.occurred_date AS date, e.amount, e.currency, e.description, e.counterparty, e.category`;
+
 /** Entries of an account or user that count (no reversed transactions, no reversals), oldest first. */
 export async function historyOf(db: D1Database, scope: "account_id" | "user_id", id: string) {
-  return drizzle(db).all<HistoryTxn & { currency: string; counterparty: string | null; category: string }>(
-    sql`SELECT e.id, e.account_id, e.occurred_date AS date, e.amount, e.currency, e.description, e.counterparty, e.category FROM entries e
-        WHERE ${countedEntries(scope, id)} ORDER BY e.occurred_date, e.id`,
+  return drizzle(db).all<Txn>(
+    sql`SELECT ${HISTORY_COLUMNS} FROM entries e WHERE ${countedEntries(scope, id)} ORDER BY e.occurred_date, e.id`,
   );
+}
+
+/**
+ * The baseline a new transaction is scored against for `anomaly.detected`: the account's last
+ * SCORE_HISTORY recorded entries that count, oldest first. Bounded, so an outflow's score costs the
+ * same on an account with fifty thousand entries as on one with a thousand.
+ */
+export const SCORE_HISTORY = 1_000;
+async function recentHistoryOf(db: D1Database, accountId: string): Promise<Txn[]> {
+  const rows = await drizzle(db).all<Txn>(
+    sql`SELECT ${HISTORY_COLUMNS} FROM entries e WHERE ${countedEntries("account_id", accountId)} ORDER BY e.version DESC LIMIT ${SCORE_HISTORY}`,
+  );
+  return rows.sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.date < b.date ? -1 : 1));
 }
 
 export function registerAnomalies(app: AiApp) {
@@ -66,10 +81,10 @@ export function registerAnomalies(app: AiApp) {
 }
 
 /**
- * Each transaction's score against its account's whole history (for `anomaly.detected`), in the order
- * asked; null for one that is not the user's or not in the history. One history read and one scoring
- * pass per account, however many of its transactions are asked about (the events consumer asks for a
- * whole queue batch at once).
+ * Each transaction's score against its account's recent history (`recentHistoryOf`, for
+ * `anomaly.detected`), in the order asked; null for one that is not the user's or not in that history.
+ * One history read and one scoring pass per account, however many of its transactions are asked about
+ * (the events consumer asks for a whole queue batch at once).
  */
 export async function scoreTransactions(db: D1Database, inputs: ScoreTransactionInput[]): Promise<(TransactionScore | null)[]> {
   const accountIds = [...new Set(inputs.map((i) => i.account_id))];
@@ -84,7 +99,7 @@ export async function scoreTransactions(db: D1Database, inputs: ScoreTransaction
   const scores = new Map<string, Map<string, TransactionScore>>();
   await Promise.all(
     [...accounts.values()].map(async (account) => {
-      const txns = await historyOf(db, "account_id", account.id);
+      const txns = await recentHistoryOf(db, account.id);
       const found = detectAnomalies(txns, { decimals: minorUnitExponent(account.currency), currency: account.currency, minScore: 0 });
       scores.set(account.id, new Map(found.map((a) => [a.transaction_id, { ...a, anomalous: a.score >= ANOMALY_THRESHOLD }])));
     }),
