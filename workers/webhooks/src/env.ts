@@ -13,7 +13,7 @@ export type Env = CoreEnv &
   Omit<WebhooksWorkerEnv, "DELIVERIES" | "AI_SERVICE" | "SELF"> & {
     /** The delivery queue (`ef-webhook-deliveries`): one message per attempt, delayed for retries. */
     DELIVERIES: Queue<DeliveryMessage>;
-    /** The ai worker's RPC methods: scoreTransaction for anomaly.detected. */
+    /** The ai worker's RPC methods: scoreTransactions for anomaly.detected. */
     AI_SERVICE?: RpcBinding<AiRpc>;
     /** This worker itself: each delivery attempt and each transaction's derived checks run in an invocation of their own. */
     SELF?: RpcBinding<{
