@@ -25,6 +25,7 @@ export * from "./d1-session";
 export * from "./dates";
 export * from "./accounts";
 export * from "./db-unique";
+export * from "./sql-in";
 export * from "./exact-sum";
 export * from "./exact-json";
 export * from "./patterns";

@@ -1,4 +1,4 @@
-import { log, newId, observeWebhookDelivery, type EventRecord } from "#core";
+import { IN_IDS, idList, log, newId, observeWebhookDelivery, type EventRecord } from "#core";
 import { ATTEMPT_TIMEOUT_MS, isSuccess, nextAttemptAt, shouldDisable } from "./domain/backoff";
 import { signatureHeader, signingSecrets } from "./domain/signature";
 import { checkWebhookUrl } from "./domain/ssrf";
@@ -40,10 +40,8 @@ export type Endpoints = Map<string, { id: string; events: string[] }[]>;
 
 /** The enabled endpoints of these users, in one D1 read. */
 export async function endpointsOf(env: Env, userIds: string[]): Promise<Endpoints> {
-  const rows = await env.DB.prepare(
-    "SELECT id, user_id, events FROM webhook_endpoints WHERE status = 'enabled' AND user_id IN (SELECT value FROM json_each(?))",
-  )
-    .bind(JSON.stringify([...new Set(userIds)]))
+  const rows = await env.DB.prepare(`SELECT id, user_id, events FROM webhook_endpoints WHERE status = 'enabled' AND user_id IN ${IN_IDS}`)
+    .bind(idList(userIds))
     .all<{ id: string; user_id: string; events: string }>();
   const out: Endpoints = new Map();
   for (const r of rows.results) {

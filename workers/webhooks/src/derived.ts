@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { MAX_SCORED_TRANSACTIONS, countedEntries, eventInsert, eventRecord, log, type EventRecord } from "#core";
+import { IN_IDS, MAX_SCORED_TRANSACTIONS, countedEntries, eventInsert, eventRecord, idList, log, type EventRecord } from "#core";
 import { crossesBudget, monthOf } from "./domain/budget";
 import type { Env } from "./env";
 
@@ -36,11 +36,11 @@ export async function derivedEvents(env: Env, events: EventRecord[]): Promise<Ev
   const [imported, budgeted, accounts] = await env.DB.batch<{ id: string; user_id?: string }>([
     // Rows of an imported statement are not checked one by one: thousands of rows would mean thousands
     // of history scans. They count in the checks of the outflows recorded after them.
-    env.DB.prepare(`SELECT id FROM entries WHERE import_id IS NOT NULL AND id IN ${IN}`).bind(idList(outflows.map(({ t }) => t.id))),
-    env.DB.prepare(`SELECT DISTINCT user_id AS id FROM budgets WHERE period = 'month' AND user_id IN ${IN}`).bind(
+    env.DB.prepare(`SELECT id FROM entries WHERE import_id IS NOT NULL AND id IN ${IN_IDS}`).bind(idList(outflows.map(({ t }) => t.id))),
+    env.DB.prepare(`SELECT DISTINCT user_id AS id FROM budgets WHERE period = 'month' AND user_id IN ${IN_IDS}`).bind(
       idList(outflows.map(({ e }) => e.user_id)),
     ),
-    env.DB.prepare(`SELECT id, user_id FROM accounts WHERE id IN ${IN}`).bind(idList(outflows.map(({ t }) => t.counterparty ?? ""))),
+    env.DB.prepare(`SELECT id, user_id FROM accounts WHERE id IN ${IN_IDS}`).bind(idList(outflows.map(({ t }) => t.counterparty ?? ""))),
   ]);
   const importedIds = new Set(imported.results.map((r) => r.id));
   const withBudgets = new Set(budgeted.results.map((r) => r.id));
@@ -67,7 +67,7 @@ export async function derivedEvents(env: Env, events: EventRecord[]): Promise<Ev
   // A user deleted meanwhile gets no new event (the deletion erased the others).
   const live = new Set(
     (
-      await env.DB.prepare(`SELECT id FROM users WHERE status != 'deleted' AND id IN ${IN}`)
+      await env.DB.prepare(`SELECT id FROM users WHERE status != 'deleted' AND id IN ${IN_IDS}`)
         .bind(idList(found.map((d) => d.user_id)))
         .all<{ id: string }>()
     ).results.map((r) => r.id),
@@ -76,10 +76,6 @@ export async function derivedEvents(env: Env, events: EventRecord[]): Promise<Ev
   if (kept.length) await env.DB.batch(kept.map((d) => env.DB.prepare(eventInsert(d).sql).bind(...eventInsert(d).params)));
   return kept;
 }
-
-/** `IN` over one bound JSON array of ids (any number of them, one parameter). */
-const IN = "(SELECT value FROM json_each(?))";
-const idList = (ids: string[]) => JSON.stringify([...new Set(ids)]);
 
 /** anomaly.detected for each outflow the ai worker calls unusual, by transaction id; a failed call is logged and finds none. */
 async function anomaliesOf(env: Env, outflows: { e: EventRecord; t: TransactionObject }[]): Promise<Map<string, EventRecord>> {

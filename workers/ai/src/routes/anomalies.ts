@@ -1,6 +1,16 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { countedEntries, defineRoute, jsonResponse, minorUnitExponent, z, type ScoreTransactionInput, type TransactionScore } from "#core";
+import {
+  IN_IDS,
+  countedEntries,
+  defineRoute,
+  idList,
+  jsonResponse,
+  minorUnitExponent,
+  z,
+  type ScoreTransactionInput,
+  type TransactionScore,
+} from "#core";
 import { ANOMALY_THRESHOLD, detectAnomalies } from "../domain/anomalies";
 import type { HistoryTxn } from "../domain/history";
 import type { AiApp } from "../env";
@@ -87,12 +97,11 @@ export function registerAnomalies(app: AiApp) {
  * (the events consumer asks for a whole queue batch at once).
  */
 export async function scoreTransactions(db: D1Database, inputs: ScoreTransactionInput[]): Promise<(TransactionScore | null)[]> {
-  const accountIds = [...new Set(inputs.map((i) => i.account_id))];
   const accounts = new Map(
     (
       await db
-        .prepare("SELECT id, user_id, currency FROM accounts WHERE id IN (SELECT value FROM json_each(?))")
-        .bind(JSON.stringify(accountIds))
+        .prepare(`SELECT id, user_id, currency FROM accounts WHERE id IN ${IN_IDS}`)
+        .bind(idList(inputs.map((i) => i.account_id)))
         .all<{ id: string; user_id: string; currency: string }>()
     ).results.map((a) => [a.id, a]),
   );
