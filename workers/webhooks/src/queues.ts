@@ -44,10 +44,10 @@ function retry(batch: MessageBatch<unknown>, m: Message<unknown>, e: unknown) {
 }
 
 /**
- * A batch of events: one read of the batch's users' endpoints, then each event's fan-out (each
- * acknowledged on its own). Outflows can take a budget over or look unusual: their checks read D1 and
- * ask the ai worker, for the whole batch in one invocation of its own, so the next batch's deliveries
- * never wait for them.
+ * A batch of events: one read of the batch's users' endpoints, then each event's fan-out. Outflows can
+ * take a budget over or look unusual: their checks read D1 and ask the ai worker, for the whole batch in
+ * one invocation of its own, so the next batch's deliveries never wait for them. An event is
+ * acknowledged once its fan-out (and, for an outflow, the hand-off of its checks) has succeeded.
  */
 async function onEvents(env: Env, batch: MessageBatch<EventRecord>, ctx: Pick<ExecutionContext, "waitUntil">) {
   let endpoints: Endpoints;
@@ -60,22 +60,29 @@ async function onEvents(env: Env, batch: MessageBatch<EventRecord>, ctx: Pick<Ex
     for (const m of batch.messages) retry(batch, m, e);
     return;
   }
-  const done: EventRecord[] = [];
+  const done: Message<EventRecord>[] = [];
   await Promise.all(
     batch.messages.map(async (m) => {
       try {
         await fanOut(env, m.body, endpoints);
-        done.push(m.body);
-        m.ack();
+        done.push(m);
       } catch (e) {
         retry(batch, m, e);
       }
     }),
   );
-  const outflows = done.filter((e) => e.type === "transaction.created" && (e.data.object as { amount?: number }).amount! < 0);
-  if (!outflows.length) return;
-  if (env.SELF) await env.SELF.derive(outflows);
-  else ctx.waitUntil(runDerived(env, outflows));
+  const outflows = done.filter((m) => m.body.type === "transaction.created" && (m.body.data.object as { amount?: number }).amount! < 0);
+  try {
+    if (outflows.length) {
+      const events = outflows.map((m) => m.body);
+      if (env.SELF) await env.SELF.derive(events);
+      else ctx.waitUntil(runDerived(env, events));
+    }
+    for (const m of done) m.ack();
+  } catch (e) {
+    // The checks could not be handed off: their events come back (fan-out is idempotent), the rest are done.
+    for (const m of done) outflows.includes(m) ? retry(batch, m, e) : m.ack();
+  }
 }
 
 /** The events derived from these, recorded then delivered like the others; errors logged. */
