@@ -19,6 +19,12 @@ interface TransactionObject {
   counterparty: string | null;
 }
 
+/** Only an outflow (not a reversal) can take a budget over or look unusual: the events that get checks. */
+export const isCheckedOutflow = (e: EventRecord) => {
+  const t = e.data.object as Partial<TransactionObject>;
+  return e.type === "transaction.created" && typeof t.amount === "number" && t.amount < 0 && !t.reverses_id;
+};
+
 /**
  * Events derived from recorded transactions, off the money's path (in the events queue's consumer):
  * `budget.exceeded` the first time an outflow takes a budget over in its month, and `anomaly.detected`
@@ -28,10 +34,7 @@ interface TransactionObject {
  * user's own accounts, and one call scores the rest.
  */
 export async function derivedEvents(env: Env, events: EventRecord[]): Promise<EventRecord[]> {
-  const outflows = events.flatMap((e) => {
-    const t = e.data.object as TransactionObject;
-    return e.type === "transaction.created" && t.amount < 0 && !t.reverses_id ? [{ e, t }] : [];
-  });
+  const outflows = events.filter(isCheckedOutflow).map((e) => ({ e, t: e.data.object as TransactionObject }));
   if (!outflows.length) return [];
   const [imported, budgeted, accounts] = await env.DB.batch<{ id: string; user_id?: string }>([
     // Rows of an imported statement are not checked one by one: thousands of rows would mean thousands
@@ -47,10 +50,8 @@ export async function derivedEvents(env: Env, events: EventRecord[]): Promise<Ev
   const ownerOf = new Map(accounts.results.map((r) => [r.id, r.user_id]));
   const checked = outflows.filter(({ t }) => !importedIds.has(t.id));
   // Money moved between two of the user's own accounts is not spending: not scored (the score reads
-  // and weighs the account's whole history, the costliest step here).
-  const scored = env.AI_SERVICE
-    ? checked.filter(({ e, t }) => !(t.payment_id && t.counterparty && ownerOf.get(t.counterparty) === e.user_id))
-    : [];
+  // and weighs the account's recent history, the costliest step here).
+  const scored = checked.filter(({ e, t }) => !(t.payment_id && t.counterparty && ownerOf.get(t.counterparty) === e.user_id));
   const [budgets, anomalies] = await Promise.all([
     Promise.allSettled(checked.map(({ e, t }) => (withBudgets.has(e.user_id) ? budgetExceeded(env, e.user_id, t) : undefined))),
     anomaliesOf(env, scored),
@@ -73,7 +74,8 @@ export async function derivedEvents(env: Env, events: EventRecord[]): Promise<Ev
     ).results.map((r) => r.id),
   );
   const kept = found.filter((d) => live.has(d.user_id));
-  if (kept.length) await env.DB.batch(kept.map((d) => env.DB.prepare(eventInsert(d).sql).bind(...eventInsert(d).params)));
+  const inserts = kept.map(eventInsert);
+  if (inserts.length) await env.DB.batch(inserts.map(({ sql, params }) => env.DB.prepare(sql).bind(...params)));
   return kept;
 }
 

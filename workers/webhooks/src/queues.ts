@@ -1,6 +1,6 @@
 import { log, observeWebhookDelivery, type EventRecord } from "#core";
 import { attempt, deliver, endpointsOf, fanOut, type Claimed, type Endpoints } from "./delivery";
-import { derivedEvents } from "./derived";
+import { derivedEvents, isCheckedOutflow } from "./derived";
 import type { DeliveryMessage, Env } from "./env";
 
 export const EVENTS_QUEUE = "ef-events";
@@ -71,7 +71,7 @@ async function onEvents(env: Env, batch: MessageBatch<EventRecord>, ctx: Pick<Ex
       }
     }),
   );
-  const outflows = done.filter((m) => m.body.type === "transaction.created" && (m.body.data.object as { amount?: number }).amount! < 0);
+  const outflows = done.filter((m) => isCheckedOutflow(m.body));
   try {
     if (outflows.length) {
       const events = outflows.map((m) => m.body);

@@ -69,10 +69,9 @@ export async function historyOf(db: D1Database, scope: "account_id" | "user_id",
  */
 export const SCORE_HISTORY = 1_000;
 async function recentHistoryOf(db: D1Database, accountId: string): Promise<Txn[]> {
-  const rows = await drizzle(db).all<Txn>(
-    sql`SELECT ${HISTORY_COLUMNS} FROM entries e WHERE ${countedEntries("account_id", accountId)} ORDER BY e.version DESC LIMIT ${SCORE_HISTORY}`,
+  return drizzle(db).all<Txn>(
+    sql`SELECT * FROM (SELECT ${HISTORY_COLUMNS} FROM entries e WHERE ${countedEntries("account_id", accountId)} ORDER BY e.version DESC LIMIT ${SCORE_HISTORY}) ORDER BY date, id`,
   );
-  return rows.sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.date < b.date ? -1 : 1));
 }
 
 export function registerAnomalies(app: AiApp) {
