@@ -288,8 +288,25 @@ describe("backup and restore", () => {
     console.log(
       `live backup: ${answered} payments answered while it ran; ${manifest.payments} in the backup, ${manifest.reserved.length} reserved; ${manifest.redumps} ledger(s) dumped again over ${manifest.rounds} round(s)`,
     );
+    // As after any run, the check reads a settled ledger: the projection, written after each answer, has
+    // caught up with every account's object (D1's balances, which GET /v1/accounts reads, agree with theirs).
+    for (let tries = 0; ; tries++) {
+      const listed = (await req(o, "GET", "/v1/accounts?limit=100", { token })).body.data as {
+        id: string;
+        balance: { current: number; pending: number };
+      }[];
+      const live = await Promise.all(accounts.map(async (a) => (await req(o, "GET", `/v1/accounts/${a}/balance`, { token })).body));
+      const caughtUp = accounts.every((a, i) => {
+        const d1 = listed.find((l) => l.id === a)?.balance;
+        return d1 !== undefined && d1.current === live[i].current && d1.pending === live[i].pending;
+      });
+      if (caughtUp) break;
+      expect(tries, "the D1 projection did not catch up with the objects").toBeLessThan(200);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await stop(stack);
-    expect(ledgerCheck(state).status).toBe(0);
+    const before = ledgerCheck(state);
+    expect(before.status, before.out).toBe(0);
 
     const r = run("scripts/restore.mjs", file, "--persist-to", restored);
     expect(r.status, r.out).toBe(0);
