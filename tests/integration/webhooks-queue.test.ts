@@ -1,24 +1,25 @@
-// The events queue's consumer on a batch: every event is fanned out, the batch's outflows are handed to
-// one derived-checks call, and a message is acknowledged only once both are done — an outflow whose
-// checks could not be handed off comes back (fan-out is idempotent), the other events do not.
+// The events queue's consumer on a batch of messages, each holding events: every event is fanned out,
+// the batch's outflows are handed to one derived-checks call, and a message is acknowledged only once
+// both are done for all its events — a message with an outflow whose checks could not be handed off
+// comes back whole (fan-out is idempotent), the other messages do not.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventRecord } from "#core";
 import type { Env } from "../../workers/webhooks/src/env";
 import { handleQueue } from "../../workers/webhooks/src/index";
 
-function message(body: EventRecord) {
+function message(body: unknown) {
   const seen = { acked: false, retried: false };
   return {
     seen,
     message: {
-      id: body.id,
+      id: crypto.randomUUID(),
       timestamp: new Date(),
       attempts: 1,
       body,
       ack: () => void (seen.acked = true),
       retry: () => void (seen.retried = true),
-    } as unknown as Message<EventRecord>,
+    } as unknown as Message<unknown>,
   };
 }
 
@@ -32,12 +33,17 @@ const event = (type: string, object: Record<string, unknown>): EventRecord =>
   }) as EventRecord;
 
 async function consume(derive: (events: EventRecord[]) => Promise<void>) {
-  const outflow = message(event("transaction.created", { id: "txn_1", amount: -500 }));
-  const inflow = message(event("transaction.created", { id: "txn_2", amount: 500 }));
-  const paid = message(event("payment.completed", { id: "pay_1", amount: 500 }));
-  const batch = { queue: "ef-events", messages: [outflow.message, inflow.message, paid.message] } as unknown as MessageBatch<unknown>;
+  // A drain's message (an outflow and its payment), another's (an inflow), and one nobody can read.
+  const outflow = message({
+    events: [event("transaction.created", { id: "txn_1", amount: -500 }), event("payment.completed", { id: "pay_1", amount: 500 })],
+  });
+  const inflow = message({
+    events: [event("transaction.created", { id: "txn_2", amount: 500 }), event("payment.completed", { id: "pay_2", amount: 500 })],
+  });
+  const junk = message("not events");
+  const batch = { queue: "ef-events", messages: [outflow.message, inflow.message, junk.message] } as unknown as MessageBatch<unknown>;
   await handleQueue(batch, { DB: env.DB, SELF: { derive } } as unknown as Env, { waitUntil: () => {} });
-  return { outflow: outflow.seen, inflow: inflow.seen, paid: paid.seen };
+  return { outflow: outflow.seen, inflow: inflow.seen, junk: junk.seen };
 }
 
 describe("events consumer", () => {
@@ -48,18 +54,18 @@ describe("events consumer", () => {
     expect(seen).toEqual({
       outflow: { acked: true, retried: false },
       inflow: { acked: true, retried: false },
-      paid: { acked: true, retried: false },
+      junk: { acked: true, retried: false },
     });
   });
 
-  it("retries an outflow whose checks could not be handed off, and acknowledges the rest", async () => {
+  it("retries the message of an outflow whose checks could not be handed off, and acknowledges the rest", async () => {
     const seen = await consume(async () => {
       throw new Error("the worker's own binding is unreachable");
     });
     expect(seen).toEqual({
       outflow: { acked: false, retried: true },
       inflow: { acked: true, retried: false },
-      paid: { acked: true, retried: false },
+      junk: { acked: true, retried: false },
     });
   });
 });

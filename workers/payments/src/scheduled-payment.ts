@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import {
   type EventRecord,
   type EventsQueue,
+  publishEvents,
   eventInsert,
   eventRecord,
   type LedgerOutcome,
@@ -129,7 +130,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
 
   /** Publishes events on the events queue (absent binding: D1 only). */
   protected async publishEvents(events: EventRecord[]): Promise<void> {
-    if (this.env.EVENTS) await this.env.EVENTS.sendBatch(events.map((body) => ({ body })));
+    if (this.env.EVENTS) await publishEvents(this.env.EVENTS, events);
   }
 
   // ── state ──────────────────────────────────────────────────────────────

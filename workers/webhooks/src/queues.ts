@@ -1,4 +1,4 @@
-import { log, observeWebhookDelivery, type EventRecord } from "#core";
+import { eventsOf, log, observeWebhookDelivery, type EventRecord } from "#core";
 import { attempt, deliver, endpointsOf, fanOut, type Claimed, type Endpoints } from "./delivery";
 import { derivedEvents, isCheckedOutflow } from "./derived";
 import type { DeliveryMessage, Env } from "./env";
@@ -17,7 +17,7 @@ const DELIVERY_MAX_RETRIES = 5;
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
   const queue = batch.queue.replace(/-preview-.*$/, "");
-  if (queue === EVENTS_QUEUE || queue.startsWith(`${EVENTS_QUEUE}-`)) return onEvents(env, batch as MessageBatch<EventRecord>, ctx);
+  if (queue === EVENTS_QUEUE || queue.startsWith(`${EVENTS_QUEUE}-`)) return onEvents(env, batch, ctx);
   await Promise.all(
     batch.messages.map(async (m) => {
       try {
@@ -44,44 +44,49 @@ function retry(batch: MessageBatch<unknown>, m: Message<unknown>, e: unknown) {
 }
 
 /**
- * A batch of events: one read of the batch's users' endpoints, then each event's fan-out. Outflows can
- * take a budget over or look unusual: their checks read D1 and ask the ai worker, for the whole batch in
- * one invocation of its own, so the next batch's deliveries never wait for them. An event is
- * acknowledged once its fan-out (and, for an outflow, the hand-off of its checks) has succeeded.
+ * A batch of messages, each holding many events: one read of the batch's users' endpoints, then each
+ * event's fan-out. Outflows can take a budget over or look unusual: their checks read D1 and ask the ai
+ * worker, for the whole batch in one invocation of its own, so the next batch's deliveries never wait
+ * for them. A message is acknowledged once every event in it is fanned out (and its outflows' checks
+ * handed off); otherwise it comes back whole, and what was already done is done again harmlessly
+ * (deliveries are unique per endpoint and event, derived events' ids are their facts').
  */
-async function onEvents(env: Env, batch: MessageBatch<EventRecord>, ctx: Pick<ExecutionContext, "waitUntil">) {
+async function onEvents(env: Env, batch: MessageBatch<unknown>, ctx: Pick<ExecutionContext, "waitUntil">) {
+  const carried = batch.messages.map((m) => ({ m, events: eventsOf(m.body) }));
+  for (const { m, events } of carried)
+    if (!events.length) log("error", { worker: "webhooks", event: "events_message_unreadable", message_id: m.id });
   let endpoints: Endpoints;
   try {
     endpoints = await endpointsOf(
       env,
-      batch.messages.map((m) => m.body.user_id),
+      carried.flatMap(({ events }) => events.map((e) => e.user_id)),
     );
   } catch (e) {
-    for (const m of batch.messages) retry(batch, m, e);
+    for (const { m } of carried) retry(batch, m, e);
     return;
   }
-  const done: Message<EventRecord>[] = [];
+  const done: typeof carried = [];
   await Promise.all(
-    batch.messages.map(async (m) => {
+    carried.map(async (c) => {
       try {
-        await fanOut(env, m.body, endpoints);
-        done.push(m);
+        await Promise.all(c.events.map((e) => fanOut(env, e, endpoints)));
+        done.push(c);
       } catch (e) {
-        retry(batch, m, e);
+        retry(batch, c.m, e);
       }
     }),
   );
-  const outflows = done.filter((m) => isCheckedOutflow(m.body));
+  const checked = done.filter(({ events }) => events.some(isCheckedOutflow));
   try {
-    if (outflows.length) {
-      const events = outflows.map((m) => m.body);
-      if (env.SELF) await env.SELF.derive(events);
-      else ctx.waitUntil(runDerived(env, events));
+    if (checked.length) {
+      const outflows = checked.flatMap(({ events }) => events.filter(isCheckedOutflow));
+      if (env.SELF) await env.SELF.derive(outflows);
+      else ctx.waitUntil(runDerived(env, outflows));
     }
-    for (const m of done) m.ack();
+    for (const { m } of done) m.ack();
   } catch (e) {
-    // The checks could not be handed off: their events come back (fan-out is idempotent), the rest are done.
-    for (const m of done) outflows.includes(m) ? retry(batch, m, e) : m.ack();
+    // The checks could not be handed off: their messages come back (fan-out is idempotent), the rest are done.
+    for (const c of done) checked.includes(c) ? retry(batch, c.m, e) : c.m.ack();
   }
 }
 

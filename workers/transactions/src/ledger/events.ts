@@ -44,27 +44,6 @@ export function payeeEvent(payment: CreditedPayment | undefined, payeeUserId: st
   return eventRecord("payment.completed", payeeUserId, payment.id, { ...paymentView(payment), status: "completed" }, at);
 }
 
-/** Queue.sendBatch takes at most 100 messages and 256 KB per call. */
-const SEND_MAX = 100;
-const SEND_BYTES = 200_000;
-
-/** Sends the events in as few sendBatch calls as the queue's limits allow, in order. */
-export async function publishEvents(queue: Queue<EventRecord>, events: EventRecord[]): Promise<void> {
-  let batch: { body: EventRecord }[] = [];
-  let bytes = 0;
-  for (const e of events) {
-    const size = JSON.stringify(e).length + 100;
-    if (batch.length && (batch.length === SEND_MAX || bytes + size > SEND_BYTES)) {
-      await queue.sendBatch(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push({ body: e });
-    bytes += size;
-  }
-  if (batch.length) await queue.sendBatch(batch);
-}
-
 /**
  * The payee's events about a leg of a deleted payer's payment lose the payer's words too: the
  * transaction's description becomes the leg's erased one, the payment's description null.

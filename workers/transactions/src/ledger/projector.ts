@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { EventRecord, EventsQueue } from "#core";
-import { publishEvents } from "./events";
+import { publishEvents, type EventRecord, type EventsQueue } from "#core";
 import { GroupCommit } from "./group-commit";
 import type { Statement } from "./projection";
 
