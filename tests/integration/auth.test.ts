@@ -600,6 +600,24 @@ describe("the gateway refuses forged and stale tokens with 401", () => {
     expect((await me(await make("https://evil.example", "edge-finance-api", now + 300))).status).toBe(401);
     expect((await me(await make(ORIGIN, "another-api", now + 300))).status).toBe(401);
   });
+  it("a token verified once is refused the moment it expires (the gateway's reuse of a verified token ends at exp)", async () => {
+    const s = await register();
+    const { kid, key } = await signingKey();
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await new SignJWT(claims(s.user.id))
+      .setProtectedHeader({ alg: "EdDSA", kid })
+      .setIssuer(ORIGIN)
+      .setAudience("edge-finance-api")
+      .setSubject(s.user.id)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt(exp - 900)
+      .setExpirationTime(exp)
+      .sign(key);
+    expect((await me(token)).status).toBe(200);
+    expect((await me(token)).status).toBe(200); // reused
+    while (Date.now() <= exp * 1000) await new Promise((r) => setTimeout(r, 100));
+    expect((await me(token)).status).toBe(401);
+  });
 });
 
 describe("scopes declared on routes", () => {

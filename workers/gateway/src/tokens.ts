@@ -16,6 +16,31 @@ async function loadJwks(auth: Fetcher): Promise<ReturnType<typeof createLocalJWK
   return cached.jwks;
 }
 
+/**
+ * Tokens this isolate has verified, reused until they expire or the key set is fetched again (then a
+ * withdrawn key's tokens stop verifying as before): a client's every request after its first skips the
+ * signature check. Bounded; the oldest go first.
+ */
+const VERIFIED_MAX = 10_000;
+const verified = new Map<string, { identity: Identity; expMs: number; keys: ReturnType<typeof createLocalJWKSet> }>();
+
+const copy = (i: Identity): Identity => ({ ...i, scopes: [...i.scopes] });
+
+function reuse(token: string): Identity | undefined {
+  const hit = verified.get(token);
+  if (!hit) return undefined;
+  const now = Date.now();
+  if (hit.keys === cached?.jwks && now - cached.at < JWKS_TTL_MS && now < hit.expMs) return copy(hit.identity);
+  verified.delete(token);
+  return undefined;
+}
+
+function remember(token: string, identity: Identity, exp: number | undefined) {
+  if (!cached || exp === undefined) return;
+  verified.set(token, { identity: copy(identity), expMs: exp * 1000, keys: cached.jwks });
+  if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+}
+
 export interface VerifyOptions {
   issuer: string;
   audience: string;
@@ -32,6 +57,8 @@ async function verifyWith(jwks: ReturnType<typeof createLocalJWKSet>, token: str
 }
 
 export async function verifyAccessToken(auth: Fetcher, token: string, opts: VerifyOptions): Promise<Identity> {
+  const known = reuse(token);
+  if (known) return known;
   let payload: JWTPayload;
   try {
     decodeProtectedHeader(token); // not even a JWS: no need to load keys
@@ -53,11 +80,13 @@ export async function verifyAccessToken(auth: Fetcher, token: string, opts: Veri
   const scopes = String(payload.scope ?? "")
     .split(" ")
     .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
-  return {
+  const identity: Identity = {
     sub: payload.sub!,
     role: payload.role === "admin" ? "admin" : "user",
     scopes,
     client_id: typeof payload.client_id === "string" ? payload.client_id : undefined,
     jti: payload.jti,
   };
+  remember(token, identity, payload.exp);
+  return identity;
 }

@@ -28,6 +28,23 @@ describe("group commit", () => {
     expect(g.commits).toEqual([["a1"], ["b1", "b2", "c1", "a2", "a3"]]);
   });
 
+  it("an idle group gathers for its window: batches handed in one after another share the first commit", async () => {
+    const g = gate();
+    const group = new GroupCommit(g.commit, (b: string[]) => b.length, 500, 20);
+    const first = group.submit(["a1"]);
+    await Promise.resolve();
+    const second = group.submit(["b1"]);
+    await Promise.all([first, second]);
+    expect(g.commits).toEqual([["a1", "b1"]]);
+    // Without a window the first batch goes alone.
+    const h = gate();
+    const eager = new GroupCommit(h.commit, (b: string[]) => b.length);
+    const one = eager.submit(["a1"]);
+    await Promise.resolve();
+    await Promise.all([one, eager.submit(["b1"])]);
+    expect(h.commits).toEqual([["a1"], ["b1"]]);
+  });
+
   it("a group never exceeds the bound, but a single larger batch still goes alone", async () => {
     const g = gate();
     const group = new GroupCommit(g.commit, (b: string[]) => b.length, 3);
