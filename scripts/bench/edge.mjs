@@ -407,7 +407,7 @@ export default async function edgeBench(b) {
     p99: median(all.map((r) => r.ref.p99)),
     one: median(all.map((r) => r.refOne.p50)),
   };
-  console.log(`\nEdge money path — ${b.code?.label ?? "(code unknown)"}`);
+  console.log(`\nEdge money path — ${b.code?.label ?? "(code unknown)"}; state in ${b.medium ?? "?"}`);
   console.log(
     `through ${b.origin} (wrangler dev proxy), ${CLIENTS} clients unless "1-client"; ${new Date().toISOString()}; ratio = figure ÷ /health measured in ${SLICES} slices alternating with it`,
   );
