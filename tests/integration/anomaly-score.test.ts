@@ -5,7 +5,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AiRpc } from "#core";
 import { SCORE_HISTORY } from "../../workers/ai/src/routes/anomalies";
-import { api, createAccount, createUser } from "./support";
+import { api, createAccount, createUser, projected } from "./support";
 
 const ai = env.AI_SERVICE as unknown as AiRpc;
 
@@ -36,6 +36,7 @@ describe("anomaly.detected's score", () => {
       json: { amount: -240_000, description: "MEUBLES DUVAL", category: "shopping", occurred_at: `${day(1300)}T12:00:00Z` },
     });
     expect(sofa.status, sofa.text).toBe(201);
+    await projected(acc); // the score reads D1
 
     const [score] = await ai.scoreTransactions([{ user_id: u.id, account_id: acc, transaction_id: sofa.body.id }]);
     expect(score).toMatchObject({ transaction_id: sofa.body.id, anomalous: true });
@@ -56,6 +57,7 @@ describe("anomaly.detected's score", () => {
       token: u.token,
       json: { amount: -500, description: "x", category: "dining" },
     });
+    await projected(acc); // in D1, so a null is the owner's doing, not the lag's
     const scores = await ai.scoreTransactions([
       { user_id: other.id, account_id: acc, transaction_id: t.body.id },
       { user_id: u.id, account_id: acc, transaction_id: "txn_missing" },

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ledgerStub } from "#core";
-import { api, auditAccounts, createAccount, createUser } from "./support";
+import { api, auditAccounts, createAccount, createUser, projected } from "./support";
 
 const stub = (id: string) => ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);
 
@@ -182,6 +182,7 @@ describe("payments", () => {
     const dstList = await api(`/v1/accounts/${dst}/transactions`, { token: b.token });
     expect(srcList.body.data[0]).toMatchObject({ amount: -2500, payment_id: res.body.id });
     expect(dstList.body.data[0]).toMatchObject({ amount: 2500, payment_id: res.body.id });
+    await projected(src, dst); // the payments views read D1
     expect((await api(`/v1/payments/${res.body.id}`, { token: b.token })).body.id).toBe(res.body.id);
     expect((await api(`/v1/payments`, { token: a.token })).body.data.map((p: any) => p.id)).toContain(res.body.id);
     // The payee's GDPR export lists the payment without revealing who the payer is.

@@ -121,6 +121,19 @@ export async function auditAccounts(ids?: string[]) {
   return auditLedger(snapshots, projection);
 }
 
+/**
+ * Resolves once these accounts' objects hold nothing unprojected: cross-account views (payments, the
+ * ai worker's reads) read D1, which an answered write reaches a moment later, as a client would wait.
+ */
+export async function projected(...ids: string[]) {
+  for (let i = 0; i < 100; i++) {
+    const snapshots = await Promise.all(ids.map((id) => ledgerStub(env.LEDGER as DurableObjectNamespace, id).snapshot()));
+    if (snapshots.every((s) => s.outbox === 0)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the projection of ${ids.join(", ")} did not catch up`);
+}
+
 /** Two users with one EUR account each, made outside the API: a payer (`a`, account `src`) and a payee (`b`, account `dst`). */
 export async function payerAndPayee() {
   const a = await createUser();
