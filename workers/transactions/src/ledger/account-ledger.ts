@@ -71,6 +71,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   /** The recovery alarm this instance has set and that has not fired yet. */
   private armed: Promise<void> | null = null;
   private categorizing: Promise<void> | undefined;
+  /** meta()'s copy: undefined until read, null for an object with no account. */
+  private metaRow: Meta | null | undefined;
 
   constructor(ctx: DurableObjectState, env: LedgerEnv) {
     super(ctx, env);
@@ -104,14 +106,22 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
   }
 
   // ── who may ask ──────────────────────────────────────────────────────────
+  /** The account's row, read once per instance and again after each change to it (open, close, restore). */
   private meta(): Meta | undefined {
-    return this.opened ? readMeta(this.sql) : undefined;
+    if (!this.opened) return undefined;
+    this.metaRow ??= readMeta(this.sql) ?? null;
+    return this.metaRow ?? undefined;
   }
 
   /** The account if `caller` may use it (no caller: a platform-internal call); a foreign account is as absent as a missing one. */
   private owned(caller?: string): Meta | undefined {
     const m = this.meta();
     return m && (caller === undefined || m.user_id === caller) ? m : undefined;
+  }
+
+  private closeAccount() {
+    this.sql.exec("UPDATE meta SET status = 'closed'");
+    this.metaRow = undefined;
   }
 
   private totals(): Totals {
@@ -187,7 +197,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       migrate(this.sql);
       this.opened = true;
     }
-    if (!this.meta())
+    if (!this.meta()) {
       this.sql.exec(
         "INSERT INTO meta (account_id, user_id, currency, overdraft_limit, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)",
         account.id,
@@ -196,6 +206,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         account.overdraft_limit,
         account.created_at,
       );
+      this.metaRow = undefined;
+    }
     const { status, currency, ...balance } = this.balanceOf(this.meta()!);
     return balance;
   }
@@ -204,7 +216,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     if (!this.meta()) return fail("not_found", "No such account.");
     const t = this.totals();
     if (t.current !== 0 || t.pending !== 0) return fail("conflict", "Only an account at zero balance with nothing pending can be closed.");
-    this.sql.exec("UPDATE meta SET status = 'closed'");
+    this.closeAccount();
     return { ok: true };
   }
 
@@ -215,7 +227,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
       if (!this.meta()) return fail("not_found", "No such account.");
       // A hold is a payment already accepted: it must post or void before the account stops taking entries.
       if (this.totals().pending === 0) {
-        this.sql.exec("UPDATE meta SET status = 'closed'");
+        this.closeAccount();
         return { ok: true, sent: sentPaymentTexts(this.sql) };
       }
       for (const r of this.sql.exec("SELECT id FROM payments WHERE state = 'reserved'").toArray()) await this.drive(r.id as string);
@@ -274,7 +286,8 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     // The entry and its outbox row commit together or not at all: no entry without its projection.
     const entry = this.ctx.storage.transactionSync(() => {
       const written = insertEntry(this.sql, m, t, input);
-      this.projection.enqueue(entryProjection(written).sql, entryProjection(written).params, transactionCreated(written));
+      const p = entryProjection(written);
+      this.projection.enqueue(p.sql, p.params, transactionCreated(written));
       return written;
     });
     return { ok: true, entry };
@@ -685,6 +698,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const { importObject } = await import("#core/object-backup");
     await importObject(this.ctx.storage, dump, { replace });
     this.armed = null;
+    this.metaRow = undefined;
     this.opened = isOpened(this.sql);
     if (!this.opened) return { ok: true };
     migrate(this.sql);
