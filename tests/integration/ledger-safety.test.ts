@@ -3,7 +3,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_AMOUNT, ledgerStub } from "#core";
-import { api, auditAccounts, createAccount, createUser } from "./support";
+import { api, auditAccounts, createAccount, createUser, projected } from "./support";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const stub = (id: string) => ledgerStub<any>(env.LEDGER as DurableObjectNamespace, id);
@@ -61,6 +61,10 @@ describe("balance bounds", () => {
     const inFlight = await pay(a.token, { ...body, destination_account_id: slow, amount: 3000 }, "floor-held");
     expect(inFlight.status).toBe(409);
     expect(await balance(a.token, src)).toMatchObject({ current: -(MAX - 5000), pending: 3000 });
+    // Its destination never answered: the payments view shows it pending (a settled payment is projected once, settled).
+    await projected(src);
+    const listed = (await api("/v1/payments", { token: a.token })).body.data;
+    expect(listed).toMatchObject([{ status: "pending", amount: 3000, destination_account_id: slow }]);
     expect((await pay(a.token, { ...body, amount: 3000 })).body.code).toBe("insufficient_funds");
     const outflow = await record(a.token, src, { amount: -3000, description: "would eat the hold's room" });
     expect(outflow.status).toBe(422);
@@ -68,6 +72,8 @@ describe("balance bounds", () => {
     await stub(slow).injectCreditFailures(0);
     expect(await runDurableObjectAlarm(stub(src))).toBe(true);
     expect((await pay(a.token, { ...body, destination_account_id: slow, amount: 3000 }, "floor-held")).status).toBe(201);
+    await projected(src);
+    expect((await api(`/v1/payments/${listed[0].id}`, { token: a.token })).body).toMatchObject({ status: "completed" });
 
     // Exactly down to the bound is fine.
     const last = await pay(a.token, { ...body, amount: 2000 });

@@ -498,8 +498,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         state.created_at,
       );
       this.idempotency.remember(idem, null); // in flight: a concurrent retry gets 409
-      const p = paymentProjection(state);
-      this.projection.enqueue(p.sql, p.params);
+      // No projection yet: the payment reaches D1 once settled, moments from now (or as pending, below).
     });
     // If this object dies from here on, the alarm finishes or voids the payment.
     await this.arm();
@@ -529,8 +528,12 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
           await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
         }
       }
-      if (!credit)
+      if (!credit) {
+        // The destination did not answer: the payment stays reserved (the alarm drives it on) and shows as pending.
+        const p = paymentProjection(state);
+        this.projection.enqueue(p.sql, p.params);
         return fail("idempotency_request_in_progress", "The payment is still being processed; retry with the same Idempotency-Key.");
+      }
       return this.settle(paymentId, credit);
     } finally {
       this.driving.delete(paymentId);
