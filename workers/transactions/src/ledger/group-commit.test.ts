@@ -28,9 +28,9 @@ describe("group commit", () => {
     expect(g.commits).toEqual([["a1"], ["b1", "b2", "c1", "a2", "a3"]]);
   });
 
-  it("an idle group gathers for its window: batches handed in one after another share the first commit", async () => {
+  it("an idle group of a few statements gathers for its window: batches handed in one after another share the first commit", async () => {
     const g = gate();
-    const group = new GroupCommit(g.commit, (b: string[]) => b.length, 500, 20);
+    const group = new GroupCommit(g.commit, (b: string[]) => b.length, 500, { ms: 20, below: 3 });
     const first = group.submit(["a1"]);
     await Promise.resolve();
     const second = group.submit(["b1"]);
@@ -43,6 +43,13 @@ describe("group commit", () => {
     await Promise.resolve();
     await Promise.all([one, eager.submit(["b1"])]);
     expect(h.commits).toEqual([["a1"], ["b1"]]);
+    // Nor does a batch as large as the bound: bulk never waits.
+    const k = gate();
+    const bulk = new GroupCommit(k.commit, (b: string[]) => b.length, 500, { ms: 20, below: 3 });
+    const big = bulk.submit(["r1", "r2", "r3"]);
+    await Promise.resolve();
+    await Promise.all([big, bulk.submit(["b1"])]);
+    expect(k.commits).toEqual([["r1", "r2", "r3"], ["b1"]]);
   });
 
   it("a group never exceeds the bound, but a single larger batch still goes alone", async () => {

@@ -1,8 +1,9 @@
 /**
  * Group commit: callers hand in batches and wait; while one commit is in flight, every batch handed in
  * meanwhile waits to go with the others in the next one (one D1 transaction for many accounts' rows).
- * An idle group first gathers for `gatherMs`, so that batches arriving one at a time (a lone client's
- * payment drains its two accounts a moment apart) still share a commit.
+ * An idle group holding little first gathers for a moment, so that batches arriving one at a time (a
+ * lone client's payment drains its two accounts a moment apart) still share a commit; bulk (an import's
+ * drains, each already many rows) never waits.
  * Batches are committed in the order they came, so one account's rows, sent one batch at a time, land
  * in order. When a group fails, each of its batches is tried again on its own before anyone is told,
  * so one bad batch fails alone and never takes the others down with it.
@@ -16,8 +17,8 @@ export class GroupCommit<B> {
     /** A batch's size (its statements); a group holds at most `max` of it, a single larger batch still goes alone. */
     private readonly size: (batch: B) => number,
     private readonly max = 500,
-    /** How long an idle group waits for more batches before its first commit (0: commits at once). */
-    private readonly gatherMs = 0,
+    /** An idle group of fewer than `below` statements waits `ms` for more before its first commit. */
+    private readonly gather?: { ms: number; below: number },
   ) {}
 
   /** Resolves once `batch` is committed (with others, or alone), rejects with the error of its own commit. */
@@ -31,7 +32,8 @@ export class GroupCommit<B> {
   private async run() {
     this.running = true;
     try {
-      if (this.gatherMs > 0) await new Promise((r) => setTimeout(r, this.gatherMs));
+      const waiting = this.waiting.reduce((n, w) => n + this.size(w.batch), 0);
+      if (this.gather && waiting < this.gather.below) await new Promise((r) => setTimeout(r, this.gather!.ms));
       while (this.waiting.length) {
         const group = [this.waiting.shift()!];
         let size = this.size(group[0].batch);
