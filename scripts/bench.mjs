@@ -4,8 +4,9 @@
 // the workerd runtime socket behind it. Extra suites live in scripts/bench/*.mjs.
 // Options: BENCH_ONLY=ledger,tax (suites to run), BENCH_SCALE=0.5 (fewer requests),
 // BENCH_REF=<commit> (measure that commit, exported clean into a temp directory, instead of the work
-// tree), BENCH_STATE=disk (keep the run's throwaway state on disk instead of in RAM, see below), BENCH_TIMEOUT_S=1200 (the whole run stops by itself after that), BENCH_VERBOSE=1 (wrangler's
-// output). Only 127.0.0.1 is contacted.
+// tree), BENCH_STATE=disk (the run's throwaway state on disk instead of in RAM, see stateDir),
+// BENCH_TIMEOUT_S=1200 (the whole run stops by itself after that), BENCH_VERBOSE=1 (wrangler's output).
+// Only 127.0.0.1 is contacted.
 import { execFileSync, execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
@@ -153,7 +154,7 @@ function codeUnderTest() {
 /**
  * Where the run's state lives. In RAM (/dev/shm) by default: locally every Durable Object and D1 commit
  * is a SQLite write and fsync made on the one thread that also runs every worker, so on a disk the money
- * path's figures measure the disk as much as the code (here ~30% fewer payments per second), while
+ * path's figures measure the disk as much as the code (here about a third fewer payments per second), while
  * deployed, storage is not written on the isolate's thread. BENCH_STATE=disk measures with the disk.
  */
 function stateDir() {

@@ -52,9 +52,13 @@ function retry(batch: MessageBatch<unknown>, m: Message<unknown>, e: unknown) {
  * (deliveries are unique per endpoint and event, derived events' ids are their facts').
  */
 async function onEvents(env: Env, batch: MessageBatch<unknown>, ctx: Pick<ExecutionContext, "waitUntil">) {
-  const carried = batch.messages.map((m) => ({ m, events: eventsOf(m.body) }));
-  for (const { m, events } of carried)
-    if (!events.length) log("error", { worker: "webhooks", event: "events_message_unreadable", message_id: m.id });
+  const carried: { m: Message<unknown>; events: EventRecord[] }[] = [];
+  for (const m of batch.messages) {
+    const events = eventsOf(m.body);
+    // Nothing here can read it: it goes round to the dead-letter queue, where it can be looked at.
+    if (events.length) carried.push({ m, events });
+    else retry(batch, m, new Error("a message on the events queue holds no event"));
+  }
   let endpoints: Endpoints;
   try {
     endpoints = await endpointsOf(
