@@ -14,9 +14,8 @@ export { LoginThrottle } from "../workers/auth/src/index";
 export { UserState } from "../workers/users/src/index";
 export { Projector } from "../workers/transactions/src/index";
 
-import type { CreditRequest, EventRecord, LedgerRpc, RecordRequest } from "#core";
+import type { CreditRequest, EventRecord, LedgerRpc, RecordRequest, Statement } from "#core";
 import { AccountLedger as ProductionLedger } from "../workers/transactions/src/ledger/account-ledger";
-import type { Statement } from "../workers/transactions/src/ledger/projection";
 
 /** Steps of the ledger the fault tests make misbehave, a given number of times. */
 export type LedgerFault =

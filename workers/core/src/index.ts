@@ -26,6 +26,7 @@ export * from "./dates";
 export * from "./accounts";
 export * from "./db-unique";
 export * from "./sql-in";
+export * from "./statements";
 export * from "./exact-sum";
 export * from "./exact-json";
 export * from "./patterns";

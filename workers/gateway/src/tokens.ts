@@ -16,6 +16,9 @@ async function loadJwks(auth: Fetcher): Promise<ReturnType<typeof createLocalJWK
   return cached.jwks;
 }
 
+/** The key set while it is younger than JWKS_TTL_MS. */
+const freshKeys = () => (cached && Date.now() - cached.at < JWKS_TTL_MS ? cached.jwks : undefined);
+
 /**
  * Tokens this isolate has verified, reused until they expire or the key set is fetched again (then a
  * withdrawn key's tokens stop verifying as before): a client's every request after its first skips the
@@ -29,8 +32,7 @@ const copy = (i: Identity): Identity => ({ ...i, scopes: [...i.scopes] });
 function reuse(token: string): Identity | undefined {
   const hit = verified.get(token);
   if (!hit) return undefined;
-  const now = Date.now();
-  if (hit.keys === cached?.jwks && now - cached.at < JWKS_TTL_MS && now < hit.expMs) return copy(hit.identity);
+  if (hit.keys === freshKeys() && Date.now() < hit.expMs) return copy(hit.identity);
   verified.delete(token);
   return undefined;
 }
@@ -63,7 +65,7 @@ export async function verifyAccessToken(auth: Fetcher, token: string, opts: Veri
   try {
     decodeProtectedHeader(token); // not even a JWS: no need to load keys
     try {
-      const fresh = cached && Date.now() - cached.at < JWKS_TTL_MS ? cached.jwks : await loadJwks(auth);
+      const fresh = freshKeys() ?? (await loadJwks(auth));
       payload = await verifyWith(fresh, token, opts);
     } catch (e) {
       if (!(e instanceof errors.JWKSNoMatchingKey) || Date.now() - (cached?.at ?? 0) < 10_000) throw e;

@@ -3,6 +3,7 @@ import {
   type EventRecord,
   type EventsQueue,
   publishEvents,
+  runStatements,
   eventInsert,
   eventRecord,
   type LedgerOutcome,
@@ -490,7 +491,7 @@ export class ScheduledPayment extends DurableObject<ScheduleEnv> implements Sche
         const events = rows.filter((x) => x.kind === "event").map((x) => JSON.parse(x.body as string) as EventRecord);
         const stmts = events.map(eventInsert);
         if (rows.some((x) => x.kind === "row")) stmts.push(this.rowUpsert());
-        await this.env.DB.batch(stmts.map(({ sql, params }) => this.env.DB.prepare(sql).bind(...params)));
+        await runStatements(this.env.DB, stmts);
         if (events.length) await this.publishEvents(events);
         this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
       }

@@ -1,6 +1,16 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { IN_IDS, MAX_SCORED_TRANSACTIONS, countedEntries, eventInsert, eventRecord, idList, log, type EventRecord } from "#core";
+import {
+  IN_IDS,
+  MAX_SCORED_TRANSACTIONS,
+  countedEntries,
+  eventInsert,
+  eventRecord,
+  idList,
+  log,
+  runStatements,
+  type EventRecord,
+} from "#core";
 import { crossesBudget, monthOf } from "./domain/budget";
 import type { Env } from "./env";
 
@@ -74,8 +84,7 @@ export async function derivedEvents(env: Env, events: EventRecord[]): Promise<Ev
     ).results.map((r) => r.id),
   );
   const kept = found.filter((d) => live.has(d.user_id));
-  const inserts = kept.map(eventInsert);
-  if (inserts.length) await env.DB.batch(inserts.map(({ sql, params }) => env.DB.prepare(sql).bind(...params)));
+  await runStatements(env.DB, kept.map(eventInsert));
   return kept;
 }
 

@@ -20,7 +20,7 @@ import type {
   SentPaymentText,
   Verification,
 } from "#core";
-import { log, namedStub, type AiRpc, type EventRecord, type EventsQueue, type RpcBinding } from "#core";
+import { log, namedStub, type AiRpc, type EventRecord, type EventsQueue, type RpcBinding, type Statement } from "#core";
 import { modelCategories, ruleCategory, userRules } from "../categorize";
 import { verifyChain } from "./chain";
 import { entryProjection, entryRefusal, fail, insertEntry, readMeta, readTotals, tooLong, type NewEntry, type Totals } from "./entries";
@@ -28,7 +28,7 @@ import { erasedCounterpartyEvents, payeeEvent, payerEvent, paymentView, transact
 import { ERASE_ENTRY_SET, eraseCounterpartyRows, eraseOwnRows, isErased, markErased, sentPaymentTexts } from "./erasure";
 import { IdempotencyRecords } from "./idempotency";
 import { paymentOutcome, paymentProjection, reserveRefusal, type PaymentState } from "./payment";
-import { Projection, type Statement } from "./projection";
+import { Projection } from "./projection";
 import { PROJECTOR_NAME, writeProjection, type Projector, type ProjectorRpc } from "./projector";
 import { entryPageQuery, toEntry, type Meta } from "./reads";
 import { available, occurredDate, tooLongField } from "./rules";

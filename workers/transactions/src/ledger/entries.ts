@@ -1,6 +1,5 @@
-import { ENTRY_TEXT_LIMITS, newId, type EntryInput, type LedgerEntry, type LedgerFailure } from "#core";
+import { ENTRY_TEXT_LIMITS, newId, type EntryInput, type LedgerEntry, type LedgerFailure, type Statement } from "#core";
 import { GENESIS_HASH, entryHash } from "./chain";
-import type { Statement } from "./projection";
 import { toEntry, type Meta } from "./reads";
 import { canApply, canPostHold, fitsBalanceBound, occurredDate, tooLongField } from "./rules";
 

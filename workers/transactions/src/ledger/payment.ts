@@ -1,6 +1,5 @@
-import type { LedgerFailure, LedgerOutcome, PaymentRequest, PaymentView } from "#core";
+import type { LedgerFailure, LedgerOutcome, PaymentRequest, PaymentView, Statement } from "#core";
 import { belowFloor, fail, tooLong, type Totals } from "./entries";
-import type { Statement } from "./projection";
 import type { Meta } from "./reads";
 import { canApply, fitsBalanceBound, tooLongField } from "./rules";
 

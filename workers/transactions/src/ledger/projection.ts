@@ -1,10 +1,4 @@
-import { eventInsert, log, observeProjectionLag, setProjectionBacklog, type EventRecord } from "#core";
-
-/** One D1 statement of the projection, as stored in the outbox. */
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
+import { eventInsert, log, observeProjectionLag, setProjectionBacklog, type EventRecord, type Statement } from "#core";
 
 export interface ProjectionPort {
   /** Sends one batch to D1 (one implicit transaction there), then its events to the events queue. */

@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { publishEvents, type EventRecord, type EventsQueue } from "#core";
+import { publishEvents, runStatements, type EventRecord, type EventsQueue, type Statement } from "#core";
 import { GroupCommit } from "./group-commit";
-import type { Statement } from "./projection";
 
 interface ProjectorEnv {
   DB: D1Database;
@@ -36,7 +35,7 @@ const GATHER = { ms: 20, below: 100 };
  */
 export async function writeProjection(env: ProjectorEnv, batches: ProjectionBatch[]): Promise<void> {
   const stmts = batches.flatMap((b) => b.stmts);
-  if (stmts.length) await env.DB.batch(stmts.map(({ sql, params }) => env.DB.prepare(sql).bind(...params)));
+  await runStatements(env.DB, stmts);
   const events = batches.flatMap((b) => b.events);
   if (events.length && env.EVENTS) await publishEvents(env.EVENTS, events);
 }
