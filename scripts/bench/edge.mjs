@@ -177,7 +177,7 @@ function lagSampler(origin, headers) {
         return;
       }
       missedAt = sent;
-      if (now - answeredAt > LAG_GIVE_UP_MS || stopped) {
+      if (now - answeredAt > LAG_GIVE_UP_MS) {
         gaveUp++;
         upper.push(Infinity);
         lower.push(missedAt - answeredAt);
