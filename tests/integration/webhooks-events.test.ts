@@ -1,7 +1,7 @@
 // Events recorded by the ledger in the same durable step as the money: exactly the right events for
 // each user, none for a refused request, and an outbox that keeps them through a reset and a queue outage.
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ledgerStub } from "#core";
 import { api, createAccount, createUser } from "./support";
 
@@ -37,6 +37,41 @@ describe("events from the ledger", () => {
     expect(events[0].data).toEqual({ object: res.body });
     expect(await published([acc])).toEqual([{ id: events[0].id, type: "transaction.created", user_id: u.id }]);
     expect((await stub(acc).snapshot()).outbox).toBe(0);
+  });
+
+  it("an automatically categorised transaction is told with its category, as the API returns it", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id, { overdraft_limit: null });
+    const res = await record(u.token, acc, { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" });
+    expect(res.body).toMatchObject({ category: "groceries", category_status: "final" });
+    const events = await eventsOf(u.id, [acc]);
+    expect(events.map((e) => e.data)).toEqual([{ object: res.body }]);
+  });
+
+  it("categorised after the answer (Prefer: respond-async): the event waits for the category, then comes once", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id, { overdraft_limit: null });
+    const res = await api(`/v1/accounts/${acc}/transactions`, {
+      method: "POST",
+      token: u.token,
+      headers: { prefer: "respond-async" },
+      json: { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" },
+    });
+    expect(res.body).toMatchObject({ category: "other", category_status: "pending" });
+    const events = await vi.waitFor(
+      async () => {
+        const rows = await eventsOf(u.id, [acc]);
+        if (!rows.length) throw new Error("no event yet");
+        return rows;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    const shown = (await api(`/v1/transactions/${res.body.id}`, { token: u.token })).body;
+    expect(shown).toMatchObject({ category: "groceries", category_status: "final" });
+    expect(events.map((e) => [e.type, e.data])).toEqual([["transaction.created", { object: shown }]]);
+    // A later change of category is no new transaction.created.
+    await api(`/v1/transactions/${res.body.id}`, { method: "PATCH", token: u.token, json: { category: "dining" } });
+    expect((await eventsOf(u.id, [acc])).map((e) => e.id)).toEqual([events[0].id]);
   });
 
   it("a payment between two users: each gets their transaction.created and their payment.completed, nothing of the other's", async () => {

@@ -287,7 +287,9 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     const entry = this.ctx.storage.transactionSync(() => {
       const written = insertEntry(this.sql, m, t, input);
       const p = entryProjection(written);
-      this.projection.enqueue(p.sql, p.params, transactionCreated(written));
+      // An entry whose category is still to be chosen is told once it is (categorizePending, patch):
+      // the event carries the transaction as the API returns it, category included.
+      this.projection.enqueue(p.sql, p.params, written.category_status === "pending" ? undefined : transactionCreated(written));
       return written;
     });
     return { ok: true, entry };
@@ -378,8 +380,11 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         next.notes ?? null,
         entryId,
       );
-      const p = entryProjection(next);
-      this.projection.enqueue(p.sql, p.params);
+      if (entry.category_status === "pending" && next.category_status === "final") this.projectCategorized(next);
+      else {
+        const p = entryProjection(next);
+        this.projection.enqueue(p.sql, p.params);
+      }
     });
     this.projection.schedule();
     return next;
@@ -425,6 +430,12 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     return this.opened ? (this.sql.exec("SELECT count(*) AS n FROM entries WHERE category_status = 'pending'").one().n as number) : 0;
   }
 
+  /** An entry whose category was just chosen: its row, and the transaction.created held back until now (none once erased). */
+  private projectCategorized(entry: LedgerEntry) {
+    const p = entryProjection(entry);
+    this.projection.enqueue(p.sql, p.params, isErased(this.ctx.storage.kv) ? undefined : transactionCreated(entry));
+  }
+
   private async categorizePending(): Promise<void> {
     const m = this.meta();
     if (!m) return;
@@ -464,10 +475,7 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
           chosen[i],
           r.id,
         );
-        if (cursor.rowsWritten) {
-          const p = entryProjection(this.entryRow("id = ?", r.id as string)!);
-          this.projection.enqueue(p.sql, p.params);
-        }
+        if (cursor.rowsWritten) this.projectCategorized(this.entryRow("id = ?", r.id as string)!);
       });
     });
     this.projection.schedule();
