@@ -347,6 +347,11 @@ describe("imports", () => {
       "\n",
     );
     expect((await csv(u.token, acc, headless, "application/x-ofx")).status).toBe(422);
+    // Cut short after 250 whole transactions: the whole file is refused, not its first rows imported.
+    const cut = `OFXHEADER:100\n<OFX>\n${headless}\n<STMTTRN><DTPOSTED>2026`;
+    const truncated = await csv(u.token, acc, cut, "application/x-ofx");
+    expect(truncated.status).toBe(422);
+    expect(truncated.body.detail).toMatch(/cut short/);
     expect((await api(`/v1/accounts/${acc}/balance`, { token: u.token })).body.version).toBe(0);
     expect((await api(`/v1/accounts/${acc}/close`, { method: "POST", token: u.token })).status).toBe(200);
     const closed = await csv(u.token, acc, "date,amount,description\n2026-01-01,1.00,x");

@@ -14,6 +14,15 @@ function testApp() {
     }),
     (c) => c.json({ ok: true }, 201),
   );
+  app.openapi(
+    defineRoute({
+      method: "post",
+      path: "/things/close",
+      scope: null,
+      responses: { 200: jsonResponse(z.object({ ok: z.boolean() }), "closed") },
+    }),
+    (c) => c.json({ ok: true }, 200),
+  );
   app.get("/boom", () => {
     throw new Error("secret internals at /srv/app.ts:42");
   });
@@ -44,6 +53,24 @@ describe("core app factory", () => {
     expect(res.status).toBe(422);
     expect(body.code).toBe("validation_failed");
     expect(body.errors.map((e) => e.path).sort()).toEqual(["amount", "extra"]);
+  });
+
+  it("an operation without a body refuses one that holds fields (422) or is not JSON (400), and takes none or {}", async () => {
+    const close = (body?: string) =>
+      testApp().request("/things/close", { method: "POST", body, headers: body ? { "content-type": "application/json" } : {} }, env());
+    const fields = await close(JSON.stringify({ force: true, amount: 5 }));
+    expect(fields.status).toBe(422);
+    const problem = (await fields.json()) as { code: string; errors: { path: string; message: string }[] };
+    expect(problem.code).toBe("validation_failed");
+    expect(problem.errors).toEqual([
+      { path: "force", message: "unknown field" },
+      { path: "amount", message: "unknown field" },
+    ]);
+    expect((await close("[1]")).status).toBe(422);
+    const garbage = await close("not json");
+    expect(garbage.status).toBe(400);
+    expect(((await garbage.json()) as { code: string }).code).toBe("validation_failed");
+    for (const ok of [undefined, "", "{}", " { } "]) expect((await close(ok)).status, String(ok)).toBe(200);
   });
 
   it("answers malformed JSON with 400, a foreign content type with 415, a huge body with 413", async () => {

@@ -268,14 +268,40 @@ function defaultProblems(scope: RouteScope, body: { content?: object } | undefin
   };
 }
 
+/**
+ * An operation that takes no body (close, reverse, cancel, a DELETE) still reads one it is sent, so
+ * that nothing a client meant is silently ignored: fields are unknown fields (422), text that is not
+ * JSON is malformed (400). No body, or `{}`, is fine.
+ */
+const noBody: MiddlewareHandler = async (c, next) => {
+  const text = c.req.raw.body ? (await c.req.text()).trim() : "";
+  if (text) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new ApiError("validation_failed", "The request body is not valid JSON.", { status: 400 });
+    }
+    const keys = value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : undefined;
+    if (!keys || keys.length)
+      throw new ApiError("validation_failed", "This operation takes no request body.", {
+        errors: keys ? keys.map((k) => ({ path: k, message: "unknown field" })) : [{ path: "(body)", message: "must be empty" }],
+      });
+  }
+  await next();
+};
+
+const WRITES = new Set(["post", "put", "patch", "delete"]);
+
 /** createRoute + the security requirement, the scope check and the documented problem responses (the route's own win). */
 export function defineRoute<R extends Defined>(config: R) {
   const { scope, middleware = [], responses, ...rest } = config;
   const own: R["responses"] = responses;
+  const bodiless = WRITES.has(rest.method) && !rest.request?.body;
   return createRoute({
     ...rest,
     ...(scope ? { security: [{ bearer: scope === "admin" || scope === "authenticated" ? [] : [scope] }] } : {}),
-    middleware: [...(scope ? [requireScope(scope)] : []), ...middleware],
+    middleware: [...(scope ? [requireScope(scope)] : []), ...(bodiless ? [noBody] : []), ...middleware],
     // Object.assign and `own` keep the route's own response types for its handler.
     responses: Object.assign(defaultProblems(scope, rest.request?.body), own),
   });

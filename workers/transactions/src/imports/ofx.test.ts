@@ -99,6 +99,21 @@ describe("OFX", () => {
     expect(rows.map((r) => r.line)).toEqual([3, 4, 5, 6, 7]);
   });
 
+  it("decodes character references, named and numeric, in a field", async () => {
+    const [row] = await collect(
+      parseOfx(
+        from(["<OFX>", "<STMTTRN><DTPOSTED>20260105<TRNAMT>-1.00<NAME>Caf&#233; &#x263A; &apos;q&apos; &amp; &#0; &#xD800;</STMTTRN>"]),
+        "EUR",
+      ),
+    );
+    expect(row).toMatchObject({ ok: true, row: { description: "Café ☺ 'q' & &#0; &#xD800;" } });
+  });
+
+  it("refuses a file cut short inside a transaction, so that nothing of it is imported", async () => {
+    const cut = ["OFXHEADER:100", "<OFX>", "<STMTTRN><DTPOSTED>20260105<TRNAMT>-1.00<NAME>A</STMTTRN>", "<STMTTRN><DTPOSTED>2026"];
+    await expect(collect(parseOfx(from(cut), "EUR"))).rejects.toThrow(/line 4: it is cut short/);
+  });
+
   it("refuses a file that is not OFX", async () => {
     await expect(collect(parseOfx(from(["date,amount", "1,2"]), "EUR"))).rejects.toBeInstanceOf(MalformedFile);
   });

@@ -2,11 +2,20 @@ import { isIsoDate, parseMajorUnits } from "#core";
 import { MalformedFile, boundedRow, type ParsedRow } from "./rows";
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+
+/** A character reference (`&#233;`, `&#xE9;`) as its character; one naming no Unicode character stays as written. */
+function characterOf(reference: string, digits: string, radix: number): string {
+  const code = Number.parseInt(digits, radix);
+  return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : reference;
+}
+
 const field = (block: string, tag: string) =>
   new RegExp(`<${tag}>([^<\\r\\n]*)`, "i")
     .exec(block)?.[1]
     ?.trim()
-    .replace(/&(amp|lt|gt|quot|apos|nbsp);/g, (_, e: string) => ENTITIES[e]);
+    .replace(/&(?:(amp|lt|gt|quot|apos|nbsp)|#(\d{1,7})|#x([0-9a-f]{1,6}));/gi, (ref, name?: string, dec?: string, hex?: string) =>
+      name ? (ENTITIES[name.toLowerCase()] ?? ref) : dec ? characterOf(ref, dec, 10) : characterOf(ref, hex!, 16),
+    );
 
 /** OFX 1.x (SGML) and 2.x (XML): each <STMTTRN> aggregate is one transaction; FITID is its external id. */
 export async function* parseOfx(lines: AsyncIterable<string>, currency: string): AsyncGenerator<ParsedRow> {
@@ -46,7 +55,8 @@ export async function* parseOfx(lines: AsyncIterable<string>, currency: string):
     }
   }
   if (!sawOfx) throw new MalformedFile("Not an OFX file: no <OFX> element.");
-  if (block !== undefined) yield { line: blockLine, ok: false, message: "unterminated <STMTTRN>" };
+  // The file is cut short: what it holds may be a part of a statement, so none of it is imported.
+  if (block !== undefined) throw new MalformedFile(`The file ends inside the <STMTTRN> opened on line ${blockLine}: it is cut short.`);
 }
 
 function toRow(block: string, line: number, currency: string): ParsedRow {
