@@ -281,3 +281,76 @@ describe("bad input", () => {
     expect((await balance(u.token, acc)).current).toBe(-400);
   });
 });
+
+describe("imports under an Idempotency-Key", () => {
+  const keyed = (token: string, account: string, body: string, key: string, query = "") =>
+    api(`/v1/accounts/${account}/imports${query}`, {
+      method: "POST",
+      token,
+      body,
+      idempotencyKey: key,
+      headers: { "content-type": "text/csv" },
+    });
+  const file = "date,amount,description\n2026-01-02,12.00,refund\n2026-01-03,-2.50,coffee\n";
+
+  it("the same file under the same key is the first answer again, marked replayed, and imports nothing twice", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    const key = crypto.randomUUID();
+    const first = await keyed(u.token, acc, file, key);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    const again = await keyed(u.token, acc, file, key);
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect(await balance(u.token, acc)).toMatchObject({ current: 950, version: 2 });
+  });
+
+  it("another file, another query or another account under a used key is 422 idempotency_key_reused, nothing imported", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    const other = await createAccount(u.id);
+    const key = crypto.randomUUID();
+    expect((await keyed(u.token, acc, file, key)).status).toBe(201);
+    for (const [account, body, query] of [
+      [acc, `${file}2026-01-04,1.00,extra\n`, ""],
+      [acc, file, "?dry_run=true"],
+      [other, file, ""],
+    ]) {
+      const res = await keyed(u.token, account, body, key, query);
+      expect(res.status, `${account} ${query}`).toBe(422);
+      expect(res.body.code).toBe("idempotency_key_reused");
+    }
+    expect((await balance(u.token, acc)).version).toBe(2);
+    expect((await balance(u.token, other)).version).toBe(0);
+  });
+
+  it("a malformed file claims no key: the corrected file under the same key imports", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    const key = crypto.randomUUID();
+    const bad = await keyed(u.token, acc, "not,a,statement\n1,2,3\n", key);
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe("validation_failed");
+    const good = await keyed(u.token, acc, file, key);
+    expect(good.status, JSON.stringify(good.body)).toBe(201);
+    expect(good.body.imported).toBe(2);
+  });
+
+  it("the same keyed import sent 6 times at once is imported once; each answer is the import, a replay of it, or in progress", async () => {
+    const u = await createUser();
+    const acc = await createAccount(u.id);
+    const key = crypto.randomUUID();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => keyed(u.token, acc, file, key)));
+    const done = answers.filter((a) => a.status === 201);
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(done.map((a) => a.body.id)).size).toBe(1);
+    expect(done.filter((a) => a.headers.get("idempotent-replayed") !== "true")).toHaveLength(1);
+    for (const a of answers.filter((a) => a.status !== 201)) {
+      expect(a.status).toBe(409);
+      expect(a.body.code).toBe("idempotency_request_in_progress");
+    }
+    expect(await balance(u.token, acc)).toMatchObject({ current: 950, version: 2 });
+  });
+});

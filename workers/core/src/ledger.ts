@@ -95,6 +95,16 @@ export interface ImportRowResult {
   message?: string;
 }
 
+/** What an import answers (201), and what its Idempotency-Key replays. */
+export interface ImportSummary {
+  id: string;
+  format: "csv" | "ofx" | "qif" | "camt.053";
+  imported: number;
+  duplicates: number;
+  failed: number;
+  errors: { line: number; message: string }[];
+}
+
 /** One page of an account's entries, newest first, keyset over (created_at, id); `limit` rows at most. */
 export interface EntryQuery {
   limit: number;
@@ -198,6 +208,10 @@ export interface LedgerRpc {
   record(input: RecordRequest, caller?: string): Promise<LedgerOutcome<{ entry: LedgerEntry }>>;
   /** Imports: the same rules as record, one synchronous call per batch of rows. */
   importRows(rows: EntryInput[], caller?: string, options?: ImportOptions): Promise<ImportRowResult[]>;
+  /** An import under an Idempotency-Key: its stored answer or a refusal (reused, in progress), or nothing, the key then marked running. */
+  beginImport(idem: IdempotencyKey, caller: string): Promise<LedgerOutcome<{ import: ImportSummary }> | undefined>;
+  /** The import's answer, kept for its key. */
+  finishImport(idem: IdempotencyKey, summary: ImportSummary, caller: string): Promise<void>;
   /** A page of entries (at most `limit` rows), or null when the account is not the caller's. */
   list(query: EntryQuery, caller?: string): Promise<LedgerEntry[] | null>;
   get(entryId: string, caller?: string): Promise<LedgerEntry | null>;

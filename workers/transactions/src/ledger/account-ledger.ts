@@ -8,6 +8,7 @@ import type {
   IdempotencyKey,
   ImportOptions,
   ImportRowResult,
+  ImportSummary,
   LedgerAccount,
   LedgerEntry,
   LedgerFailure,
@@ -47,6 +48,8 @@ export interface LedgerEnv {
 
 const now = () => new Date().toISOString();
 const RETRY_MS = 5_000;
+/** An import still marked running after this long died midway (no alarm finishes one): its key may run again. */
+const IMPORT_ABANDONED_MS = 15 * 60_000;
 
 /** Thrown inside the settle transaction to roll it back when a credited hold cannot be posted. */
 class PostRefused extends Error {}
@@ -361,6 +364,18 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     // background instead starves the drain: the next batch's synchronous stretch arrives at once.)
     if (!dry) await this.projection.flush();
     return results;
+  }
+
+  async beginImport(idem: IdempotencyKey, caller: string): Promise<LedgerOutcome<{ import: ImportSummary }> | undefined> {
+    if (!this.owned(caller)) return fail("not_found", "No such account.");
+    const seen = this.idempotency.replay<{ import: ImportSummary }>(idem, IMPORT_ABANDONED_MS);
+    if (seen) return seen;
+    this.idempotency.remember(idem, null);
+    return undefined;
+  }
+
+  async finishImport(idem: IdempotencyKey, summary: ImportSummary, caller: string): Promise<void> {
+    if (this.owned(caller)) this.idempotency.remember(idem, { ok: true, import: summary });
   }
 
   async patch(entryId: string, fields: EntryPatch, caller?: string): Promise<LedgerEntry | null> {

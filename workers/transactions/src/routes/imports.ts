@@ -1,17 +1,21 @@
+import { createHash } from "node:crypto";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import {
   ApiError,
   ENTRY_TEXT_LIMITS as L,
   defineRoute,
+  idempotencyKey,
   isCategoryCode,
   jsonResponse,
   matching,
   newId,
+  outcomeResponse,
   z,
   type AppEnv,
   type EntryInput,
   type ImportRowResult,
+  type ImportSummary,
 } from "#core";
 import { batches } from "../imports/lines";
 import { AmbiguousDates } from "../imports/csv";
@@ -75,6 +79,13 @@ export const createImport = defineRoute({
   request: {
     params: accountParams,
     query: importQuery,
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .max(255)
+        .optional()
+        .openapi({ description: "The same file and query under the same key: the first answer again, nothing imported twice" }),
+    }),
     body: {
       required: true,
       content: {
@@ -162,6 +173,13 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
     throw e;
   }
 
+  // Claimed once the file reads as its format (a malformed one claims nothing: fix it, send it again).
+  const idem = await idempotencyKey(c, { query: c.req.query(), file: fileDigest(body) });
+  if (idem) {
+    const seen = await ledger(c.env, id).beginImport(idem, user);
+    if (seen) return outcomeResponse(c, seen, (o: { ok: true; import: ImportSummary }) => o.import);
+  }
+
   const rules = dryRun ? [] : await userRules(c.env.DB, user);
   const own = new Set(
     (await c.env.DB.prepare("SELECT name FROM categories WHERE user_id = ?").bind(user).all<{ name: string }>()).results.map((r) => r.name),
@@ -246,7 +264,16 @@ async function importStatement(c: Context<AppEnv<Env>>, id: string, query: Query
     )
       .bind(importId, id, user, format, summary.imported, summary.duplicates, summary.failed, JSON.stringify(summary.errors))
       .run();
-  return c.json({ id: importId, format, ...summary }, 201);
+  const answer: ImportSummary = { id: importId, format, ...summary };
+  if (idem) await ledger(c.env, id).finishImport(idem, answer, user);
+  return c.json(answer, 201);
+}
+
+/** The file's SHA-256, for its Idempotency-Key's fingerprint. */
+function fileDigest(chunks: Uint8Array[]): string {
+  const hash = createHash("sha256");
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest("hex");
 }
 
 /** One model call per batch for the rows that neither the file nor a rule categorised. */
