@@ -61,6 +61,15 @@ describe("CSV as banks write it", () => {
     ]);
   });
 
+  it("names the form a bad date was read in: year first is YYYY-MM-DD even in a day-first file", async () => {
+    const file = ["Date;Libellé;Montant", "03/02/2024;a;1,00", "2024-13-45;b;1,00", "31/02/2024;c;1,00"].join("\n");
+    expect(summary(await read("csv", new TextEncoder().encode(file)))).toEqual([
+      [2, "2024-02-03", 100, "a"],
+      [3, 'date "2024-13-45" is not a date in YYYY-MM-DD'],
+      [4, 'date "31/02/2024" is not a date in DD/MM/YYYY'],
+    ]);
+  });
+
   it("asks for date_format when the dates read both ways, and follows it when given", async () => {
     const file = "Date,Description,Amount\n01/02/2024,A,-1.00\n03/04/2024,B,-2.00\n";
     await expect(read("csv", file)).rejects.toBeInstanceOf(AmbiguousDates);

@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/stream";
 import { parseAmount, type DecimalMark } from "./amounts";
-import { DateEvidence, isDateFormat, orderOf, parseDate, type DateOrder } from "./dates";
+import { DateEvidence, isDateFormat, isYearFirst, orderOf, parseDate, type DateOrder } from "./dates";
 import { MalformedFile, boundedRow, excerpt, oneLine, type ParsedRow, type ReadOptions, type StatementRow } from "./rows";
 
 /** What a column of a bank statement holds. */
@@ -382,7 +382,9 @@ export function csvRow(r: CsvRecord, plan: CsvPlan, currency: string): ParsedRow
     };
   const dateText = at("date") ?? "";
   const date = parseDate(dateText, plan.order);
-  if (!date) return { line, ok: false, message: `date ${excerpt(dateText)} is not a date in ${ORDER_TEXT[plan.order]}` };
+  // A year-first date reads as YYYY-MM-DD whatever the file's order: the message names the form it was read in.
+  const form = ORDER_TEXT[isYearFirst(dateText) ? "ymd" : plan.order];
+  if (!date) return { line, ok: false, message: `date ${excerpt(dateText)} is not a date in ${form}` };
   let amount: number | null;
   if (plan.columns.amount !== undefined) {
     const text = at("amount") ?? "";

@@ -32,6 +32,9 @@ function parts(text: string): Parts | undefined {
   return { a: +m[1], b: +m[3], year: y, ymd: false, dotted: m[2] === "." };
 }
 
+/** A date written year first (2024-02-01, 2024/02/01), which reads the same in every order. */
+export const isYearFirst = (text: string) => YMD.test(text.trim());
+
 const iso = (y: number, m: number, d: number) =>
   `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 
