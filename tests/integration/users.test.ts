@@ -85,6 +85,10 @@ describe("GET and PATCH /v1/users/me", () => {
     [{ locale: "not a locale!" }, "locale"],
     [{ base_currency: "eur" }, "base_currency"],
     [{ tax_residence: "France" }, "tax_residence"],
+    [{ tax_residence: "ZZ" }, "tax_residence"],
+    [{ tax_residence: "QQ" }, "tax_residence"],
+    [{ tax_residence: "EU" }, "tax_residence"],
+    [{ tax_residence: "UK" }, "tax_residence"],
     [{ name: "" }, "name"],
   ])("refuses %j with 422 on %s", async (body, path) => {
     const s = await register();
