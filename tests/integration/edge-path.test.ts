@@ -172,6 +172,10 @@ describe("reads of one account come from its object", () => {
     expect(await filtered("category=groceries")).toEqual([-1_250]);
     expect(await filtered("q=bakery")).toEqual([-1_250]);
     expect(await filtered("from=2026-03-02&to=2026-03-02")).toEqual([-1_250]);
+    // A date-time bound is taken as its date, as occurred_at is; a bound that is neither is 400.
+    expect(await filtered("from=2026-03-02T23:59:00Z&to=2026-03-02T00:00:00%2B02:00")).toEqual([-1_250]);
+    const bad = await api(`/v1/accounts/${acc}/transactions?from=2026-02-30`, { token: u.token });
+    expect([bad.status, bad.body.code]).toEqual([400, "validation_failed"]);
     expect(await filtered("q=%25")).toEqual([]);
     const one = await api(`/v1/transactions/${second.body.id}`, { token: u.token });
     expect(one.status).toBe(200);

@@ -20,6 +20,7 @@ import {
   type LedgerEntry,
 } from "#core";
 import type { Env } from "../env";
+import { occurredDate } from "../ledger/rules";
 import {
   accountParams,
   categoryField,
@@ -66,9 +67,12 @@ export const createTransaction = defineRoute({
   responses: { 201: jsonResponse(transactionSchema, "The recorded transaction") },
 });
 
+/** A bound of the list (inclusive): a date, or a date-time taken as its date, as an entry's occurred_at is. */
+const dateBound = occurredAtSchema.transform(occurredDate).openapi({ example: "2026-11-01" });
+
 const listQuery = paginationQuery.extend({
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: dateBound.optional(),
+  to: dateBound.optional(),
   category: z.string().max(LIMITS.category).optional(),
   q: z.string().max(200).optional(),
 });
