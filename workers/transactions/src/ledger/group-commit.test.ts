@@ -52,6 +52,25 @@ describe("group commit", () => {
     expect(k.commits).toEqual([["r1", "r2", "r3"], ["b1"]]);
   });
 
+  it("the gathering ends as soon as the bound's worth of statements waits, not at the end of its window", async () => {
+    const g = gate();
+    // A window longer than the test's timeout: only the early end lets these commits happen.
+    const group = new GroupCommit(g.commit, (b: string[]) => b.length, 500, { ms: 60_000, below: 3 });
+    const first = group.submit(["a1"]);
+    await Promise.resolve();
+    const second = group.submit(["b1", "b2"]);
+    await Promise.all([first, second]);
+    expect(g.commits).toEqual([["a1", "b1", "b2"]]);
+    // Once idle again, a small batch gathers anew, and again the bound ends it.
+    const third = group.submit(["c1"]);
+    const fourth = group.submit(["d1", "d2", "d3"]);
+    await Promise.all([third, fourth]);
+    expect(g.commits).toEqual([
+      ["a1", "b1", "b2"],
+      ["c1", "d1", "d2", "d3"],
+    ]);
+  });
+
   it("a group never exceeds the bound, but a single larger batch still goes alone", async () => {
     const g = gate();
     const group = new GroupCommit(g.commit, (b: string[]) => b.length, 3);

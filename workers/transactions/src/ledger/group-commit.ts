@@ -2,22 +2,25 @@
  * Group commit: callers hand in batches and wait; while one commit is in flight, every batch handed in
  * meanwhile waits to go with the others in the next one (one D1 transaction for many accounts' rows).
  * An idle group holding little first gathers for a moment, so that batches arriving one at a time (a
- * lone client's payment drains its two accounts a moment apart) still share a commit; bulk (an import's
- * drains, each already many rows) never waits.
+ * lone client's payments, each draining two accounts) still share a commit; the gathering ends as soon as
+ * enough has come, and bulk (an import's drains, each already many rows) never waits.
  * Batches are committed in the order they came, so one account's rows, sent one batch at a time, land
  * in order. When a group fails, each of its batches is tried again on its own before anyone is told,
  * so one bad batch fails alone and never takes the others down with it.
  */
 export class GroupCommit<B> {
   private waiting: { batch: B; settle: (error?: unknown) => void }[] = [];
+  private waitingSize = 0;
   private running = false;
+  /** Ends the gathering early, once `below` statements wait. */
+  private gathered: (() => void) | undefined;
 
   constructor(
     private readonly commit: (batches: B[]) => Promise<void>,
     /** A batch's size (its statements); a group holds at most `max` of it, a single larger batch still goes alone. */
     private readonly size: (batch: B) => number,
     private readonly max = 500,
-    /** An idle group of fewer than `below` statements waits `ms` for more before its first commit. */
+    /** An idle group of fewer than `below` statements waits up to `ms` for more (until `below` wait) before its first commit. */
     private readonly gather?: { ms: number; below: number },
   ) {}
 
@@ -25,6 +28,8 @@ export class GroupCommit<B> {
   submit(batch: B): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ batch, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.waitingSize += this.size(batch);
+      if (this.gather && this.waitingSize >= this.gather.below) this.gathered?.();
       if (!this.running) void this.run();
     });
   }
@@ -32,8 +37,13 @@ export class GroupCommit<B> {
   private async run() {
     this.running = true;
     try {
-      const waiting = this.waiting.reduce((n, w) => n + this.size(w.batch), 0);
-      if (this.gather && waiting < this.gather.below) await new Promise((r) => setTimeout(r, this.gather!.ms));
+      const gather = this.gather;
+      if (gather && this.waitingSize < gather.below)
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, gather.ms);
+          this.gathered = () => (clearTimeout(timer), r());
+        });
+      this.gathered = undefined;
       while (this.waiting.length) {
         const group = [this.waiting.shift()!];
         let size = this.size(group[0].batch);
@@ -41,6 +51,7 @@ export class GroupCommit<B> {
           size += this.size(this.waiting[0].batch);
           group.push(this.waiting.shift()!);
         }
+        this.waitingSize -= size;
         await this.commitGroup(group);
       }
     } finally {
