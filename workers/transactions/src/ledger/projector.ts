@@ -24,9 +24,9 @@ export const PROJECTOR_NAME = "d1";
  * An idle projector given a few statements waits up to 100 ms for more drains before it writes, and
  * writes as soon as 100 statements wait (a payment brings 9, a drain of an import's rows 100 or more,
  * which goes at once). Each D1 transaction and queue send, with the events consumer's invocation behind
- * it, costs the runtime far more than a statement in it: a lone client's payment paid two of each
- * without gathering (~11 ms of runtime CPU per payment here), ~6–7 ms with a 20 ms window, ~7.5 ms now
- * on a slower day that measured ~11 at 20 ms. The lag grows by as much, well inside the 1 s bound.
+ * it, costs the runtime far more than a statement in it: without gathering a lone client's payment paid
+ * two of each; going from a 20 ms window to this one took its runtime CPU from ~11 to ~8 ms, measured
+ * side by side. The lag grows by up to as much, well inside the 1 s bound.
  */
 const GATHER = { ms: 100, below: 100 };
 
