@@ -95,10 +95,14 @@ export interface ImportRowResult {
   message?: string;
 }
 
+/** The statement formats an import reads. */
+export const IMPORT_FORMATS = ["csv", "ofx", "qif", "camt.053"] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
 /** What an import answers (201), and what its Idempotency-Key replays. */
 export interface ImportSummary {
   id: string;
-  format: "csv" | "ofx" | "qif" | "camt.053";
+  format: ImportFormat;
   imported: number;
   duplicates: number;
   failed: number;

@@ -1,3 +1,4 @@
+import type { ImportFormat } from "#core";
 import { camtRows } from "./camt";
 import { ROLES, csvRows, planCsv } from "./csv";
 import { decodeText, detectEncoding, xmlEncoding, type Body } from "./decode";
@@ -6,7 +7,7 @@ import { parseOfx } from "./ofx";
 import { planQif, qifRows } from "./qif";
 import type { ParsedRow, ReadOptions } from "./rows";
 
-export type Format = "csv" | "ofx" | "qif" | "camt.053";
+export type Format = ImportFormat;
 
 /** The names `?columns=` accepts. */
 export const COLUMN_NAMES: readonly string[] = ROLES;

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import {
   ApiError,
   ENTRY_TEXT_LIMITS as L,
+  IMPORT_FORMATS,
   defineRoute,
   idempotencyKey,
   isCategoryCode,
@@ -30,7 +31,7 @@ import { accountParams, ledger, notFound } from "./shared";
 const importSchema = z
   .object({
     id: z.string().openapi({ example: "imp_01JD8X3K7Q9V2M4N6P8R0S2T4V" }),
-    format: z.enum(["csv", "ofx", "qif", "camt.053"]),
+    format: z.enum(IMPORT_FORMATS),
     imported: z.number().int(),
     duplicates: z.number().int(),
     failed: z.number().int(),
