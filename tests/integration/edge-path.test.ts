@@ -6,7 +6,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ledgerStub } from "#core";
 import type { TestLedger } from "../worker";
-import { api, auditAccounts, createAccount, createUser, direct, pay, payerAndPayee, timingCounts } from "./support";
+import { api, auditAccounts, createAccount, createUser, direct, pay, payerAndPayee, record, timingCounts } from "./support";
 
 const stub = (id: string) => ledgerStub<TestLedger>(env.LEDGER as DurableObjectNamespace, id);
 
@@ -248,12 +248,12 @@ describe("categories", () => {
   it("categorises after the answer when asked (Prefer: respond-async), and says so", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: null });
-    const res = await api(`/v1/accounts/${acc}/transactions`, {
-      method: "POST",
-      token: u.token,
-      headers: { prefer: "respond-async" },
-      json: { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" },
-    });
+    const res = await record(
+      u.token,
+      acc,
+      { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" },
+      { headers: { prefer: "respond-async" } },
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({ category: "other", category_status: "pending" });
     const later = await eventually(

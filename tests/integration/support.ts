@@ -145,9 +145,9 @@ export async function payerAndPayee() {
 export const pay = (token: string, json: unknown) =>
   api("/v1/payments", { method: "POST", token, idempotencyKey: crypto.randomUUID(), json });
 
-/** POST /v1/accounts/{account}/transactions through the gateway. */
-export const record = (token: string, account: string, json: unknown) =>
-  api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json });
+/** POST /v1/accounts/{account}/transactions through the gateway; `init` adds headers (a Prefer, a key). */
+export const record = (token: string, account: string, json: unknown, init: CallInit = {}) =>
+  api(`/v1/accounts/${account}/transactions`, { ...init, method: "POST", token, json });
 
 /** A new payment's or schedule's body from `src` to `dst`: in EUR unless `terms` say otherwise. */
 export const between = (src: string, dst: string, terms: Record<string, unknown>) => ({

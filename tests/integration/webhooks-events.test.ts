@@ -3,11 +3,9 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { ledgerStub } from "#core";
-import { api, createAccount, createUser } from "./support";
+import { api, createAccount, createUser, record } from "./support";
 
 const stub = (id: string) => ledgerStub<any>(env.LEDGER as unknown as DurableObjectNamespace, id);
-const record = (token: string, account: string, json: unknown) =>
-  api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json });
 const pay = (token: string, json: unknown, key = crypto.randomUUID()) =>
   api("/v1/payments", { method: "POST", token, json, idempotencyKey: key });
 
@@ -51,12 +49,12 @@ describe("events from the ledger", () => {
   it("categorised after the answer (Prefer: respond-async): the event waits for the category, then comes once", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id, { overdraft_limit: null });
-    const res = await api(`/v1/accounts/${acc}/transactions`, {
-      method: "POST",
-      token: u.token,
-      headers: { prefer: "respond-async" },
-      json: { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" },
-    });
+    const res = await record(
+      u.token,
+      acc,
+      { amount: -4_599, description: "CB CARREFOUR MARKET 12/03 PARIS" },
+      { headers: { prefer: "respond-async" } },
+    );
     expect(res.body).toMatchObject({ category: "other", category_status: "pending" });
     const events = await vi.waitFor(
       async () => {
