@@ -116,7 +116,8 @@ export function storedText(kind: "d1" | "do" | "" = ""): string {
   walk(root);
   let text = "";
   for (const file of files) {
-    const db = new DatabaseSync(file, { readOnly: true });
+    // The running stack may be writing this file: wait for its lock rather than fail on SQLITE_BUSY.
+    const db = new DatabaseSync(file, { readOnly: true, timeout: 5_000 });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
     for (const { name } of tables) {
       try {
