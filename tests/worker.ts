@@ -31,6 +31,8 @@ export type TestLedger = LedgerRpc & {
   injectCreditFailures(n: number): Promise<void>;
   injectFault(name: LedgerFault, n: number): Promise<void>;
   releaseProjection(): Promise<void>;
+  /** How many projection batches this instance has sent to the projector. */
+  projectionSends(): Promise<number>;
   /** The events this object has published on the events queue, in order (repeats included): id, type and user only. */
   publishedEvents(): Promise<Pick<EventRecord, "id" | "type" | "user_id">[]>;
 };
@@ -42,6 +44,7 @@ export type TestLedger = LedgerRpc & {
 export class AccountLedger extends ProductionLedger {
   private release: (() => void) | undefined;
   private held: Promise<void> | undefined;
+  private sends = 0;
 
   async injectCreditFailures(n: number) {
     await this.injectFault("credit", n);
@@ -53,8 +56,14 @@ export class AccountLedger extends ProductionLedger {
     sql.exec("INSERT INTO _fault_counts (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = excluded.n", name, n);
   }
 
+  /** Lets the held batch go, or, if none is held yet (the drain is still pacing), the next one pass. */
   async releaseProjection() {
-    this.release?.();
+    if (this.release) this.release();
+    else this.held = Promise.resolve();
+  }
+
+  async projectionSends() {
+    return this.sends;
   }
 
   async publishedEvents(): Promise<Pick<EventRecord, "id" | "type" | "user_id">[]> {
@@ -96,6 +105,7 @@ export class AccountLedger extends ProductionLedger {
   }
 
   protected override async sendProjection(stmts: Statement[], events: EventRecord[] = []) {
+    this.sends++;
     if (this.takeFault("flush_reset")) {
       await this.ctx.storage.sync(); // the entry is durable; the reset comes while D1 is being called
       this.ctx.abort("injected reset mid-flush");

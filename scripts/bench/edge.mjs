@@ -132,8 +132,10 @@ async function alternate(health, fn, { clients, total, seconds, healthTotal, hea
 }
 
 /**
- * Follows a few payments after their answer: polls GET /v1/payments/{id} (read from D1 by the payments
- * worker) until it is 200. The row became visible between the send of the last poll that missed it (the
+ * Follows a few payments after their answer: polls GET /v1/payments/{id} until the payments worker
+ * answers it from D1. A payment D1 does not hold yet is answered to its payer from the source's
+ * object, after one more D1 read (the caller's accounts) and calls to the account objects: such an
+ * answer counts as a miss. The row became visible between the send of the last poll that missed it (the
  * answer itself when the first poll sees it) and the answer of the poll that saw it: both bounds are kept.
  */
 function lagSampler(origin, headers) {
@@ -162,17 +164,18 @@ function lagSampler(origin, headers) {
         return;
       }
       const now = performance.now();
-      if (res.status === 200) {
+      const counts = timingCounts(res.headers.get("server-timing"));
+      const fromObject = (counts?.d1 ?? 0) > 1;
+      if (res.status === 200 && !fromObject) {
         upper.push(now - answeredAt);
         lower.push(missedAt - answeredAt);
         if (polls === 0) firstPollHits++;
-        const counts = timingCounts(res.headers.get("server-timing"));
         // The gateway may call an object of its own (the caller's state): D1 used at all means the view read it.
         if (counts?.d1) viewReadsD1++;
         else if (counts?.do) viewReadsObject++;
         return;
       }
-      if (res.status !== 404) {
+      if (res.status !== 404 && !fromObject) {
         errors++;
         return;
       }

@@ -156,6 +156,12 @@ describe("reads of one account come from its object", () => {
     expect(second.status).toBe(201);
     const paid = await pay(u.token, { source_account_id: acc, destination_account_id: other, amount: 750, currency: "EUR" });
     expect(paid.status).toBe(201);
+    // The payment by id as well, from the source's object, to its payer only.
+    const byId = await api(`/v1/payments/${paid.body.id}`, { token: u.token });
+    expect([byId.status, byId.body]).toEqual([200, paid.body]);
+    const stranger = await createUser();
+    await createAccount(stranger.id);
+    expect((await api(`/v1/payments/${paid.body.id}`, { token: stranger.token })).status).toBe(404);
 
     // Nothing of this account reached D1, yet every read of it shows every answered write.
     expect(await projected(acc)).toBe(0);

@@ -1,12 +1,14 @@
 // The Projector object: every ledger's outbox drain hands it its batch after the answer, and it writes
 // many accounts' batches per D1 transaction, then publishes their events. Concurrent writes on many
 // accounts all land (and their events once each); a bad batch fails alone, the others it was grouped
-// with still land.
+// with still land. An account's writes answered within moments of its last send reach it together in the next.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ledgerStub } from "#core";
+import type { TestLedger } from "../worker";
 import type { ProjectorRpc } from "../../workers/transactions/src/ledger/projector";
 import { PROJECTOR_NAME } from "../../workers/transactions/src/ledger/projector";
-import { api, auditAccounts, createAccount, createUser } from "./support";
+import { api, auditAccounts, createAccount, createUser, projected } from "./support";
 
 const projector = () => {
   const ns = env.PROJECTOR as DurableObjectNamespace;
@@ -17,6 +19,24 @@ const record = (token: string, account: string, amount: number) =>
   api(`/v1/accounts/${account}/transactions`, { method: "POST", token, json: { amount, description: "coffee", category: "dining" } });
 
 describe("projector", () => {
+  it("paces an account's drains: writes right after a send reach the projector together in the next", async () => {
+    const u = await createUser();
+    const account = await createAccount(u.id);
+    const ledger = ledgerStub<TestLedger>(env.LEDGER as DurableObjectNamespace, account);
+    expect((await record(u.token, account, 1)).status).toBe(201);
+    await projected(account);
+    const before = await ledger.projectionSends();
+    // Unpaced, the first answer's drain would leave with its own row and the other two follow in a second send.
+    const answers = await Promise.all([record(u.token, account, 900), record(u.token, account, -40), record(u.token, account, -2)]);
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201]);
+    await projected(account);
+    expect((await ledger.projectionSends()) - before).toBe(1);
+    const row = await env.DB.prepare("SELECT balance_current AS current, balance_version AS version FROM accounts WHERE id = ?")
+      .bind(account)
+      .first<{ current: number; version: number }>();
+    expect(row).toEqual({ current: 859, version: 4 });
+  });
+
   it("projects concurrent writes on many accounts: every entry and balance in D1, each event once", async () => {
     const u = await createUser();
     const accounts = await Promise.all(Array.from({ length: 12 }, () => createAccount(u.id)));

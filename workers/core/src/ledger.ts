@@ -224,6 +224,8 @@ export interface LedgerRpc {
   close(): Promise<LedgerOutcome>;
   /** Runs on the source account's object: reserve, credit the destination, post or void. */
   pay(input: PaymentRequest): Promise<LedgerOutcome<{ payment: PaymentView }>>;
+  /** A payment this account sent, if `caller` owns the account (a refused one is none: its id was never given out). */
+  payment(paymentId: string, caller: string): Promise<PaymentView | null>;
   credit(input: CreditRequest): Promise<LedgerOutcome<{ user_id: string }>>;
   /** The owner is being deleted: finish payments in flight, then refuse incoming money, whatever the balance. */
   closeForDeletion(): Promise<LedgerOutcome<{ sent: SentPaymentText[] }>>;
@@ -236,6 +238,30 @@ export interface LedgerRpc {
 /** The ledger object of one account (objects are named by account id). */
 export function ledgerStub<T = LedgerRpc>(ns: DurableObjectNamespace<any>, accountId: string): T {
   return namedStub<T>(ns, accountId);
+}
+
+/** How many of a user's account objects are asked at once for a row D1 does not hold yet. */
+const FAN_OUT = 10;
+
+/**
+ * The first answer other than null of the user's account objects to `ask`, newest account first: for
+ * a row too new to be projected (ids carry no account), so a client reads its write at once.
+ */
+export async function askAccounts<T>(
+  db: D1Database,
+  ns: DurableObjectNamespace<any>,
+  userId: string,
+  ask: (ledger: LedgerRpc) => Promise<T | null>,
+): Promise<T | null> {
+  const accounts = (
+    await db.prepare("SELECT id FROM accounts WHERE user_id = ? ORDER BY created_at DESC, id DESC").bind(userId).all<{ id: string }>()
+  ).results;
+  for (let i = 0; i < accounts.length; i += FAN_OUT) {
+    const found = await Promise.all(accounts.slice(i, i + FAN_OUT).map((a) => ask(ledgerStub(ns, a.id))));
+    const hit = found.find((x) => x !== null);
+    if (hit !== undefined) return hit;
+  }
+  return null;
 }
 
 /**

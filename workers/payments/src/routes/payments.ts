@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import {
   ApiError,
+  askAccounts,
   defineRoute,
   idempotencyKey,
   jsonBody,
@@ -106,11 +107,15 @@ export function registerPayments(app: OpenAPIHono<AppEnv<Env>>) {
 
   app.openapi(getPayment, async (c) => {
     const user = c.get("identity").sub;
+    const { id } = c.req.valid("param");
     const row = await c.env.DB.prepare("SELECT * FROM payments WHERE id = ? AND (user_id = ? OR destination_user_id = ?)")
-      .bind(c.req.valid("param").id, user, user)
+      .bind(id, user, user)
       .first<Record<string, unknown>>();
-    if (!row) throw new ApiError("not_found", "No such payment.");
-    return c.json(toPayment(row), 200);
+    if (row) return c.json(toPayment(row), 200);
+    // Not projected yet: its payer reads it from the source account's object (the payee once D1 has it).
+    const sent = await askAccounts(c.env.DB, c.env.LEDGER, user, (l) => l.payment(id, user));
+    if (!sent) throw new ApiError("not_found", "No such payment.");
+    return c.json(sent, 200);
   });
 
   app.openapi(listPayments, async (c) => {

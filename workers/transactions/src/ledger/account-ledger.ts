@@ -528,6 +528,14 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
     return this.drive(state.id);
   }
 
+  async payment(paymentId: string, caller: string): Promise<PaymentView | null> {
+    if (!this.owned(caller)) return null;
+    const row = this.sql.exec("SELECT body FROM payments WHERE id = ?", paymentId).toArray()[0];
+    if (!row) return null;
+    const outcome = paymentOutcome(JSON.parse(row.body as string) as PaymentState);
+    return outcome.ok ? outcome.payment : null;
+  }
+
   /** Moves a reserved payment to its end: credited then posted, or voided. Safe to call twice. */
   private async drive(paymentId: string): Promise<LedgerOutcome<{ payment: PaymentView }>> {
     const row = this.sql.exec("SELECT state, body FROM payments WHERE id = ?", paymentId).toArray()[0];

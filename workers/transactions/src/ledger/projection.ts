@@ -13,13 +13,21 @@ export interface ProjectionPort {
 const BATCH = 100;
 /** After a failed batch, writes stop retrying on their own and leave it to the alarm. */
 const RETRY_MS = 5_000;
+/**
+ * Sends started by answers are this far apart at least, so that under load an account's writes
+ * meanwhile go in one send: each send is a call to the projector, which costs the runtime more than
+ * its rows. A write after a quiet spell goes at once; a full batch, the alarm and a deletion (flush)
+ * never wait.
+ */
+const PACE_MS = 400;
 
 /**
  * The outbox that projects this account into D1, after the answer. Each entry and payment change
  * writes its statement here in the same transaction as the change itself, so nothing is projected
- * that did not happen and nothing that happened is left out. One drain per object sends the rows in
- * order (per-account order), many per batch, as upserts (sending one twice is harmless); the alarm is
- * armed before any row waits, so a reset or a D1 outage only delays them.
+ * that did not happen and nothing that happened is left out. One drain per object, paced (PACE_MS),
+ * sends the rows in order (per-account order), many per batch, as upserts
+ * (sending one twice is harmless); the alarm is armed before any row waits, so a reset or a D1 outage
+ * only delays them.
  *
  * An outbox row may carry an event (a fact about the user's money, ledger/events.ts): the batch stores
  * it in D1 with the rows, and once that batch has committed it is published on the events queue; the
@@ -29,6 +37,10 @@ const RETRY_MS = 5_000;
 export class Projection {
   private running: Promise<void> | undefined;
   private retryAfter = 0;
+  /** When the last batch left for the projector (pacing counts from it). */
+  private lastSent = 0;
+  /** Ends the pacing wait of the drain in flight, if it is still waiting. */
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -60,13 +72,15 @@ export class Projection {
     if (!waiting) return;
     setProjectionBacklog(this.ctx.id.toString(), waiting);
     this.port.arm().catch(() => undefined);
+    if (waiting >= BATCH) this.wake?.();
     if (this.running || Date.now() < this.retryAfter) return;
-    this.start();
+    this.start(PACE_MS);
   }
 
   /** Sends everything queued so far (or fails trying); for deletion and the alarm. */
   async flush(): Promise<void> {
     this.retryAfter = 0;
+    this.wake?.();
     while (this.running) await this.running;
     if (this.size()) {
       this.port.arm().catch(() => undefined);
@@ -79,8 +93,8 @@ export class Projection {
     return this.running ?? Promise.resolve();
   }
 
-  private start(): Promise<void> {
-    const run = this.drain().finally(() => {
+  private start(pace = 0): Promise<void> {
+    const run = this.drain(pace).finally(() => {
       if (this.running === run) this.running = undefined;
     });
     this.running = run;
@@ -89,7 +103,14 @@ export class Projection {
     return run;
   }
 
-  private async drain() {
+  private async drain(pace: number) {
+    const wait = this.lastSent + pace - Date.now();
+    if (wait > 0 && this.size() < BATCH)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => (clearTimeout(timer), resolve());
+      });
+    this.wake = undefined;
     try {
       for (;;) {
         const rows = this.sql.exec("SELECT seq, stmt, event, enqueued_at FROM outbox ORDER BY seq LIMIT ?", BATCH).toArray();
@@ -107,6 +128,7 @@ export class Projection {
         const balance = this.port.balance();
         if (balance) stmts.push(balance);
         // Only once D1 holds the events (and the rows they describe) may receivers hear of them: send does both, in that order.
+        this.lastSent = Date.now();
         await this.port.send(stmts, events);
         this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
         const landed = Date.now();

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
   ENTRY_TEXT_LIMITS as LIMITS,
+  askAccounts,
   MAX_AMOUNT,
   amountSchema,
   decodeCursor,
@@ -128,9 +129,6 @@ export const reverseTransaction = defineRoute({
   },
 });
 
-/** How many of the caller's account objects are asked at once for a transaction D1 does not know yet. */
-const FAN_OUT = 10;
-
 /**
  * The account holding the caller's transaction `id`, or 404. Ids carry no account, so the D1
  * projection names it (one primary-key read); a transaction too new to be projected is found by
@@ -141,14 +139,8 @@ async function entryAccount(env: Env, id: string, userId: string): Promise<strin
     .bind(id, userId)
     .first<{ account_id: string }>();
   if (row) return row.account_id;
-  const accounts = (
-    await env.DB.prepare("SELECT id FROM accounts WHERE user_id = ? ORDER BY created_at DESC, id DESC").bind(userId).all<{ id: string }>()
-  ).results;
-  for (let i = 0; i < accounts.length; i += FAN_OUT) {
-    const found = await Promise.all(accounts.slice(i, i + FAN_OUT).map((a) => ledger(env, a.id).get(id, userId)));
-    const hit = found.find((e) => e !== null);
-    if (hit) return hit.account_id;
-  }
+  const hit = await askAccounts(env.DB, env.LEDGER, userId, (l) => l.get(id, userId));
+  if (hit) return hit.account_id;
   throw notFound("transaction");
 }
 
