@@ -25,9 +25,8 @@ const PACE_MS = 400;
  * The outbox that projects this account into D1, after the answer. Each entry and payment change
  * writes its statement here in the same transaction as the change itself, so nothing is projected
  * that did not happen and nothing that happened is left out. One drain per object, paced (PACE_MS),
- * sends the rows in order (per-account order), many per batch, as upserts
- * (sending one twice is harmless); the alarm is armed before any row waits, so a reset or a D1 outage
- * only delays them.
+ * sends the rows in order (per-account order), many per batch, as upserts (sending one twice is
+ * harmless); the alarm is armed before any row waits, so a reset or a D1 outage only delays them.
  *
  * An outbox row may carry an event (a fact about the user's money, ledger/events.ts): the batch stores
  * it in D1 with the rows, and once that batch has committed it is published on the events queue; the
