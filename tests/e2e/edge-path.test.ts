@@ -51,7 +51,7 @@ describe("the critical path over HTTP", () => {
     expect(counts(paid).d1).toBe(0);
   });
 
-  it("reads every write at once: 50 concurrent writes, then the list, one by id, the balance and the payee's side", async () => {
+  it("reads every write at once: 50 concurrent writes, then the list, one by id, the balance, the payment and the payee's side", async () => {
     const src = await account(alice);
     const dst = await account(bob);
     const writes = await Promise.all(
@@ -84,6 +84,9 @@ describe("the critical path over HTTP", () => {
       { "Idempotency-Key": crypto.randomUUID() },
     );
     expect(paid.status).toBe(201);
+    // The payer reads the payment by id at once, from the source's object while D1 does not have it yet.
+    const byId = await call(`/v1/payments/${paid.body.id}`, { token: alice });
+    expect([byId.status, byId.body]).toEqual([200, paid.body]);
     const theirs = await call(`/v1/accounts/${dst}/transactions`, { token: bob });
     expect(theirs.body.data[0]).toMatchObject({ amount: 700, payment_id: paid.body.id });
     expect((await call(`/v1/accounts/${dst}/balance`, { token: bob })).body.current).toBe(700);
