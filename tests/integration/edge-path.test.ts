@@ -206,6 +206,37 @@ describe("reads of one account come from its object", () => {
     expect(await audit([acc, other])).toEqual([]);
   });
 
+  it("answers a payment by id to its payer and its payee before D1 has it, and to nobody else", async () => {
+    const { a, b, src, dst } = await payerAndPayee();
+    expect((await record(a.token, src, { amount: 5_000, description: "salary", category: "income" })).status).toBe(201);
+    for (const acc of [src, dst]) await stub(acc).injectFault("d1_down", 1_000);
+    const paid = await pay(a.token, {
+      source_account_id: src,
+      destination_account_id: dst,
+      amount: 1_250,
+      currency: "EUR",
+      description: "rent",
+    });
+    expect(paid.status).toBe(201);
+    const inD1 = () => env.DB.prepare("SELECT count(*) AS n FROM payments WHERE id = ?").bind(paid.body.id).first<number>("n");
+    expect(await inD1()).toBe(0);
+    for (const who of [a, b]) {
+      const seen = await api(`/v1/payments/${paid.body.id}`, { token: who.token });
+      expect([seen.status, seen.body]).toEqual([200, paid.body]);
+    }
+    const stranger = await createUser();
+    await createAccount(stranger.id);
+    expect((await api(`/v1/payments/${paid.body.id}`, { token: stranger.token })).status).toBe(404);
+
+    // D1 is back: both read the same payment from the projection.
+    for (const acc of [src, dst]) {
+      await stub(acc).injectFault("d1_down", 0);
+      expect(await runDurableObjectAlarm(stub(acc) as unknown as DurableObjectStub)).toBe(true);
+    }
+    expect(await inD1()).toBe(1);
+    for (const who of [a, b]) expect((await api(`/v1/payments/${paid.body.id}`, { token: who.token })).body).toEqual(paid.body);
+  });
+
   it("answers before the projection is written: a held D1 batch does not hold the 201", async () => {
     const u = await createUser();
     const acc = await createAccount(u.id);

@@ -530,10 +530,13 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
 
   async payment(paymentId: string, caller: string): Promise<PaymentView | null> {
     if (!this.owned(caller)) return null;
-    const row = this.sql.exec("SELECT body FROM payments WHERE id = ?", paymentId).toArray()[0];
-    if (!row) return null;
-    const outcome = paymentOutcome(JSON.parse(row.body as string) as PaymentState);
-    return outcome.ok ? outcome.payment : null;
+    const sent = this.sql.exec("SELECT body FROM payments WHERE id = ?", paymentId).toArray()[0];
+    if (sent) {
+      const outcome = paymentOutcome(JSON.parse(sent.body as string) as PaymentState);
+      return outcome.ok ? outcome.payment : null;
+    }
+    const received = this.sql.exec("SELECT body FROM received WHERE payment_id = ?", paymentId).toArray()[0];
+    return received ? (JSON.parse(received.body as string) as PaymentView) : null;
   }
 
   /** Moves a reserved payment to its end: credited then posted, or voided. Safe to call twice. */
@@ -646,7 +649,15 @@ export class AccountLedger extends DurableObject<LedgerEnv> implements LedgerRpc
         payment_id: input.payment_id,
       });
       const event = r.ok ? payeeEvent(input.payment, m.user_id, r.entry.created_at) : undefined;
-      if (event) this.projection.enqueueEvent(event);
+      if (event) {
+        this.projection.enqueueEvent(event);
+        // The payee's view of it, as the event carries it, for the payee's reads before D1 has it.
+        this.sql.exec(
+          "INSERT OR REPLACE INTO received (payment_id, body) VALUES (?, ?)",
+          input.payment_id,
+          JSON.stringify(event.data.object),
+        );
+      }
       return r;
     });
     if (!r.ok) return r;

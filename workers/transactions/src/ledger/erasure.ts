@@ -86,19 +86,26 @@ export function sentPaymentTexts(sql: SqlStorage): SentPaymentText[] {
 
 /**
  * Erases a deleted owner's text from the object: entries, the stored payment states and their
- * Idempotency-Keys, and the stored responses of idempotent requests (they embed the entries). Idempotent.
+ * Idempotency-Keys, the stored responses of idempotent requests (they embed the entries), and the
+ * copies of payments received (no one reads them any more). Idempotent.
  */
 export function eraseOwnRows(sql: SqlStorage) {
   sql.exec(`UPDATE entries SET ${ERASE_ENTRY_SET}`);
   for (const p of sql.exec("SELECT id, body FROM payments").toArray())
     sql.exec("UPDATE payments SET body = ?, idem = NULL WHERE id = ?", erasedPaymentBody(p.body as string), p.id as string);
   sql.exec("DELETE FROM idempotency");
+  sql.exec("DELETE FROM received");
 }
 
-/** Rewrites the payee's legs of a deleted payer's payments; returns the entries changed, for the projection. */
+/**
+ * Rewrites the payee's legs of a deleted payer's payments, and drops the payer's description from
+ * the payee's copies of them; returns the entries changed, for the projection.
+ */
 export function eraseCounterpartyRows(sql: SqlStorage, payments: SentPaymentText[]): { id: string; description: string }[] {
   const changed: { id: string; description: string }[] = [];
   for (const p of payments) {
+    const copy = sql.exec("SELECT body FROM received WHERE payment_id = ?", p.payment_id).toArray()[0];
+    if (copy) sql.exec("UPDATE received SET body = ? WHERE payment_id = ?", erasedPaymentBody(copy.body as string), p.payment_id);
     const e = sql.exec("SELECT id, amount, description, counterparty FROM entries WHERE payment_id = ?", p.payment_id).toArray()[0];
     if (!e) continue;
     const next = erasedCounterpartyDescription(e as { amount: number; description: string; counterparty: string | null }, p.description);

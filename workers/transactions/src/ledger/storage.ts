@@ -27,6 +27,8 @@ const MIGRATIONS: string[] = [
    ALTER TABLE outbox ADD COLUMN enqueued_at INTEGER;`,
   // Events recorded with the fact they describe, published after the projection (projection.ts).
   "ALTER TABLE outbox ADD COLUMN event TEXT;",
+  // Payments from other users as their payee reads them until D1 has them (GET /v1/payments/{id}).
+  "CREATE TABLE received (payment_id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 ];
 
 /** Whether this object's storage has been set up (an account was opened here). Reads only. */
