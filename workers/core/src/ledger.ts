@@ -224,7 +224,10 @@ export interface LedgerRpc {
   close(): Promise<LedgerOutcome>;
   /** Runs on the source account's object: reserve, credit the destination, post or void. */
   pay(input: PaymentRequest): Promise<LedgerOutcome<{ payment: PaymentView }>>;
-  /** A payment this account sent, if `caller` owns the account (a refused one is none: its id was never given out). */
+  /**
+   * A payment this account sent, or was credited by another user, if `caller` owns the account (a
+   * refused one is none: its id was never given out).
+   */
   payment(paymentId: string, caller: string): Promise<PaymentView | null>;
   credit(input: CreditRequest): Promise<LedgerOutcome<{ user_id: string }>>;
   /** The owner is being deleted: finish payments in flight, then refuse incoming money, whatever the balance. */
