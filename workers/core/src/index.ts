@@ -31,3 +31,4 @@ export * from "./exact-sum";
 export * from "./exact-json";
 export * from "./patterns";
 export * from "./events";
+export * from "./wait";

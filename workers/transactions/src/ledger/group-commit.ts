@@ -1,3 +1,5 @@
+import { endableWait } from "#core";
+
 /**
  * Group commit: callers hand in batches and wait; while one commit is in flight, every batch handed in
  * meanwhile waits to go with the others in the next one (one D1 transaction for many accounts' rows).
@@ -38,11 +40,11 @@ export class GroupCommit<B> {
     this.running = true;
     try {
       const gather = this.gather;
-      if (gather && this.waitingSize < gather.below)
-        await new Promise<void>((r) => {
-          const timer = setTimeout(r, gather.ms);
-          this.gathered = () => (clearTimeout(timer), r());
-        });
+      if (gather && this.waitingSize < gather.below) {
+        const gathering = endableWait(gather.ms);
+        this.gathered = gathering.end;
+        await gathering.done;
+      }
       this.gathered = undefined;
       while (this.waiting.length) {
         const group = [this.waiting.shift()!];

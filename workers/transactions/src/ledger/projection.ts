@@ -1,4 +1,4 @@
-import { eventInsert, log, observeProjectionLag, setProjectionBacklog, type EventRecord, type Statement } from "#core";
+import { endableWait, eventInsert, log, observeProjectionLag, setProjectionBacklog, type EventRecord, type Statement } from "#core";
 
 export interface ProjectionPort {
   /** Sends one batch to D1 (one implicit transaction there), then its events to the events queue. */
@@ -104,11 +104,11 @@ export class Projection {
 
   private async drain(pace: number) {
     const wait = this.lastSent + pace - Date.now();
-    if (wait > 0 && this.size() < BATCH)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => (clearTimeout(timer), resolve());
-      });
+    if (wait > 0 && this.size() < BATCH) {
+      const pacing = endableWait(wait);
+      this.wake = pacing.end;
+      await pacing.done;
+    }
     this.wake = undefined;
     try {
       for (;;) {
