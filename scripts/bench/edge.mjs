@@ -133,9 +133,8 @@ async function alternate(health, fn, { clients, total, seconds, healthTotal, hea
 
 /**
  * Follows a few payments after their answer: polls GET /v1/payments/{id} until the payments worker
- * answers it from D1. A payment D1 does not hold yet is answered to its payer from the source's
- * object, after one more D1 read (the caller's accounts) and calls to the account objects: such an
- * answer counts as a miss. The row became visible between the send of the last poll that missed it (the
+ * answers it from D1. A payment D1 does not hold yet is answered from the caller's account objects,
+ * after one more D1 read (the caller's accounts): such an answer counts as a miss. The row became visible between the send of the last poll that missed it (the
  * answer itself when the first poll sees it) and the answer of the poll that saw it: both bounds are kept.
  */
 function lagSampler(origin, headers) {

@@ -112,10 +112,10 @@ export function registerPayments(app: OpenAPIHono<AppEnv<Env>>) {
       .bind(id, user, user)
       .first<Record<string, unknown>>();
     if (row) return c.json(toPayment(row), 200);
-    // Not projected yet: its payer reads it from the source account's object (the payee once D1 has it).
-    const sent = await askAccounts(c.env.DB, c.env.LEDGER, user, (l) => l.payment(id, user));
-    if (!sent) throw new ApiError("not_found", "No such payment.");
-    return c.json(sent, 200);
+    // Not projected yet: the payer reads it from the source account's object, the payee from the destination's.
+    const payment = await askAccounts(c.env.DB, c.env.LEDGER, user, (l) => l.payment(id, user));
+    if (!payment) throw new ApiError("not_found", "No such payment.");
+    return c.json(payment, 200);
   });
 
   app.openapi(listPayments, async (c) => {
